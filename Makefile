@@ -1,0 +1,105 @@
+# V2GKit - one Makefile for the plain C library, the tests, the demo and the benchmarks.
+#
+#   make demo       install system packages if missing, build, run a complete trading round
+#   make test       install system packages if missing, run every test (C, examples, Swift)
+#   make lib        build/libv2g.a, build/libv2g.so, build/v2g.pc with only a C compiler
+#   make install PREFIX=/usr/local
+#   make bench      LSAP and RET benchmarks (writes bench/results/)
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+PYTHON  ?= python3
+SWIFT   ?= swift
+BUILD   := build
+
+VERSION := $(shell sed -n 's/^\#define V2G_VERSION_STRING "\(.*\)"/\1/p' include/v2g/v2g_common.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+
+CSTD     := -std=c11
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+COPT     ?= -O3
+CFLAGS_LIB := $(CSTD) $(WARN) $(COPT) -fPIC -fvisibility=hidden -DV2G_BUILDING_LIBRARY -Iinclude
+CFLAGS_TEST := $(CSTD) $(WARN) -O2 -g -Iinclude
+
+LIB_SRC := $(wildcard CSources/CV2G/*.c)
+LIB_OBJ := $(patsubst CSources/CV2G/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+HEADERS := $(wildcard include/v2g/*.h)
+CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,$(wildcard tests/c/test_*.c)))
+
+SYSTEM_PACKAGES := libsodium-dev libzmq3-dev pkg-config
+
+.PHONY: all lib install deps demo test ctest examples swift-test bench clean
+
+all: lib
+
+# ---------------------------------------------------------------- system packages
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# ---------------------------------------------------------------- plain C library
+lib: $(BUILD)/libv2g.a $(BUILD)/libv2g.so $(BUILD)/v2g.pc
+
+$(BUILD)/obj/%.o: CSources/CV2G/%.c $(HEADERS) $(wildcard CSources/CV2G/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_LIB) -c $< -o $@
+
+$(BUILD)/libv2g.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libv2g.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libv2g.so.$(SOMAJOR) -o $@ $^
+
+$(BUILD)/v2g.pc: Makefile include/v2g/v2g_common.h
+	@mkdir -p $(BUILD)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: v2g' 'Description: V2GKit energy matching core (greedy, LSAP, RET)' 'Version: $(VERSION)' \
+	  'Libs: -L$${libdir} -lv2g' 'Cflags: -I$${includedir}' > $@
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/v2g
+	install -m 644 $(BUILD)/libv2g.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libv2g.so $(DESTDIR)$(PREFIX)/lib/libv2g.so.$(VERSION)
+	ln -sfn libv2g.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libv2g.so.$(SOMAJOR)
+	ln -sfn libv2g.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libv2g.so
+	install -m 644 include/v2g/*.h $(DESTDIR)$(PREFIX)/include/v2g/
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/v2g.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/v2g.pc
+
+# ---------------------------------------------------------------- tests
+$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(BUILD)/libv2g.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_TEST) $< -o $@ $(BUILD)/libv2g.a -lm
+
+ctest: $(CTESTS)
+	@set -e; for t in $(CTESTS); do echo "== $$t"; $$t; done
+
+# The examples build against an installed copy, found through pkg-config, as a user's program would.
+STAGE := $(abspath $(BUILD)/stage)
+examples: deps
+	$(MAKE) install PREFIX=$(STAGE)
+	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig $(MAKE) -C examples/c run
+	V2G_LIBRARY=$(STAGE)/lib/libv2g.so $(PYTHON) examples/python/run_examples.py
+
+swift-test: deps
+	$(SWIFT) test
+
+test: deps lib ctest examples swift-test
+
+# ---------------------------------------------------------------- demo and benchmarks
+demo: deps
+	$(SWIFT) build -c release --product v2g
+	$$($(SWIFT) build -c release --show-bin-path)/v2g demo
+
+bench: deps lib
+	$(PYTHON) bench/lsap_bench.py
+	$(SWIFT) build -c release --product v2g
+	$$($(SWIFT) build -c release --show-bin-path)/v2g bench ret
+
+clean:
+	rm -rf $(BUILD)
