@@ -88,13 +88,15 @@ V2G_API size_t v2g_hungarian_workspace_size(size_t request_count, size_t ev_coun
  * cannot be stored or met, which equals maximising the energy exchanged.
  * It solves the LSAP that maximises b_ij = min(s_i, c_j) or min(d_i, e_j);
  * `u`, `v` (may be NULL) are that problem's duals, checkable with
- * v2g_lsap_check_i64(..., maximize = 1, ...) on the same b. Pairs that would
- * exchange 0 are not reported (request_to_ev = -1).
+ * v2g_lsap_check_i64(..., maximize = 1, ...) on the same b with request_to_ev
+ * as the assignment. A pair the solver assigned that exchanges nothing keeps
+ * its EV in request_to_ev (so the certificate checks) with energy_wh = 0:
+ * it is no allocation.
  */
 V2G_API V2G_NODISCARD v2g_status v2g_hungarian_match(const v2g_prosumer_request *requests, size_t request_count,
                                                      const v2g_ev_state *evs, size_t ev_count,
-                                                     int64_t *request_to_ev, /* OUT: request_count; -1 = none */
-                                                     int64_t *energy_wh,     /* OUT: request_count */
+                                                     int64_t *request_to_ev, /* OUT: request_count; -1 = unassigned */
+                                                     int64_t *energy_wh,     /* OUT: request_count; 0 = no allocation */
                                                      int64_t *traded_wh,     /* OUT: total exchanged */
                                                      int64_t *u,             /* OUT: request_count duals, may be NULL */
                                                      int64_t *v,             /* OUT: ev_count duals, may be NULL */

@@ -1,0 +1,256 @@
+/*
+ * lsap_dense.c - dense LSAP entry points: validation, orientation, duals.
+ *
+ * Square problems run LAPJV (column reduction, reduction transfer, two passes
+ * of augmenting row reduction, then shortest augmenting paths). rows < cols
+ * runs the shortest augmenting path on the rectangular matrix after a row
+ * reduction that keeps v == 0 (Crouse 2016, never padded); rows > cols runs on
+ * a transposed copy in the workspace. See docs/lsap.md.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "v2g/v2g_lsap.h"
+#include "lsap_internal.h"
+#include "workspace.h"
+
+_Static_assert(sizeof(double) == sizeof(int64_t), "potentials of both types share one workspace layout");
+
+/* ---------------------------------------------------------------- kernel instances */
+
+#define LSAP_T double
+#define LSAP_INF INFINITY
+#define LSAP_UNREACH INFINITY
+
+#define LSAP_SUF f64min
+#define LSAP_LOAD(x) (x)
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
+#define LSAP_SUF f64max
+#define LSAP_LOAD(x) ((x) == INFINITY ? INFINITY : -(x))
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
+#undef LSAP_T
+#undef LSAP_INF
+#undef LSAP_UNREACH
+
+#define LSAP_T int64_t
+#define LSAP_INF LSAP_I64_INF
+#define LSAP_UNREACH LSAP_I64_UNREACH
+
+#define LSAP_SUF i64min
+#define LSAP_LOAD(x) ((x) == INT64_MAX ? LSAP_I64_INF : (x))
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
+#define LSAP_SUF i64max
+#define LSAP_LOAD(x) ((x) == INT64_MAX ? LSAP_I64_INF : -(x))
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
+#undef LSAP_T
+#undef LSAP_INF
+#undef LSAP_UNREACH
+
+/* ---------------------------------------------------------------- workspace */
+
+typedef struct lsap_arrays {
+    void *copy;        /* m x n transposed costs when rows > cols, else NULL */
+    void *v, *dp, *vp; /* n potentials / distances (double or int64) */
+    int64_t *y, *cols, *pred; /* n */
+    int64_t *x, *free_rows;   /* m */
+} lsap_arrays;
+
+static size_t lsap_layout(size_t rows, size_t cols, v2g_ws *ws, lsap_arrays *a) {
+    const size_t m = rows < cols ? rows : cols, n = rows < cols ? cols : rows;
+    const size_t e = sizeof(int64_t);
+    size_t total = 0;
+    if (rows > cols) {
+        if (rows > SIZE_MAX / cols) return 0;
+        v2g_ws_reserve(&total, rows * cols, e);
+    }
+    for (int k = 0; k < 6; k++) v2g_ws_reserve(&total, n, e);
+    v2g_ws_reserve(&total, m, e);
+    v2g_ws_reserve(&total, m, e);
+    if (ws != NULL) {
+        a->copy = rows > cols ? v2g_ws_take(ws, rows * cols, e) : NULL;
+        a->v = v2g_ws_take(ws, n, e);
+        a->dp = v2g_ws_take(ws, n, e);
+        a->vp = v2g_ws_take(ws, n, e);
+        a->y = v2g_ws_take(ws, n, e);
+        a->cols = v2g_ws_take(ws, n, e);
+        a->pred = v2g_ws_take(ws, n, e);
+        a->x = v2g_ws_take(ws, m, e);
+        a->free_rows = v2g_ws_take(ws, m, e);
+    }
+    return v2g_ws_finish(total);
+}
+
+size_t v2g_lsap_workspace_size(size_t rows, size_t cols) {
+    if (rows == 0 || cols == 0) return V2G_WS_ALIGN;
+    return lsap_layout(rows, cols, NULL, NULL);
+}
+
+int64_t v2g_lsap_i64_cost_bound(size_t rows, size_t cols) {
+    return lsap_i64_bound(rows, cols);
+}
+
+/* ---------------------------------------------------------------- shared front end */
+
+static v2g_status lsap_open(size_t rows, size_t cols, void *workspace, size_t workspace_size, lsap_arrays *a) {
+    const size_t need = lsap_layout(rows, cols, NULL, NULL);
+    if (need == 0) return V2G_E_OVERFLOW;
+    if (workspace == NULL || workspace_size < need) return V2G_E_WORKSPACE;
+    v2g_ws ws = v2g_ws_open(workspace, workspace_size);
+    lsap_layout(rows, cols, &ws, a);
+    if (ws.next == NULL) return V2G_E_WORKSPACE;
+    return V2G_OK;
+}
+
+/* Blocked transpose of rows x cols into cols x rows, applying the sense (forbidden stays forbidden). */
+#define LSAP_TRANSPOSE(NAME, T, FORBID)                                                           \
+    static void NAME(size_t rows, size_t cols, const T *src, T *dst, int maximize) {             \
+        const size_t B = 32;                                                                     \
+        for (size_t i0 = 0; i0 < rows; i0 += B) {                                                \
+            const size_t i1 = i0 + B < rows ? i0 + B : rows;                                     \
+            for (size_t j0 = 0; j0 < cols; j0 += B) {                                            \
+                const size_t j1 = j0 + B < cols ? j0 + B : cols;                                 \
+                for (size_t i = i0; i < i1; i++)                                                 \
+                    for (size_t j = j0; j < j1; j++) {                                           \
+                        const T x = src[i * cols + j];                                           \
+                        dst[j * rows + i] = (maximize && x != FORBID) ? -x : x;                  \
+                    }                                                                            \
+            }                                                                                    \
+        }                                                                                        \
+    }
+LSAP_TRANSPOSE(lsap_transpose_f64, double, INFINITY)
+LSAP_TRANSPOSE(lsap_transpose_i64, int64_t, INT64_MAX)
+
+/* ---------------------------------------------------------------- double */
+
+v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int maximize,
+                              int64_t *row_to_col, double *total, double *u, double *v,
+                              void *workspace, size_t workspace_size) {
+    if (total == NULL || (row_to_col == NULL && rows != 0) || (cost == NULL && rows != 0 && cols != 0))
+        return V2G_E_NULL;
+    *total = 0;
+    for (size_t i = 0; i < rows; i++) row_to_col[i] = -1;
+    if (rows == 0 || cols == 0) {
+        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = 0;
+        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = 0;
+        return V2G_OK;
+    }
+    if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
+    double kmax = 0;
+    v2g_status st = lsap_validate_f64(cost, rows * cols, lsap_f64_bound(rows, cols), &kmax);
+    if (st != V2G_OK) return st;
+    lsap_arrays a;
+    st = lsap_open(rows, cols, workspace, workspace_size, &a);
+    if (st != V2G_OK) return st;
+
+    const int tr = rows > cols;
+    const size_t m = tr ? cols : rows, n = tr ? rows : cols;
+    const double floor_v = -(4.0 * kmax + 1.0);
+    double *kv = a.v;
+    if (tr) {
+        lsap_transpose_f64(rows, cols, cost, a.copy, maximize);
+        st = lsap_kernel_f64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else if (maximize) {
+        st = lsap_kernel_f64max(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else {
+        st = lsap_kernel_f64min(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    }
+    if (st != V2G_OK) return st;
+
+    const double sign = maximize ? -1.0 : 1.0;
+    if (!tr) {
+        for (size_t i = 0; i < rows; i++) row_to_col[i] = a.x[i];
+        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = sign * kv[j];
+        if (u != NULL)
+            for (size_t i = 0; i < rows; i++) {
+                const size_t j = (size_t)a.x[i];
+                u[i] = cost[i * cols + j] - sign * kv[j];
+            }
+    } else {
+        /* kernel row jc = original column jc; kernel column = original row */
+        for (size_t jc = 0; jc < cols; jc++) row_to_col[a.x[jc]] = (int64_t)jc;
+        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = sign * kv[i];
+        if (v != NULL)
+            for (size_t jc = 0; jc < cols; jc++) {
+                const size_t i = (size_t)a.x[jc];
+                v[jc] = cost[i * cols + jc] - sign * kv[i];
+            }
+    }
+    double t = 0;
+    for (size_t i = 0; i < rows; i++)
+        if (row_to_col[i] >= 0) t += cost[i * cols + (size_t)row_to_col[i]];
+    *total = t;
+    return V2G_OK;
+}
+
+/* ---------------------------------------------------------------- int64 */
+
+v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int maximize,
+                              int64_t *row_to_col, int64_t *total, int64_t *u, int64_t *v,
+                              void *workspace, size_t workspace_size) {
+    if (total == NULL || (row_to_col == NULL && rows != 0) || (cost == NULL && rows != 0 && cols != 0))
+        return V2G_E_NULL;
+    *total = 0;
+    for (size_t i = 0; i < rows; i++) row_to_col[i] = -1;
+    if (rows == 0 || cols == 0) {
+        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = 0;
+        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = 0;
+        return V2G_OK;
+    }
+    if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
+    int64_t kmax = 0;
+    v2g_status st = lsap_validate_i64(cost, rows * cols, lsap_i64_bound(rows, cols), &kmax);
+    if (st != V2G_OK) return st;
+    lsap_arrays a;
+    st = lsap_open(rows, cols, workspace, workspace_size, &a);
+    if (st != V2G_OK) return st;
+
+    const int tr = rows > cols;
+    const size_t m = tr ? cols : rows, n = tr ? rows : cols;
+    const int64_t floor_v = -(4 * kmax + 1);
+    int64_t *kv = a.v;
+    if (tr) {
+        lsap_transpose_i64(rows, cols, cost, a.copy, maximize);
+        st = lsap_kernel_i64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else if (maximize) {
+        st = lsap_kernel_i64max(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else {
+        st = lsap_kernel_i64min(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    }
+    if (st != V2G_OK) return st;
+
+    const int64_t sign = maximize ? -1 : 1;
+    if (!tr) {
+        for (size_t i = 0; i < rows; i++) row_to_col[i] = a.x[i];
+        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = sign * kv[j];
+        if (u != NULL)
+            for (size_t i = 0; i < rows; i++) {
+                const size_t j = (size_t)a.x[i];
+                u[i] = cost[i * cols + j] - sign * kv[j];
+            }
+    } else {
+        for (size_t jc = 0; jc < cols; jc++) row_to_col[a.x[jc]] = (int64_t)jc;
+        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = sign * kv[i];
+        if (v != NULL)
+            for (size_t jc = 0; jc < cols; jc++) {
+                const size_t i = (size_t)a.x[jc];
+                v[jc] = cost[i * cols + jc] - sign * kv[i];
+            }
+    }
+    int64_t t = 0;
+    for (size_t i = 0; i < rows; i++)
+        if (row_to_col[i] >= 0) t += cost[i * cols + (size_t)row_to_col[i]];
+    *total = t;
+    return V2G_OK;
+}

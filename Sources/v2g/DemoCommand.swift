@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import V2GKit
+
+/// `v2g demo`: complete in-process trading rounds on generated data.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run V2GNet trading rounds (RET with penalties) and a prosumer period (greedy vs Hungarian).")
+
+    @Option(help: "Seed for the generated consumers, EVs and deliveries.")
+    var seed: UInt64 = 2024
+
+    @Option(help: "Number of V2GNet trading rounds.")
+    var rounds: Int = 3
+
+    func run() throws {
+        guard rounds > 0 else { throw CommandFailure.badInput("--rounds must be at least 1") }
+        var rng = SplitMix64(seed: seed)
+        let market = DemoMarket.generate(using: &rng)
+        print("V2GKit \(coreVersion) demo — seed \(seed)")
+        print("Campus: \(market.exchanges.count) exchanges, \(market.consumers.count) consumers, "
+              + "\(market.evs.count) EVs; exchange \(market.maliciousExchange) fabricates half its consumers, "
+              + "consumer \(market.maliciousConsumer) floods requests it never takes.\n")
+        var book = PenaltyBook()
+        var balances: [String: Int64] = [:]
+        for round in 1...rounds {
+            try market.runRound(round, penalties: &book, balances: &balances, rng: &rng)
+        }
+        let total = balances.values.reduce(0, +)
+        print("Settlement after \(rounds) rounds: \(balances.count) accounts, sum of balances \(total) µ¥ "
+              + "(money moves between accounts, none is created or lost).\n")
+        try ProsumerDemo.run(rng: &rng)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so a seed always gives the same demo.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in the closed range.
+    mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
+        range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
+    }
+}
+
+/// The V2GNet campus of the demo ([T] §4.1, Table 4.1's ranges).
+struct DemoMarket {
+    struct Consumer {
+        var key: ConsumerKey
+        var fake: Bool
+    }
+    var exchanges: [ExchangeID]
+    var consumers: [Consumer]
+    var evs: [EVID]
+    var maliciousExchange: ExchangeID
+    var maliciousConsumer: ConsumerKey
+    let gamma1 = Ratio(ppm: 100_000)
+    let gamma2 = Ratio(ppm: 100_000)
+    let chargerCapacityWh: Int64 = 10_000
+
+    static func generate(using rng: inout SplitMix64) -> DemoMarket {
+        let exchanges: [ExchangeID] = ["E1", "E2", "E3"]
+        var consumers: [Consumer] = []
+        for (x, exchange) in exchanges.enumerated() {
+            for c in 1...12 {
+                let key = ConsumerKey(exchange: exchange, consumer: ConsumerID("C\(x + 1)\(String(format: "%02d", c))"))
+                consumers.append(Consumer(key: key, fake: x == 2 && c % 2 == 0))
+            }
+        }
+        let evs = (1...20).map { EVID(String(format: "EV%02d", $0)) }
+        _ = rng.next()
+        return DemoMarket(exchanges: exchanges, consumers: consumers, evs: evs, maliciousExchange: "E3",
+                          maliciousConsumer: consumers[3].key)
+    }
+
+    func runRound(_ round: Int, penalties: inout PenaltyBook, balances: inout [String: Int64],
+                  rng: inout SplitMix64) throws {
+        // Requests: 1-20 kWh at 22.39-42.84 ¥/kWh; the flooding consumer sends ten, only its last counts.
+        var requests: [EnergyRequest] = []
+        for consumer in consumers {
+            let copies = consumer.key == maliciousConsumer ? 10 : 1
+            for copy in 0..<copies {
+                requests.append(EnergyRequest(exchange: consumer.key.exchange, consumer: consumer.key.consumer,
+                                              bid: rng.int(22_390_000...42_840_000), submittedAt: Int64(copy),
+                                              energyWh: rng.int(1...20) * 1000))
+            }
+        }
+        let offers = evs.map { EnergyOffer(ev: $0, energyWh: rng.int(0...10) * 1000) }
+        let result = try RETMatcher(chargerCapacityWh: chargerCapacityWh)
+            .match(requests: requests, offers: offers, penalties: penalties)
+
+        // Metering: fake consumers and the flooder take nothing; honest ones take what they were allocated.
+        let fake = Set(consumers.filter(\.fake).map(\.key)).union([maliciousConsumer])
+        let delivered = result.allocations.map { fake.contains(requests[$0.requestIndex].consumerKey) ? 0 : $0.energyWh }
+        // Pay-as-bid on delivered energy: the consumer pays the EV owner through the CS.
+        var paid: Int64 = 0
+        for (allocation, wh) in zip(result.allocations, delivered) where wh > 0 {
+            let request = requests[allocation.requestIndex]
+            let amount = try money(pricePerKWh: request.bid, energyWh: wh)
+            balances[request.consumerKey.description, default: 0] -= amount
+            balances["owner:\(offers[allocation.offerIndex].ev)", default: 0] += amount
+            paid += amount
+        }
+
+        print("── Round \(round): \(requests.count) requests (\(result.outcomes.count) after deduplication), "
+              + "\(offers.count) offers")
+        print("   exchange  penalty  selected  fulfilled  allocated kWh  delivered kWh")
+        for exchange in exchanges {
+            let outcomes = result.outcomes.filter { requests[$0.requestIndex].exchange == exchange }
+            let selected = outcomes.filter { $0.allocatedWh > 0 }
+            let allocated = selected.reduce(Int64(0)) { $0 + $1.allocatedWh }
+            let deliveredWh = zip(result.allocations, delivered)
+                .filter { requests[$0.0.requestIndex].exchange == exchange }.reduce(Int64(0)) { $0 + $1.1 }
+            let factor = try penalties.exchangeFactor(exchange)
+            let name = exchange.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            print("   \(name)" + String(format: "  %7.3f  %8d  %9d  %13.1f  %13.1f", Double(factor.rawValue) / 1e6,
+                                             selected.count, outcomes.count(where: \.fulfilled),
+                                             Double(allocated) / 1000, Double(deliveredWh) / 1000))
+        }
+        print(String(format: "   total: %d allocations, %.1f of %.1f kWh allocated, %d requests fulfilled, "
+                     + "%.2f ¥ paid", result.allocations.count, Double(result.allocatedWh) / 1000,
+                     Double(result.demandWh) / 1000, result.fulfilledCount, Double(paid) / 1e6))
+        if round == 1 {
+            print("   first allocations (request → EV):")
+            for allocation in result.allocations.prefix(5) {
+                let r = requests[allocation.requestIndex]
+                print("     \(r.consumerKey) ← \(offers[allocation.offerIndex].ev): \(allocation.energyWh) Wh")
+            }
+        }
+        try penalties.applyRound(result, requests: requests, deliveredWh: delivered, gamma1: gamma1, gamma2: gamma2)
+        let fakes = consumers.filter(\.fake).map(\.key)
+        let penalisedFakes = fakes.filter { penalties.consumers[$0] != nil }.count
+        let honestPenalised = penalties.consumers.keys.filter { !fake.contains($0) }.count
+        print("   after metering: \(penalisedFakes) of \(fakes.count) fake consumers and \(honestPenalised) honest "
+              + "consumers on penalty lists; exchanges penalised: "
+              + (penalties.exchanges.keys.sorted().map(\.rawValue).joined(separator: ", ").nilIfEmpty ?? "none") + "\n")
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+/// One [P] matching period: five PV prosumers and three EVs, greedy against Hungarian.
+enum ProsumerDemo {
+    static func run(rng: inout SplitMix64) throws {
+        let period: Int64 = 3600
+        let batteries = (0..<3).map { _ in
+            Battery(capacityWh: 79_500, stateOfChargeWh: rng.int(20_000...60_000), reserveWh: 2_000,
+                    chargerPowerW: 7_000)
+        }
+        let evs = try batteries.map { try $0.limits(periodSeconds: period) }
+        let requests = (0..<5).map { i in
+            ProsumerRequest(kind: i % 2 == 0 ? .surplus : .demand, energyWh: rng.int(500...9_000), submittedAt: Int64(i))
+        }
+        print("── Prosumer period ([P] §IV.B): 5 prosumers, 3 EVs of 79.5 kWh, 7 kW chargers, 1 h")
+        for (i, r) in requests.enumerated() { print("   P\(i + 1) \(r.kind.rawValue) \(r.energyWh) Wh") }
+        for (j, ev) in evs.enumerated() {
+            print("   EV\(j + 1) can give \(ev.availableWh) Wh, take \(ev.freeCapacityWh) Wh")
+        }
+        let greedy = try GreedyMatcher().match(requests: requests, evs: evs)
+        let optimal = try HungarianMatcher().match(requests: requests, evs: evs)
+        let benefit = try HungarianMatcher.benefitMatrix(requests: requests, evs: evs)
+        try LinearAssignment.verify(optimal.certificate, costs: benefit, maximize: true)
+        let (split, evPrice) = try Tariff.paper.prices()
+        print("   greedy traded \(greedy.allocatedWh) Wh; Hungarian traded \(optimal.tradedWh) Wh "
+              + "(optimal: its dual certificate checks)")
+        for a in optimal.result.allocations {
+            let kind = requests[a.requestIndex].kind
+            let price = kind == .surplus ? split : evPrice
+            let value = try money(pricePerKWh: price, energyWh: a.energyWh)
+            // Prices and money are in micro-pounds: 10 000 µ£ make a penny.
+            print("     P\(a.requestIndex + 1) \(kind == .surplus ? "→" : "←") EV\(a.offerIndex + 1): "
+                  + String(format: "%lld Wh at %.3f p/kWh = %.2f p", a.energyWh, Double(price) / 1e4, Double(value) / 1e4))
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// Runs the built `v2g` executable, as a user would.
+struct CLI {
+    static var executable: URL {
+        // Test bundles sit beside the products they were built with.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 where !FileManager.default.fileExists(atPath: dir.appendingPathComponent("v2g").path) {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent("v2g")
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+        }
+    }
+
+    static func run(_ arguments: [String], stdin: String = "") throws -> Run {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                   stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite("v2g match")
+struct MatchCommandTests {
+    static let retJob = """
+        {"algorithm": "ret", "chargerCapacityWh": 6000, "gamma1Ppm": 100000, "gamma2Ppm": 100000,
+         "requests": [
+           {"exchange": "E1", "consumer": "C1", "bid": 300000, "submittedAt": 1, "energyWh": 5000},
+           {"exchange": "E1", "consumer": "C1", "bid": 300000, "submittedAt": 3, "energyWh": 4000},
+           {"exchange": "E1", "consumer": "C2", "bid": 200000, "submittedAt": 2, "energyWh": 8000},
+           {"exchange": "E2", "consumer": "C3", "bid": 250000, "submittedAt": 1, "energyWh": 6000, "kind": "demand"},
+           {"exchange": "E2", "consumer": "C4", "bid": 100000, "submittedAt": 1, "energyWh": 2000}],
+         "offers": [{"ev": "EV1", "energyWh": 7000}, {"ev": "EV2", "energyWh": 3000},
+                    {"ev": "EV3", "energyWh": 5000, "capacityWh": 0}, {"ev": "EV4", "energyWh": 3000}],
+         "penalties": {"consumers": [{"exchange": "E2", "consumer": "C3", "values": [500000]}],
+                       "exchanges": []}}
+        """
+
+    @Test func retJobFromStdin() throws {
+        let run = try CLI.run(["match"], stdin: Self.retJob)
+        #expect(run.status == 0)
+        #expect(run.stderr.isEmpty)
+        let json = try #require(run.json)
+        let allocations = try #require(json["allocations"] as? [[String: Any]])
+        #expect(allocations.map { $0["ev"] as? String } == ["EV1", "EV2", "EV3", "EV4"])
+        #expect(allocations.map { $0["consumer"] as? String } == ["C2", "C2", "C1", "C3"])
+        #expect(allocations.map { $0["energyWh"] as? Int } == [6000, 2000, 4000, 3000])
+        let requests = try #require(json["requests"] as? [[String: Any]])
+        #expect(requests.map { $0["demandWh"] as? Int } == [8000, 4000, 3000, 2000])
+        #expect(requests.map { $0["fulfilled"] as? Bool } == [true, true, true, false])
+        let totals = try #require(json["totals"] as? [String: Any])
+        #expect(totals["demandWh"] as? Int == 17000)
+        #expect(totals["allocatedWh"] as? Int == 15000)
+        #expect(totals["fulfilledRequests"] as? Int == 3)
+        // 0.2 × 6000 + 0.2 × 2000 + 0.3 × 4000 + 0.25 × 3000 = 1200 + 400 + 1200 + 750 currency units
+        #expect(totals["profit"] as? Int == 3_550_000)
+    }
+
+    @Test func prosumerJobsFromFile() throws {
+        let job = """
+            {"algorithm": "ALGO",
+             "requests": [{"exchange": "grid", "consumer": "P1", "bid": 0, "submittedAt": 2, "energyWh": 1000},
+                          {"exchange": "grid", "consumer": "P2", "bid": 0, "submittedAt": 1, "energyWh": 5000, "kind": "surplus"}],
+             "offers": [{"ev": "A", "energyWh": 4000, "capacityWh": 3000}, {"ev": "B", "energyWh": 0, "capacityWh": 9000},
+                        {"ev": "C", "energyWh": 2500}]}
+            """
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("v2g-match-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var traded: [String: Int] = [:]
+        for algorithm in ["greedy", "hungarian"] {
+            let file = dir.appendingPathComponent("\(algorithm).json")
+            try job.replacingOccurrences(of: "ALGO", with: algorithm).write(to: file, atomically: true, encoding: .utf8)
+            let run = try CLI.run(["match", file.path])
+            #expect(run.status == 0, "\(run.stderr)")
+            let totals = try #require(run.json?["totals"] as? [String: Any])
+            traded[algorithm] = totals["allocatedWh"] as? Int
+        }
+        #expect(traded == ["greedy": 4000, "hungarian": 6000])
+    }
+
+    @Test(arguments: [
+        ("{not json", "not valid JSON"),
+        (#"{"algorithm": "magic", "requests": [], "offers": []}"#, "algorithm: unknown algorithm \"magic\""),
+        (#"{"algorithm": "ret", "offers": []}"#, "requests: missing required field"),
+        (#"{"algorithm": "ret", "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": -5}], "offers": []}"#,
+         "requests[0].energyWh: must not be negative"),
+        (#"{"algorithm": "ret", "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0}], "offers": []}"#,
+         "requests[0].energyWh: missing required field"),
+        (#"{"algorithm": "ret", "requests": [], "offers": [{"ev": "A", "energyWh": 1}, {"ev": "A", "energyWh": 2}]}"#,
+         "offers[1].ev: duplicate EV ID \"A\""),
+        (#"{"algorithm": "ret", "requests": [], "offers": [{"ev": "A", "energyWh": 1.5}]}"#,
+         "offers[0].energyWh: must be an integer"),
+        (#"{"algorithm": "ret", "requests": [], "offers": [{"ev": "A", "energyWH": 1}]}"#,
+         "offers[0].energyWH: unknown field"),
+        (#"{"algorithm": "ret", "gamma1Ppm": 1000001, "requests": [], "offers": []}"#, "gamma1Ppm: must be a ratio"),
+        (#"{"algorithm": "greedy", "requests": [], "offers": [], "penalties": {"exchanges": [{"exchange": "E", "values": [1]}]}}"#,
+         "penalties: penalty lists apply to the ret algorithm only"),
+    ])
+    func badInputNamesTheField(job: String, expected: String) throws {
+        let run = try CLI.run(["match", "-"], stdin: job)
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains(expected), "stderr was: \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func missingFileIsBadInput() throws {
+        let run = try CLI.run(["match", "/nonexistent/job.json"])
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("cannot read /nonexistent/job.json"))
+    }
+}
