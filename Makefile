@@ -9,7 +9,7 @@
 PREFIX  ?= /usr/local
 CC      ?= cc
 PYTHON  ?= python3
-SWIFT   ?= swift
+SWIFT   ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 BUILD   := build
 
 VERSION := $(shell sed -n 's/^\#define V2G_VERSION_STRING "\(.*\)"/\1/p' include/v2g/v2g_common.h)
@@ -28,7 +28,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev pkg-config
 
-.PHONY: all lib install deps demo test ctest examples swift-test bench clean
+.PHONY: all lib install deps pydeps demo test ctest examples swift-test bench clean
 
 all: lib
 
@@ -81,10 +81,14 @@ ctest: $(CTESTS)
 
 # The examples build against an installed copy, found through pkg-config, as a user's program would.
 STAGE := $(abspath $(BUILD)/stage)
-examples: deps
+examples: deps pydeps
 	$(MAKE) install PREFIX=$(STAGE)
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig $(MAKE) -C examples/c run
 	V2G_LIBRARY=$(STAGE)/lib/libv2g.so $(PYTHON) examples/python/run_examples.py
+
+# numpy and scipy check the Python example against scipy's LSAP; installed only when missing.
+pydeps:
+	@$(PYTHON) -c "import numpy, scipy" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy
 
 swift-test: deps
 	$(SWIFT) test
@@ -96,10 +100,14 @@ demo: deps
 	$(SWIFT) build -c release --product v2g
 	$$($(SWIFT) build -c release --show-bin-path)/v2g demo
 
-bench: deps lib
-	$(PYTHON) bench/lsap_bench.py
-	$(SWIFT) build -c release --product v2g
-	$$($(SWIFT) build -c release --show-bin-path)/v2g bench ret
+$(BUILD)/ret_bench: bench/ret_bench.c tests/c/ret_reference.h $(BUILD)/libv2g.a
+	$(CC) $(CSTD) $(WARN) -O3 -Iinclude $< -o $@ $(BUILD)/libv2g.a
+
+# Benchmarks compare side by side in one run and report medians; they are not tests.
+bench: deps pydeps lib $(BUILD)/ret_bench
+	@$(PYTHON) -c "import lap" 2>/dev/null || $(PYTHON) -m pip install --quiet lap
+	V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) $(PYTHON) bench/lsap_bench.py
+	$(BUILD)/ret_bench bench/results/ret.json
 
 clean:
 	rm -rf $(BUILD)

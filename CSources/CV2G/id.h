@@ -27,10 +27,12 @@ static inline int v2g_id_cmp_full(v2g_id a, v2g_id b) {
     return 0;
 }
 
-/* Compares two IDs whose prefix keys are already known. */
-static inline int v2g_id_cmp_keyed(uint64_t key_a, v2g_id a, uint64_t key_b, v2g_id b) {
+/* Compares two IDs whose prefix keys and lengths are known; reads the bytes only when both exceed 8 and the keys tie. */
+static inline int v2g_id_cmp_keyed(uint64_t key_a, size_t len_a, const v2g_id *a,
+                                   uint64_t key_b, size_t len_b, const v2g_id *b) {
     if (key_a != key_b) return key_a < key_b ? -1 : 1;
-    return v2g_id_cmp_full(a, b);
+    if (len_a <= 8 || len_b <= 8) return len_a == len_b ? 0 : (len_a < len_b ? -1 : 1);
+    return v2g_id_cmp_full(*a, *b);
 }
 
 /* 1 if the ID is well formed (bytes non-NULL unless empty). */

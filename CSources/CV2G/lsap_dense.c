@@ -34,6 +34,13 @@ _Static_assert(sizeof(double) == sizeof(int64_t), "potentials of both types shar
 #undef LSAP_SUF
 #undef LSAP_LOAD
 
+/* no forbidden pair in the matrix: no select in the inner loops */
+#define LSAP_SUF f64maxnf
+#define LSAP_LOAD(x) (-(x))
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
 #undef LSAP_T
 #undef LSAP_INF
 #undef LSAP_UNREACH
@@ -50,6 +57,18 @@ _Static_assert(sizeof(double) == sizeof(int64_t), "potentials of both types shar
 
 #define LSAP_SUF i64max
 #define LSAP_LOAD(x) ((x) == INT64_MAX ? LSAP_I64_INF : -(x))
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
+#define LSAP_SUF i64minnf
+#define LSAP_LOAD(x) (x)
+#include "lsap_kernel.h"
+#undef LSAP_SUF
+#undef LSAP_LOAD
+
+#define LSAP_SUF i64maxnf
+#define LSAP_LOAD(x) (-(x))
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
@@ -148,7 +167,8 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
     }
     if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
     double kmax = 0;
-    v2g_status st = lsap_validate_f64(cost, rows * cols, lsap_f64_bound(rows, cols), &kmax);
+    int forbidden = 0;
+    v2g_status st = lsap_validate_f64(cost, rows * cols, lsap_f64_bound(rows, cols), &kmax, &forbidden);
     if (st != V2G_OK) return st;
     lsap_arrays a;
     st = lsap_open(rows, cols, workspace, workspace_size, &a);
@@ -161,6 +181,8 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
     if (tr) {
         lsap_transpose_f64(rows, cols, cost, a.copy, maximize);
         st = lsap_kernel_f64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else if (maximize && !forbidden) {
+        st = lsap_kernel_f64maxnf(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize) {
         st = lsap_kernel_f64max(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else {
@@ -210,7 +232,8 @@ v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int
     }
     if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
     int64_t kmax = 0;
-    v2g_status st = lsap_validate_i64(cost, rows * cols, lsap_i64_bound(rows, cols), &kmax);
+    int forbidden = 0;
+    v2g_status st = lsap_validate_i64(cost, rows * cols, lsap_i64_bound(rows, cols), &kmax, &forbidden);
     if (st != V2G_OK) return st;
     lsap_arrays a;
     st = lsap_open(rows, cols, workspace, workspace_size, &a);
@@ -222,7 +245,13 @@ v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int
     int64_t *kv = a.v;
     if (tr) {
         lsap_transpose_i64(rows, cols, cost, a.copy, maximize);
-        st = lsap_kernel_i64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = forbidden
+            ? lsap_kernel_i64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v)
+            : lsap_kernel_i64minnf(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else if (maximize && !forbidden) {
+        st = lsap_kernel_i64maxnf(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+    } else if (!maximize && !forbidden) {
+        st = lsap_kernel_i64minnf(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize) {
         st = lsap_kernel_i64max(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else {

@@ -29,33 +29,38 @@ static inline double lsap_f64_bound(size_t rows, size_t cols) {
     return 0x1p1000 / ((double)rows + (double)cols + 1.0);
 }
 
-/* NaN / -inf -> V2G_E_NAN, |finite| > bound -> V2G_E_OVERFLOW; *kmax = largest finite |cost|. */
-static inline v2g_status lsap_validate_f64(const double *c, size_t count, double bound, double *kmax) {
-    int bad = 0;
+/* NaN / -inf -> V2G_E_NAN, |finite| > bound -> V2G_E_OVERFLOW; *kmax = largest finite |cost|, *forbidden = any +inf. */
+static inline v2g_status lsap_validate_f64(const double *c, size_t count, double bound, double *kmax, int *forbidden) {
+    int bad = 0, forb = 0;
     double km = 0;
     for (size_t k = 0; k < count; k++) {
         const double x = c[k];
         bad |= !(x > -INFINITY);
+        forb |= x == INFINITY;
         const double ax = x < 0 ? -x : x;
         km = (x != INFINITY && ax > km) ? ax : km;
     }
     if (bad) return V2G_E_NAN;
     if (km > bound) return V2G_E_OVERFLOW;
     *kmax = km;
+    *forbidden = forb;
     return V2G_OK;
 }
 
-/* |cost| > bound (INT64_MAX = forbidden excluded) -> V2G_E_OVERFLOW; *kmax = largest |cost|. */
-static inline v2g_status lsap_validate_i64(const int64_t *c, size_t count, int64_t bound, int64_t *kmax) {
+/* |cost| > bound (INT64_MAX = forbidden excluded) -> V2G_E_OVERFLOW; *kmax = largest |cost|, *forbidden = any INT64_MAX. */
+static inline v2g_status lsap_validate_i64(const int64_t *c, size_t count, int64_t bound, int64_t *kmax, int *forbidden) {
     int64_t mn = 0, mx = 0;
+    int forb = 0;
     for (size_t k = 0; k < count; k++) {
         const int64_t x = c[k];
+        forb |= x == INT64_MAX;
         const int64_t xm = x == INT64_MAX ? 0 : x;
         mn = xm < mn ? xm : mn;
         mx = xm > mx ? xm : mx;
     }
     if (mn < -bound || mx > bound) return V2G_E_OVERFLOW;
     *kmax = -mn > mx ? -mn : mx;
+    *forbidden = forb;
     return V2G_OK;
 }
 

@@ -142,7 +142,8 @@ LSAP_CSR_TRANSPOSE(lsap_csr_transpose_i64, int64_t, INT64_MAX)
     st = lsap_csr_validate(rows, cols, row_start, col_index, a.pos, &nnz);                          \
     if (st != V2G_OK) return st;                                                                    \
     T kmax = 0;                                                                                     \
-    st = VALIDATE(cost, nnz, BOUND(rows, cols), &kmax);                                             \
+    int forbidden = 0;                                                                              \
+    st = VALIDATE(cost, nnz, BOUND(rows, cols), &kmax, &forbidden);                                           \
     if (st != V2G_OK) return st;                                                                    \
     const int tr = rows > cols;                                                                     \
     lsap_sp_##SUF p;                                                                                \

@@ -14,6 +14,8 @@ typedef struct dedup_rec {
     uint64_t exchange_key;
     uint64_t consumer_key;
     int64_t submitted_at;
+    uint32_t exchange_len;  /* lengths, capped: they settle ties of the prefix keys without reading IDs */
+    uint32_t consumer_len;
     uint32_t pos;
 } dedup_rec;
 
@@ -26,6 +28,7 @@ typedef struct profit_rec {
 
 typedef struct id_rec {
     uint64_t key;
+    uint32_t len;
     uint32_t pos;
 } id_rec;
 
@@ -37,10 +40,20 @@ typedef struct offer_rec {
 
 /* ---------------------------------------------------------------- orderings */
 
+/* Only "8 or fewer, and which" and "more than 8" matter to v2g_id_cmp_keyed. */
+static inline uint32_t cap_len(size_t length) { return length > 9 ? 9 : (uint32_t)length; }
+
+static inline int same_exchange(const v2g_ret_request *req, const dedup_rec *a, const dedup_rec *b) {
+    return v2g_id_cmp_keyed(a->exchange_key, a->exchange_len, &req[a->pos].exchange,
+                            b->exchange_key, b->exchange_len, &req[b->pos].exchange) == 0;
+}
+
 static inline int dedup_less(const v2g_ret_request *req, const dedup_rec *a, const dedup_rec *b) {
-    int c = v2g_id_cmp_keyed(a->exchange_key, req[a->pos].exchange, b->exchange_key, req[b->pos].exchange);
+    int c = v2g_id_cmp_keyed(a->exchange_key, a->exchange_len, &req[a->pos].exchange,
+                             b->exchange_key, b->exchange_len, &req[b->pos].exchange);
     if (c != 0) return c < 0;
-    c = v2g_id_cmp_keyed(a->consumer_key, req[a->pos].consumer, b->consumer_key, req[b->pos].consumer);
+    c = v2g_id_cmp_keyed(a->consumer_key, a->consumer_len, &req[a->pos].consumer,
+                         b->consumer_key, b->consumer_len, &req[b->pos].consumer);
     if (c != 0) return c < 0;
     if (a->submitted_at != b->submitted_at) return a->submitted_at < b->submitted_at;
     return a->pos < b->pos;
@@ -55,12 +68,12 @@ static inline int profit_less(const void *unused, const profit_rec *a, const pro
 }
 
 static inline int offer_id_less(const v2g_ret_offer *off, const id_rec *a, const id_rec *b) {
-    int c = v2g_id_cmp_keyed(a->key, off[a->pos].ev, b->key, off[b->pos].ev);
+    int c = v2g_id_cmp_keyed(a->key, a->len, &off[a->pos].ev, b->key, b->len, &off[b->pos].ev);
     return c != 0 ? c < 0 : a->pos < b->pos;
 }
 
 static inline int exchange_id_less(const v2g_ret_exchange *ex, const id_rec *a, const id_rec *b) {
-    int c = v2g_id_cmp_keyed(a->key, ex[a->pos].exchange, b->key, ex[b->pos].exchange);
+    int c = v2g_id_cmp_keyed(a->key, a->len, &ex[a->pos].exchange, b->key, b->len, &ex[b->pos].exchange);
     return c != 0 ? c < 0 : a->pos < b->pos;
 }
 
@@ -189,24 +202,26 @@ static size_t deduplicate(const v2g_ret_request *requests, size_t r, ret_arrays 
         a->dedup[i].exchange_key = v2g_id_prefix(requests[i].exchange);
         a->dedup[i].consumer_key = v2g_id_prefix(requests[i].consumer);
         a->dedup[i].submitted_at = requests[i].submitted_at;
+        a->dedup[i].exchange_len = cap_len(requests[i].exchange.length);
+        a->dedup[i].consumer_len = cap_len(requests[i].consumer.length);
         a->dedup[i].pos = (uint32_t)i;
     }
     sort_dedup(a->dedup, a->dedup_tmp, r, requests);
 
     size_t kept = 0, groups = 0;
+    const dedup_rec *last_kept = NULL;
     for (size_t i = 0; i < r; i++) {
         const dedup_rec *cur = &a->dedup[i];
         const v2g_ret_request *q = &requests[cur->pos];
         if (i + 1 < r) {
             const dedup_rec *nxt = &a->dedup[i + 1];
-            const v2g_ret_request *qn = &requests[nxt->pos];
-            if (v2g_id_cmp_keyed(cur->exchange_key, q->exchange, nxt->exchange_key, qn->exchange) == 0 &&
-                v2g_id_cmp_keyed(cur->consumer_key, q->consumer, nxt->consumer_key, qn->consumer) == 0)
+            if (same_exchange(requests, cur, nxt) &&
+                v2g_id_cmp_keyed(cur->consumer_key, cur->consumer_len, &q->consumer,
+                                 nxt->consumer_key, nxt->consumer_len, &requests[nxt->pos].consumer) == 0)
                 continue; /* a later request of the same consumer supersedes this one */
         }
-        if (kept == 0 || v2g_id_cmp_full(requests[a->kept_pos[kept - 1]].exchange, q->exchange) != 0) {
-            a->group_quota[groups++] = 0;
-        }
+        if (!last_kept || !same_exchange(requests, last_kept, cur)) a->group_quota[groups++] = 0;
+        last_kept = cur;
         a->kept_pos[kept] = cur->pos;
         a->kept_group[kept] = (uint32_t)(groups - 1);
         a->group_quota[groups - 1]++;
@@ -223,6 +238,7 @@ static v2g_status apply_exchange_quotas(const v2g_ret_request *requests, const v
                                         size_t e, ret_arrays *a, size_t kept) {
     for (size_t x = 0; x < e; x++) {
         a->ex_ids[x].key = v2g_id_prefix(exchanges[x].exchange);
+        a->ex_ids[x].len = cap_len(exchanges[x].exchange.length);
         a->ex_ids[x].pos = (uint32_t)x;
     }
     sort_exchange_ids(a->ex_ids, a->ex_ids_tmp, e, exchanges);
@@ -251,12 +267,13 @@ static v2g_status apply_exchange_quotas(const v2g_ret_request *requests, const v
 static v2g_status order_offers(const v2g_ret_offer *offers, size_t k, int64_t w, ret_arrays *a, size_t *positive) {
     for (size_t j = 0; j < k; j++) {
         a->ids[j].key = v2g_id_prefix(offers[j].ev);
+        a->ids[j].len = cap_len(offers[j].ev.length);
         a->ids[j].pos = (uint32_t)j;
     }
     sort_offer_ids(a->ids, a->ids_tmp, k, offers);
     for (size_t j = 0; j < k; j++) {
-        if (j > 0 && v2g_id_cmp_keyed(a->ids[j - 1].key, offers[a->ids[j - 1].pos].ev,
-                                      a->ids[j].key, offers[a->ids[j].pos].ev) == 0)
+        if (j > 0 && v2g_id_cmp_keyed(a->ids[j - 1].key, a->ids[j - 1].len, &offers[a->ids[j - 1].pos].ev,
+                                      a->ids[j].key, a->ids[j].len, &offers[a->ids[j].pos].ev) == 0)
             return V2G_E_DUPLICATE;
         uint32_t pos = a->ids[j].pos;
         int64_t o = offers[pos].energy_wh;
