@@ -67,31 +67,35 @@ public enum LinearAssignment {
     ///
     /// The corresponding C function is `v2g_lsap_solve_i64`.
     public static func solve(_ costs: CostMatrix<Int64>, maximize: Bool = false) throws(V2GError) -> Solution<Int64> {
-        var assignment = [Int64](repeating: -1, count: costs.rows)
-        var u = [Int64](repeating: 0, count: costs.rows)
-        var v = [Int64](repeating: 0, count: costs.columns)
-        var total: Int64 = 0
-        let size = try workspaceSize(v2g_lsap_workspace_size(costs.rows, costs.columns), costs.rows, costs.columns)
-        let status = withWorkspace(size: size) { workspace, bytes in
-            v2g_lsap_solve_i64(costs.rows, costs.columns, costs.values, maximize ? 1 : 0, &assignment, &total,
-                               &u, &v, workspace, bytes)
+        try solveDense(costs, zero: 0) { assignment, total, u, v, workspace, bytes in
+            v2g_lsap_solve_i64(costs.rows, costs.columns, costs.values, maximize ? 1 : 0, assignment, total,
+                               u, v, workspace, bytes)
         }
-        try check(status, "linear sum assignment (\(costs.rows)x\(costs.columns))")
-        return Solution(rowToColumn: assignment.map { $0 >= 0 ? Int($0) : nil }, total: total, u: u, v: v)
     }
 
     /// Solves an LSAP on floating-point costs (not for ledger results).
     ///
     /// The corresponding C function is `v2g_lsap_solve_f64`.
     public static func solve(_ costs: CostMatrix<Double>, maximize: Bool = false) throws(V2GError) -> Solution<Double> {
+        try solveDense(costs, zero: 0) { assignment, total, u, v, workspace, bytes in
+            v2g_lsap_solve_f64(costs.rows, costs.columns, costs.values, maximize ? 1 : 0, assignment, total,
+                               u, v, workspace, bytes)
+        }
+    }
+
+    /// Sizes the outputs and workspace of a dense solve, and calls the C solver once with them.
+    private static func solveDense<T>(
+        _ costs: CostMatrix<T>, zero: T,
+        _ solver: (UnsafeMutablePointer<Int64>, UnsafeMutablePointer<T>, UnsafeMutablePointer<T>,
+                   UnsafeMutablePointer<T>, UnsafeMutableRawPointer, Int) -> Int32
+    ) throws(V2GError) -> Solution<T> {
         var assignment = [Int64](repeating: -1, count: costs.rows)
-        var u = [Double](repeating: 0, count: costs.rows)
-        var v = [Double](repeating: 0, count: costs.columns)
-        var total: Double = 0
+        var u = [T](repeating: zero, count: costs.rows)
+        var v = [T](repeating: zero, count: costs.columns)
+        var total = zero
         let size = try workspaceSize(v2g_lsap_workspace_size(costs.rows, costs.columns), costs.rows, costs.columns)
         let status = withWorkspace(size: size) { workspace, bytes in
-            v2g_lsap_solve_f64(costs.rows, costs.columns, costs.values, maximize ? 1 : 0, &assignment, &total,
-                               &u, &v, workspace, bytes)
+            solver(&assignment, &total, &u, &v, workspace, bytes)
         }
         try check(status, "linear sum assignment (\(costs.rows)x\(costs.columns))")
         return Solution(rowToColumn: assignment.map { $0 >= 0 ? Int($0) : nil }, total: total, u: u, v: v)

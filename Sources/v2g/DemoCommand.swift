@@ -34,23 +34,6 @@ struct DemoCommand: ParsableCommand {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so a seed always gives the same demo.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in the closed range.
-    mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
-        range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-}
-
 /// The V2GNet campus of the demo ([T] §4.1, Table 4.1's ranges).
 struct DemoMarket {
     struct Consumer {

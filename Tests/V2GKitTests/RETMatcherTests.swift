@@ -107,20 +107,7 @@ struct RETMatcherTests {
 }
 
 /// Seeded generator for reproducible random tests.
-struct TestRNG {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-}
+typealias TestRNG = SplitMix64
 
 /// RET written straight from [T] Algorithm 1 and SPEC §3.3, in plain Swift.
 enum ReferenceRET {
