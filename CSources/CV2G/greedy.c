@@ -2,12 +2,10 @@
 #include "v2g/v2g_prosumer.h"
 
 #include "prosumer_validate.h"
+#include "radix.h"
 #include "workspace.h"
 
-typedef struct arrival {
-    uint64_t key;  /* submission time with the sign bit flipped: unsigned order = signed order */
-    uint64_t pos;
-} arrival;
+typedef v2g_radix_rec arrival; /* key[0]: submission time; item: request index */
 
 static int greedy_layout(size_t n, size_t m, size_t *total, v2g_ws *ws, arrival **order, arrival **tmp,
                          unsigned char **matched) {
@@ -27,21 +25,6 @@ size_t v2g_greedy_workspace_size(size_t request_count, size_t ev_count) {
     return v2g_ws_finish(total);
 }
 
-/* Stable LSD radix sort on the 64-bit key, skipping bytes that are equal everywhere: O(n). */
-static arrival *radix_sort(arrival *a, arrival *tmp, size_t n) {
-    size_t counts[256];
-    for (int shift = 0; shift < 64; shift += 8) {
-        for (int b = 0; b < 256; b++) counts[b] = 0;
-        for (size_t i = 0; i < n; i++) counts[(a[i].key >> shift) & 0xFF]++;
-        if (counts[(a[0].key >> shift) & 0xFF] == n) continue;
-        size_t sum = 0;
-        for (int b = 0; b < 256; b++) { size_t c = counts[b]; counts[b] = sum; sum += c; }
-        for (size_t i = 0; i < n; i++) tmp[counts[(a[i].key >> shift) & 0xFF]++] = a[i];
-        arrival *swap = a; a = tmp; tmp = swap;
-    }
-    return a;
-}
-
 v2g_status v2g_greedy_match(const v2g_prosumer_request *requests, size_t request_count,
                             const v2g_ev_state *evs, size_t ev_count,
                             int64_t *request_to_ev, int64_t *energy_wh,
@@ -50,6 +33,7 @@ v2g_status v2g_greedy_match(const v2g_prosumer_request *requests, size_t request
     if (n && (!request_to_ev || !energy_wh)) return V2G_E_NULL;
     v2g_status st = v2g_prosumer_validate(requests, n, evs, m);
     if (st != V2G_OK) return st;
+    if (n > UINT32_MAX) return V2G_E_OVERFLOW;
     size_t need = v2g_greedy_workspace_size(n, m);
     if (need == 0) return V2G_E_OVERFLOW;
     if (!workspace || workspace_size < need) return V2G_E_WORKSPACE;
@@ -60,19 +44,19 @@ v2g_status v2g_greedy_match(const v2g_prosumer_request *requests, size_t request
 
     int sorted = 1;
     for (size_t i = 0; i < n; i++) {
-        order[i].key = (uint64_t)requests[i].submitted_at ^ ((uint64_t)1 << 63);
-        order[i].pos = i;
-        if (i && order[i].key < order[i - 1].key) sorted = 0;
+        order[i].key[0] = v2g_radix_signed(requests[i].submitted_at);
+        order[i].item = (uint32_t)i;
+        if (i && order[i].key[0] < order[i - 1].key[0]) sorted = 0;
         request_to_ev[i] = -1;
         energy_wh[i] = 0;
     }
-    if (!sorted) order = radix_sort(order, tmp, n);
+    if (!sorted) order = v2g_radix_sort(order, tmp, n, 1);
     for (size_t j = 0; j < m; j++) matched[j] = 0;
 
     /* One cursor per kind: EVs behind a cursor are matched or cannot take part, and stay so. */
     size_t cursor[2] = {0, 0};
     for (size_t r = 0; r < n; r++) {
-        size_t i = (size_t)order[r].pos;
+        size_t i = order[r].item;
         const v2g_prosumer_request *q = &requests[i];
         if (q->energy_wh == 0) continue;
         int surplus = q->kind == V2G_SURPLUS;

@@ -4,6 +4,7 @@
 #include "id.h"
 #include "int128.h"
 #include "mergesort.h"
+#include "radix.h"
 #include "workspace.h"
 
 #define RET_MAX_COUNT ((size_t)UINT32_MAX - 2)
@@ -19,13 +20,6 @@ typedef struct dedup_rec {
     uint32_t pos;
 } dedup_rec;
 
-typedef struct profit_rec {
-    v2g_u128 profit;
-    int64_t submitted_at;
-    uint32_t rank;   /* position in (exchange, consumer) order: the ID tie-break */
-    uint32_t kept;   /* index into the kept arrays */
-} profit_rec;
-
 typedef struct id_rec {
     uint64_t key;
     uint32_t len;
@@ -33,9 +27,9 @@ typedef struct id_rec {
 } id_rec;
 
 typedef struct offer_rec {
-    int64_t energy_wh;
-    uint32_t id_rank;
+    int64_t energy_wh;  /* capped at W */
     uint32_t pos;
+    uint32_t reserved;
 } offer_rec;
 
 /* ---------------------------------------------------------------- orderings */
@@ -59,14 +53,6 @@ static inline int dedup_less(const v2g_ret_request *req, const dedup_rec *a, con
     return a->pos < b->pos;
 }
 
-static inline int profit_less(const void *unused, const profit_rec *a, const profit_rec *b) {
-    (void)unused;
-    int c = v2g_cmp_u128(a->profit, b->profit);
-    if (c != 0) return c > 0;
-    if (a->submitted_at != b->submitted_at) return a->submitted_at < b->submitted_at;
-    return a->rank < b->rank;
-}
-
 static inline int offer_id_less(const v2g_ret_offer *off, const id_rec *a, const id_rec *b) {
     int c = v2g_id_cmp_keyed(a->key, a->len, &off[a->pos].ev, b->key, b->len, &off[b->pos].ev);
     return c != 0 ? c < 0 : a->pos < b->pos;
@@ -77,17 +63,10 @@ static inline int exchange_id_less(const v2g_ret_exchange *ex, const id_rec *a, 
     return c != 0 ? c < 0 : a->pos < b->pos;
 }
 
-static inline int offer_less(const void *unused, const offer_rec *a, const offer_rec *b) {
-    (void)unused;
-    if (a->energy_wh != b->energy_wh) return a->energy_wh > b->energy_wh;
-    return a->id_rank < b->id_rank;
-}
 
 V2G_DEFINE_MERGESORT(sort_dedup, dedup_rec, v2g_ret_request, dedup_less)
-V2G_DEFINE_MERGESORT(sort_profit, profit_rec, void, profit_less)
 V2G_DEFINE_MERGESORT(sort_offer_ids, id_rec, v2g_ret_offer, offer_id_less)
 V2G_DEFINE_MERGESORT(sort_exchange_ids, id_rec, v2g_ret_exchange, exchange_id_less)
-V2G_DEFINE_MERGESORT(sort_offers, offer_rec, void, offer_less)
 
 /* ---------------------------------------------------------------- unused-offer sets */
 
@@ -124,12 +103,12 @@ static size_t count_leading(const offer_rec *o, size_t n, int64_t bound, int str
 
 typedef struct ret_arrays {
     dedup_rec *dedup, *dedup_tmp;
-    profit_rec *profit, *profit_tmp;
+    v2g_radix_rec *order, *order_tmp;
     uint32_t *kept_pos, *kept_group;
     int64_t *kept_demand, *group_quota;
     id_rec *ids, *ids_tmp;
     id_rec *ex_ids, *ex_ids_tmp;
-    offer_rec *offers, *offers_tmp;
+    offer_rec *offers;
     uint32_t *next, *prev;
 } ret_arrays;
 
@@ -142,8 +121,8 @@ static int ret_layout(size_t r, size_t k, size_t e, size_t *total, v2g_ws *ws, r
     } while (0)
     RET_BLOCK(dedup, r, dedup_rec);
     RET_BLOCK(dedup_tmp, r, dedup_rec);
-    RET_BLOCK(profit, r, profit_rec);
-    RET_BLOCK(profit_tmp, r, profit_rec);
+    RET_BLOCK(order, r > k ? r : k, v2g_radix_rec);
+    RET_BLOCK(order_tmp, r > k ? r : k, v2g_radix_rec);
     RET_BLOCK(kept_pos, r, uint32_t);
     RET_BLOCK(kept_group, r, uint32_t);
     RET_BLOCK(kept_demand, r, int64_t);
@@ -153,7 +132,6 @@ static int ret_layout(size_t r, size_t k, size_t e, size_t *total, v2g_ws *ws, r
     RET_BLOCK(ex_ids, e, id_rec);
     RET_BLOCK(ex_ids_tmp, e, id_rec);
     RET_BLOCK(offers, k, offer_rec);
-    RET_BLOCK(offers_tmp, k, offer_rec);
     RET_BLOCK(next, k + 2, uint32_t);
     RET_BLOCK(prev, k + 2, uint32_t);
 #undef RET_BLOCK
@@ -276,12 +254,18 @@ static v2g_status order_offers(const v2g_ret_offer *offers, size_t k, int64_t w,
                                       a->ids[j].key, a->ids[j].len, &offers[a->ids[j].pos].ev) == 0)
             return V2G_E_DUPLICATE;
         uint32_t pos = a->ids[j].pos;
-        int64_t o = offers[pos].energy_wh;
-        a->offers[j].energy_wh = o < w ? o : w;
-        a->offers[j].id_rank = (uint32_t)j;
-        a->offers[j].pos = pos;
+        int64_t o = offers[pos].energy_wh < w ? offers[pos].energy_wh : w;
+        /* Complemented energy sorts descending; records start in ID order, and the sort is stable. */
+        a->order[j].key[0] = ~(uint64_t)o;
+        a->order[j].item = pos;
     }
-    sort_offers(a->offers, a->offers_tmp, k, NULL);
+    v2g_radix_rec *sorted = v2g_radix_sort(a->order, a->order_tmp, k, 1);
+    for (size_t j = 0; j < k; j++) {
+        uint32_t pos = sorted[j].item;
+        a->offers[j].energy_wh = (int64_t)~sorted[j].key[0];
+        a->offers[j].pos = pos;
+        a->offers[j].reserved = 0;
+    }
     *positive = count_leading(a->offers, k, 0, 1); /* offers of 0 are never used */
     return V2G_OK;
 }
@@ -312,15 +296,17 @@ v2g_status v2g_ret_allocate(const v2g_ret_request *requests, size_t request_coun
     st = order_offers(offers, offer_count, charger_capacity_wh, &a, &k);
     if (st != V2G_OK) return st;
 
-    /* Step 3: expected profit order; `rank` (the dedup order) breaks ties by exchange then consumer ID. */
+    /* Step 3: expected profit descending, then submission time; records start in (exchange, consumer) order,
+     * which the stable sort keeps as the last tie-break. */
     for (size_t i = 0; i < kept; i++) {
         const v2g_ret_request *q = &requests[a.kept_pos[i]];
-        a.profit[i].profit = v2g_mul_u64((uint64_t)q->bid, (uint64_t)a.kept_demand[i]);
-        a.profit[i].submitted_at = q->submitted_at;
-        a.profit[i].rank = (uint32_t)i;
-        a.profit[i].kept = (uint32_t)i;
+        v2g_u128 profit = v2g_mul_u64((uint64_t)q->bid, (uint64_t)a.kept_demand[i]);
+        a.order[i].key[0] = v2g_radix_signed(q->submitted_at);
+        a.order[i].key[1] = ~profit.lo;
+        a.order[i].key[2] = ~profit.hi;
+        a.order[i].item = (uint32_t)i;
     }
-    sort_profit(a.profit, a.profit_tmp, kept, NULL);
+    const v2g_radix_rec *by_profit = v2g_radix_sort(a.order, a.order_tmp, kept, 3);
 
     for (uint32_t i = 0; i <= (uint32_t)k; i++) a.next[i] = i;      /* k = "none left" */
     for (uint32_t i = 0; i <= (uint32_t)k; i++) a.prev[i] = i;      /* prev[i + 1] for index i; 0 = none */
@@ -329,7 +315,7 @@ v2g_status v2g_ret_allocate(const v2g_ret_request *requests, size_t request_coun
     size_t n_alloc = 0;
     int exhausted = (k == 0);
     for (size_t r = 0; r < kept; r++) {
-        uint32_t ki = a.profit[r].kept;
+        uint32_t ki = by_profit[r].item;
         v2g_ret_outcome *out = &outcomes[r];
         out->request = (int64_t)a.kept_pos[ki];
         out->demand_wh = a.kept_demand[ki];
