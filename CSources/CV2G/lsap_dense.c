@@ -16,66 +16,122 @@
 
 _Static_assert(sizeof(double) == sizeof(int64_t), "potentials of both types share one workspace layout");
 
+/* 4-lane vectors for the row scan (lsap_kernel.h); LSAP_VSEL(mask, a, b) picks a where mask is all ones */
+typedef int64_t lsap_vi __attribute__((vector_size(32)));
+typedef double lsap_vd __attribute__((vector_size(32)));
+#define LSAP_VSEL_T(VT, mask, a, b) ((VT)(((lsap_vi)(a) & (mask)) | ((lsap_vi)(b) & ~(mask))))
+
+/* x86-64: every kernel also comes as an AVX2 clone (lsap_kernel.h), picked at run time */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(LSAP_NO_AVX2)
+#define LSAP_HAVE_AVX2 1
+static int lsap_wide(void) { return __builtin_cpu_supports("avx2"); }
+#define LSAP_KERNEL(suf, ...) (wide ? lsap_kernel_##suf##_avx2(__VA_ARGS__) : lsap_kernel_##suf(__VA_ARGS__))
+__attribute__((target("avx2")))
+static v2g_status lsap_validate_f64_avx2(const double *c, size_t count, double bound, double *kmax, int *forbidden) {
+    return lsap_validate_f64(c, count, bound, kmax, forbidden);
+}
+__attribute__((target("avx2")))
+static v2g_status lsap_validate_i64_avx2(const int64_t *c, size_t count, int64_t bound, int64_t *kmax, int *forbidden) {
+    return lsap_validate_i64(c, count, bound, kmax, forbidden);
+}
+#define LSAP_VALIDATE(type, ...) (wide ? lsap_validate_##type##_avx2(__VA_ARGS__) : lsap_validate_##type(__VA_ARGS__))
+#else
+#define LSAP_HAVE_AVX2 0
+static int lsap_wide(void) { return 0; }
+#define LSAP_KERNEL(suf, ...) ((void)wide, lsap_kernel_##suf(__VA_ARGS__))
+#define LSAP_VALIDATE(type, ...) ((void)wide, lsap_validate_##type(__VA_ARGS__))
+#endif
+
 /* ---------------------------------------------------------------- kernel instances */
 
 #define LSAP_T double
+#define LSAP_VT lsap_vd
+#define LSAP_VSEL(mask, a, b) LSAP_VSEL_T(lsap_vd, mask, a, b)
 #define LSAP_INF INFINITY
 #define LSAP_UNREACH INFINITY
+#define LSAP_LOW (-INFINITY)
+#define LSAP_HIGH INFINITY
 
 #define LSAP_SUF f64min
 #define LSAP_LOAD(x) (x)
+#define LSAP_VLOAD(x) (x)
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 #define LSAP_SUF f64max
 #define LSAP_LOAD(x) ((x) == INFINITY ? INFINITY : -(x))
+#define LSAP_VLOAD(x) LSAP_VSEL((lsap_vi)((x) == (lsap_vd){INFINITY, INFINITY, INFINITY, INFINITY}), (x), -(x))
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 /* no forbidden pair in the matrix: no select in the inner loops */
 #define LSAP_SUF f64maxnf
 #define LSAP_LOAD(x) (-(x))
+#define LSAP_VLOAD(x) (-(x))
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 #undef LSAP_T
+#undef LSAP_VT
+#undef LSAP_VSEL
 #undef LSAP_INF
 #undef LSAP_UNREACH
+#undef LSAP_LOW
+#undef LSAP_HIGH
 
 #define LSAP_T int64_t
+#define LSAP_VT lsap_vi
+#define LSAP_VSEL(mask, a, b) LSAP_VSEL_T(lsap_vi, mask, a, b)
 #define LSAP_INF LSAP_I64_INF
 #define LSAP_UNREACH LSAP_I64_UNREACH
+#define LSAP_LOW INT64_MIN
+#define LSAP_HIGH INT64_MAX
 
 #define LSAP_SUF i64min
 #define LSAP_LOAD(x) ((x) == INT64_MAX ? LSAP_I64_INF : (x))
+#define LSAP_VLOAD(x) LSAP_VSEL((lsap_vi)((x) == (lsap_vi){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}), ((lsap_vi){LSAP_I64_INF, LSAP_I64_INF, LSAP_I64_INF, LSAP_I64_INF}), (x))
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 #define LSAP_SUF i64max
 #define LSAP_LOAD(x) ((x) == INT64_MAX ? LSAP_I64_INF : -(x))
+#define LSAP_VLOAD(x) LSAP_VSEL((lsap_vi)((x) == (lsap_vi){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}), ((lsap_vi){LSAP_I64_INF, LSAP_I64_INF, LSAP_I64_INF, LSAP_I64_INF}), -(x))
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 #define LSAP_SUF i64minnf
 #define LSAP_LOAD(x) (x)
+#define LSAP_VLOAD(x) (x)
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 #define LSAP_SUF i64maxnf
 #define LSAP_LOAD(x) (-(x))
+#define LSAP_VLOAD(x) (-(x))
 #include "lsap_kernel.h"
 #undef LSAP_SUF
 #undef LSAP_LOAD
+#undef LSAP_VLOAD
 
 #undef LSAP_T
+#undef LSAP_VT
+#undef LSAP_VSEL
 #undef LSAP_INF
 #undef LSAP_UNREACH
+#undef LSAP_LOW
+#undef LSAP_HIGH
 
 /* ---------------------------------------------------------------- workspace */
 
@@ -168,7 +224,8 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
     if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
     double kmax = 0;
     int forbidden = 0;
-    v2g_status st = lsap_validate_f64(cost, rows * cols, lsap_f64_bound(rows, cols), &kmax, &forbidden);
+    const int wide = lsap_wide();
+    v2g_status st = LSAP_VALIDATE(f64, cost, rows * cols, lsap_f64_bound(rows, cols), &kmax, &forbidden);
     if (st != V2G_OK) return st;
     lsap_arrays a;
     st = lsap_open(rows, cols, workspace, workspace_size, &a);
@@ -180,13 +237,13 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
     double *kv = a.v;
     if (tr) {
         lsap_transpose_f64(rows, cols, cost, a.copy, maximize);
-        st = lsap_kernel_f64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(f64min, m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize && !forbidden) {
-        st = lsap_kernel_f64maxnf(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(f64maxnf, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize) {
-        st = lsap_kernel_f64max(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(f64max, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else {
-        st = lsap_kernel_f64min(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(f64min, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     }
     if (st != V2G_OK) return st;
 
@@ -233,7 +290,8 @@ v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int
     if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
     int64_t kmax = 0;
     int forbidden = 0;
-    v2g_status st = lsap_validate_i64(cost, rows * cols, lsap_i64_bound(rows, cols), &kmax, &forbidden);
+    const int wide = lsap_wide();
+    v2g_status st = LSAP_VALIDATE(i64, cost, rows * cols, lsap_i64_bound(rows, cols), &kmax, &forbidden);
     if (st != V2G_OK) return st;
     lsap_arrays a;
     st = lsap_open(rows, cols, workspace, workspace_size, &a);
@@ -246,16 +304,16 @@ v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int
     if (tr) {
         lsap_transpose_i64(rows, cols, cost, a.copy, maximize);
         st = forbidden
-            ? lsap_kernel_i64min(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v)
-            : lsap_kernel_i64minnf(m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+            ? LSAP_KERNEL(i64min, m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v)
+            : LSAP_KERNEL(i64minnf, m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize && !forbidden) {
-        st = lsap_kernel_i64maxnf(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(i64maxnf, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (!maximize && !forbidden) {
-        st = lsap_kernel_i64minnf(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(i64minnf, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize) {
-        st = lsap_kernel_i64max(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(i64max, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else {
-        st = lsap_kernel_i64min(m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
+        st = LSAP_KERNEL(i64min, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     }
     if (st != V2G_OK) return st;
 

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "v2g/v2g_common.h"
 
@@ -29,21 +30,30 @@ static inline double lsap_f64_bound(size_t rows, size_t cols) {
     return 0x1p1000 / ((double)rows + (double)cols + 1.0);
 }
 
-/* NaN / -inf -> V2G_E_NAN, |finite| > bound -> V2G_E_OVERFLOW; *kmax = largest finite |cost|, *forbidden = any +inf. */
+/*
+ * NaN / -inf -> V2G_E_NAN, |finite| > bound -> V2G_E_OVERFLOW; *kmax = largest finite |cost|, *forbidden = any +inf.
+ * Works on the bit patterns: with the sign cleared, IEEE doubles order like their
+ * bits as integers (+inf above every finite value, NaN above +inf), so the loop is
+ * integer compares and a max, which vectorise.
+ */
 static inline v2g_status lsap_validate_f64(const double *c, size_t count, double bound, double *kmax, int *forbidden) {
-    int bad = 0, forb = 0;
-    double km = 0;
+    const int64_t inf_bits = 0x7FF0000000000000, neg_inf_bits = (int64_t)0xFFF0000000000000u;
+    int64_t bad = 0, forb = 0, km = 0;
     for (size_t k = 0; k < count; k++) {
-        const double x = c[k];
-        bad |= !(x > -INFINITY);
-        forb |= x == INFINITY;
-        const double ax = x < 0 ? -x : x;
-        km = (x != INFINITY && ax > km) ? ax : km;
+        int64_t b;
+        memcpy(&b, c + k, sizeof b);
+        const int64_t a = b & INT64_MAX;
+        bad |= (a > inf_bits) | (b == neg_inf_bits);
+        forb |= b == inf_bits;
+        const int64_t am = a == inf_bits ? 0 : a;
+        km = am > km ? am : km;
     }
     if (bad) return V2G_E_NAN;
-    if (km > bound) return V2G_E_OVERFLOW;
-    *kmax = km;
-    *forbidden = forb;
+    double kd;
+    memcpy(&kd, &km, sizeof kd);
+    if (kd > bound) return V2G_E_OVERFLOW;
+    *kmax = kd;
+    *forbidden = forb != 0;
     return V2G_OK;
 }
 

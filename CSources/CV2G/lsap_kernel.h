@@ -5,7 +5,12 @@
  *   LSAP_T        element type of costs and potentials (double or int64_t)
  *   LSAP_SUF      name suffix of the instance
  *   LSAP_LOAD(x)  the minimisation cost of a stored cost x, LSAP_INF for a forbidden pair
+ *   LSAP_VLOAD(x) LSAP_LOAD on a 4-lane vector LSAP_VT; LSAP_VSEL(mask, a, b) a lane select
  *   LSAP_INF      "infinite" distance; LSAP_UNREACH <= any value derived from it
+ *   LSAP_LOW, LSAP_HIGH  values below / above every distance (-inf, +inf for double)
+ * With LSAP_HAVE_AVX2 the header includes itself once more, compiling the
+ * same kernel for AVX2 under the name suffix LSAP_SUF_avx2 (lsap_dense.c
+ * picks one at run time; both give identical results).
  *
  * The kernel solves m x n with m <= n, row-major with stride ld, always
  * minimising LSAP_LOAD(cost). Potentials follow the LAPJV convention: only v is
@@ -20,7 +25,11 @@
 
 #define LSAP_CAT2(a, b) a##_##b
 #define LSAP_CAT(a, b) LSAP_CAT2(a, b)
+#ifdef LSAP_WIDE
+#define KFN(name) LSAP_CAT(LSAP_CAT(name, LSAP_SUF), avx2)
+#else
 #define KFN(name) LSAP_CAT(name, LSAP_SUF)
+#endif
 
 /* Column reduction and reduction transfer (square only). Returns the number of free rows or -1 if infeasible. */
 static int64_t KFN(lsap_ccrrt)(size_t n, const LSAP_T *c, size_t ld, int64_t *x, int64_t *y,
@@ -61,19 +70,42 @@ static int64_t KFN(lsap_ccrrt)(size_t n, const LSAP_T *c, size_t ld, int64_t *x,
     return n_free;
 }
 
+/* Smallest LOAD(row[j]) and (*arg) its first column; 4 lanes at a time. */
+static LSAP_T KFN(lsap_argmin)(size_t n, const LSAP_T *row, size_t *arg) {
+    const LSAP_VT highv = {LSAP_HIGH, LSAP_HIGH, LSAP_HIGH, LSAP_HIGH};
+    const lsap_vi four = {4, 4, 4, 4};
+    LSAP_VT mv = highv;
+    lsap_vi kv = {0, 1, 2, 3}, iv = {0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        LSAP_VT x;
+        memcpy(&x, row + k, sizeof x);
+        const LSAP_VT h = LSAP_VLOAD(x);
+        const lsap_vi lt = (lsap_vi)(h < mv);
+        mv = LSAP_VSEL(lt, h, mv);
+        iv = (kv & lt) | (iv & ~lt);
+        kv += four;
+    }
+    LSAP_T best = LSAP_HIGH;
+    size_t bj = 0;
+    for (int q = 0; q < 4; q++)
+        if (mv[q] < best || (mv[q] == best && (size_t)iv[q] < bj)) { best = mv[q]; bj = (size_t)iv[q]; }
+    for (; k < n; k++) {
+        const LSAP_T h = LSAP_LOAD(row[k]);
+        if (h < best) { best = h; bj = k; }
+    }
+    *arg = bj;
+    return best;
+}
+
 /* Row reduction for m < n: v = 0, each row takes its cheapest column if that one is still free. */
 static int64_t KFN(lsap_rowred)(size_t m, size_t n, const LSAP_T *c, size_t ld, int64_t *x, int64_t *y,
                                 LSAP_T *v, int64_t *free_rows) {
     for (size_t j = 0; j < n; j++) { v[j] = 0; y[j] = -1; }
     int64_t n_free = 0;
     for (size_t i = 0; i < m; i++) {
-        const LSAP_T *row = c + i * ld;
-        LSAP_T best = LSAP_LOAD(row[0]);
         size_t bj = 0;
-        for (size_t j = 1; j < n; j++) {
-            const LSAP_T h = LSAP_LOAD(row[j]);
-            if (h < best) { best = h; bj = j; }
-        }
+        const LSAP_T best = KFN(lsap_argmin)(n, c + i * ld, &bj);
         if (best >= LSAP_UNREACH) return -1;
         if (y[bj] < 0) { x[i] = (int64_t)bj; y[bj] = (int64_t)i; }
         else { x[i] = -1; free_rows[n_free++] = (int64_t)i; }
@@ -138,72 +170,116 @@ static int64_t KFN(lsap_carr)(size_t n, const LSAP_T *c, size_t ld, int64_t n_fr
 }
 
 /*
+ * One row scan of the shortest-path phase: for every column k,
+ * d[k] = min(d[k], LOAD(row[k]) - v[k] - shift), pred[k] = i where it drops;
+ * returns the smallest d over the columns not yet settled (d != LSAP_LOW).
+ * Written on 4-lane vectors (GCC/Clang vector extensions) so the compiler
+ * emits SIMD on every target.
+ */
+static LSAP_T KFN(lsap_scan)(size_t n, const LSAP_T *row, const LSAP_T *v, LSAP_T *d, int64_t *pred,
+                             int64_t i, LSAP_T shift) {
+    const LSAP_VT shiftv = {shift, shift, shift, shift};
+    const LSAP_VT lowv = {LSAP_LOW, LSAP_LOW, LSAP_LOW, LSAP_LOW};
+    const LSAP_VT highv = {LSAP_HIGH, LSAP_HIGH, LSAP_HIGH, LSAP_HIGH};
+    const lsap_vi iv = {i, i, i, i};
+    LSAP_VT mv = highv;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        LSAP_VT x, vk, dk;
+        lsap_vi pk;
+        memcpy(&x, row + k, sizeof x);
+        memcpy(&vk, v + k, sizeof vk);
+        memcpy(&dk, d + k, sizeof dk);
+        memcpy(&pk, pred + k, sizeof pk);
+        const LSAP_VT cand = LSAP_VLOAD(x) - vk - shiftv;
+        const lsap_vi lt = (lsap_vi)(cand < dk);
+        dk = LSAP_VSEL(lt, cand, dk);
+        pk = (iv & lt) | (pk & ~lt);
+        memcpy(d + k, &dk, sizeof dk);
+        memcpy(pred + k, &pk, sizeof pk);
+        const LSAP_VT key = LSAP_VSEL((lsap_vi)(dk == lowv), highv, dk);
+        mv = LSAP_VSEL((lsap_vi)(key < mv), key, mv);
+    }
+    LSAP_T m = LSAP_HIGH;
+    for (int q = 0; q < 4; q++) m = mv[q] < m ? mv[q] : m;
+    for (; k < n; k++) {
+        const LSAP_T cand = LSAP_LOAD(row[k]) - v[k] - shift;
+        LSAP_T dk = d[k];
+        if (cand < dk) { dk = cand; d[k] = dk; pred[k] = i; }
+        if (dk != LSAP_LOW && dk < m) m = dk;
+    }
+    return m;
+}
+
+/*
+ * Settles every column with d == m (appends it to scols/sdist, marks it
+ * LSAP_LOW); stops at the first free one (*final_j). Returns the new count.
+ * Compares 4 lanes at a time; matches are rare, so they take a scalar path.
+ */
+static size_t KFN(lsap_collect)(size_t n, LSAP_T *d, const int64_t *y, LSAP_T m, int64_t *scols, LSAP_T *sdist,
+                                size_t ns, int64_t *final_j) {
+    const LSAP_VT mv = {m, m, m, m};
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        LSAP_VT dk;
+        memcpy(&dk, d + k, sizeof dk);
+        const lsap_vi eq = (lsap_vi)(dk == mv);
+        if (!(eq[0] | eq[1] | eq[2] | eq[3])) continue;
+        for (size_t j = k; j < k + 4; j++) {
+            if (d[j] != m) continue;
+            scols[ns] = (int64_t)j; sdist[ns] = m; ns++;
+            d[j] = LSAP_LOW;
+            if (y[j] < 0) { *final_j = (int64_t)j; return ns; }
+        }
+    }
+    for (; k < n; k++) {
+        if (d[k] != m) continue;
+        scols[ns] = (int64_t)k; sdist[ns] = m; ns++;
+        d[k] = LSAP_LOW;
+        if (y[k] < 0) { *final_j = (int64_t)k; return ns; }
+    }
+    return ns;
+}
+
+
+/*
  * Shortest augmenting path from free row s (Dijkstra on reduced costs, LAPJV
- * bookkeeping). Columns live in a permutation cols[] split into
- * READY [0, lo) | SCAN [lo, hi) | TODO [hi, n); dp[] and vp[] hold the
- * distance and potential of the column at the same position, so the scan of
- * a row reads its cost row (one gather) and two contiguous arrays.
+ * bookkeeping) in natural column order. d[j] is the tentative distance of a
+ * column still to settle; a settled column holds LSAP_LOW, which no candidate
+ * undercuts and the minimum skips, so a row scan is one contiguous, branch-free
+ * pass over the cost row, v, d and pred that also yields the new minimum
+ * (the cost row streams from memory in order). Settled columns are listed in
+ * scols[] with their distance in sdist[]: all columns at the current minimum
+ * are settled together (this is what makes tie-heavy integer costs fast), and
+ * the search stops as soon as one of them is free.
  * Augments, updates v, returns 0, or -1 if no free column is reachable.
  */
 static int KFN(lsap_augment)(size_t n, const LSAP_T *c, size_t ld, int64_t s, int64_t *x, int64_t *y,
-                             LSAP_T *v, int64_t *cols, LSAP_T *dp, LSAP_T *vp, int64_t *pred) {
-    const LSAP_T *srow = c + (size_t)s * ld;
-    for (size_t j = 0; j < n; j++) {
-        cols[j] = (int64_t)j;
-        vp[j] = v[j];
-        dp[j] = LSAP_LOAD(srow[j]) - v[j];
-        pred[j] = s;
-    }
-    size_t lo = 0, hi = 0, n_ready = 0;
+                             LSAP_T *v, LSAP_T *d, int64_t *pred, int64_t *scols, LSAP_T *sdist) {
+    for (size_t j = 0; j < n; j++) { d[j] = LSAP_HIGH; pred[j] = s; }
+    LSAP_T m = KFN(lsap_scan)(n, c + (size_t)s * ld, v, d, pred, s, 0);
+    size_t lo = 0, ns = 0;
     int64_t final_j = -1;
-    LSAP_T mind = 0;
-    while (final_j < 0) {
-        if (lo == hi) {
-            /* collect every TODO column at the minimum distance into SCAN */
-            n_ready = lo;
-            mind = dp[lo];
-            hi = lo + 1;
-            for (size_t k = lo + 1; k < n; k++) {
-                const LSAP_T h = dp[k];
-                if (h <= mind) {
-                    if (h < mind) { hi = lo; mind = h; }
-                    const int64_t cj = cols[k]; const LSAP_T cv = vp[k];
-                    cols[k] = cols[hi]; dp[k] = dp[hi]; vp[k] = vp[hi];
-                    cols[hi] = cj; dp[hi] = h; vp[hi] = cv;
-                    hi++;
-                }
-            }
-            if (mind >= LSAP_UNREACH) return -1;
-            for (size_t k = lo; k < hi; k++) {
-                if (y[cols[k]] < 0) { final_j = cols[k]; break; }
-            }
+    LSAP_T mind = m;
+    for (;;) {
+        if (lo == ns || m == mind) {
+            /* settle every column at the minimum distance; done if one is free */
+            if (m >= LSAP_UNREACH) return -1;
+            mind = m;
+            ns = KFN(lsap_collect)(n, d, y, m, scols, sdist, ns, &final_j);
             if (final_j >= 0) break;
         }
-        /* scan the row assigned to the next SCAN column */
-        const int64_t j = cols[lo];
-        const LSAP_T hj = dp[lo];
+        /* scan the row assigned to the next settled column */
+        const int64_t j = scols[lo];
+        const LSAP_T hj = sdist[lo];
         lo++;
         const int64_t i = y[j];
         const LSAP_T *row = c + (size_t)i * ld;
         const LSAP_T shift = (LSAP_LOAD(row[j]) - v[j]) - hj; /* u_i - d_j */
-        for (size_t k = hi; k < n; k++) {
-            const int64_t cj = cols[k];
-            const LSAP_T cand = LSAP_LOAD(row[cj]) - vp[k] - shift;
-            if (cand < dp[k]) {
-                dp[k] = cand;
-                pred[cj] = i;
-                if (cand == mind) {
-                    if (y[cj] < 0) { final_j = cj; break; }
-                    const LSAP_T cv = vp[k];
-                    cols[k] = cols[hi]; dp[k] = dp[hi]; vp[k] = vp[hi];
-                    cols[hi] = cj; dp[hi] = cand; vp[hi] = cv;
-                    hi++;
-                }
-            }
-        }
+        m = KFN(lsap_scan)(n, row, v, d, pred, i, shift);
     }
-    /* dual update on the READY columns, then flip the path */
-    for (size_t k = 0; k < n_ready; k++) v[cols[k]] += dp[k] - mind;
+    /* dual update on the settled columns (those at the final level move by 0), then flip the path */
+    for (size_t k = 0; k < ns; k++) v[scols[k]] += sdist[k] - mind;
     int64_t j = final_j;
     for (;;) {
         const int64_t i = pred[j];
@@ -228,7 +304,7 @@ static v2g_status KFN(lsap_kernel)(size_t m, size_t n, const LSAP_T *c, size_t l
         if (n_free < 0) return V2G_E_INFEASIBLE;
     }
     for (int64_t f = 0; f < n_free; f++) {
-        if (KFN(lsap_augment)(n, c, ld, free_rows[f], x, y, v, cols, dp, vp, pred) != 0) return V2G_E_INFEASIBLE;
+        if (KFN(lsap_augment)(n, c, ld, free_rows[f], x, y, v, dp, pred, cols, vp) != 0) return V2G_E_INFEASIBLE;
     }
     return V2G_OK;
 }
@@ -236,3 +312,18 @@ static v2g_status KFN(lsap_kernel)(size_t m, size_t n, const LSAP_T *c, size_t l
 #undef KFN
 #undef LSAP_CAT
 #undef LSAP_CAT2
+
+#if LSAP_HAVE_AVX2 && !defined(LSAP_WIDE)
+#define LSAP_WIDE 1
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#include "lsap_kernel.h"
+#pragma clang attribute pop
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#include "lsap_kernel.h"
+#pragma GCC pop_options
+#endif
+#undef LSAP_WIDE
+#endif

@@ -10,10 +10,12 @@
 
 #include "v2g_common.h"
 #include "v2g_types.h"
+#include "v2g_auction.h"
 #include "v2g_lsap.h"
 #include "v2g_penalty.h"
 #include "v2g_pricing.h"
 #include "v2g_prosumer.h"
 #include "v2g_ret.h"
+#include "v2g_sret.h"
 
 #endif /* V2G_H */

@@ -35,6 +35,42 @@ static int ref_before(const ref_ret_state *s, size_t x, size_t y) {
     return ref_id_cmp(s->req[x].consumer, s->req[y].consumer) < 0;
 }
 
+/*
+ * Lines 11-20 and 22-27 of Algorithm 1: keeps the latest request of each consumer (ties: the later in
+ * the list) in `list` (input order), scales demands by the consumer penalty into demand[p], and puts
+ * each exchange's quota at quota[home[p]], home[p] being the first kept request of p's exchange.
+ */
+static size_t ref_robust(const v2g_ret_request *req, size_t r, const v2g_ret_exchange *ex, size_t e,
+                         size_t *list, int64_t *demand, int64_t *quota, size_t *home) {
+    size_t kept = 0;
+    for (size_t p = 0; p < r; p++) {
+        int keep = 1;
+        for (size_t q = 0; q < r; q++) {
+            if (q == p || ref_id_cmp(req[p].exchange, req[q].exchange) != 0 ||
+                ref_id_cmp(req[p].consumer, req[q].consumer) != 0) continue;
+            if (req[q].submitted_at > req[p].submitted_at ||
+                (req[q].submitted_at == req[p].submitted_at && q > p)) keep = 0;
+        }
+        if (keep) list[kept++] = p;
+    }
+    for (size_t x = 0; x < kept; x++) {
+        size_t p = list[x];
+        demand[p] = (int64_t)((unsigned __int128)req[p].energy_wh * (unsigned)req[p].penalty_ppm / 1000000u);
+        home[p] = p;
+        for (size_t y = 0; y < x; y++)
+            if (ref_id_cmp(req[list[y]].exchange, req[p].exchange) == 0) { home[p] = home[list[y]]; break; }
+        if (home[p] == p) {
+            int64_t n = 0;
+            for (size_t y = 0; y < kept; y++) if (ref_id_cmp(req[list[y]].exchange, req[p].exchange) == 0) n++;
+            int64_t f = 1000000;
+            for (size_t z = 0; z < e; z++)
+                if (ref_id_cmp(ex[z].exchange, req[p].exchange) == 0) f = ex[z].penalty_ppm;
+            quota[p] = n * f / 1000000;
+        }
+    }
+    return kept;
+}
+
 /* Returns V2G_OK, or V2G_E_DUPLICATE for repeated EV IDs; other validation is the fast path's job. */
 static v2g_status ref_ret(const v2g_ret_request *req, size_t r, const v2g_ret_offer *off, size_t k,
                           const v2g_ret_exchange *ex, size_t e, int64_t w,
@@ -48,50 +84,19 @@ static v2g_status ref_ret(const v2g_ret_request *req, size_t r, const v2g_ret_of
 
     size_t *list = calloc(r + 1, sizeof(size_t));
     int64_t *demand = calloc(r + 1, sizeof(int64_t));
-    int64_t *quota = calloc(r + 1, sizeof(int64_t));    /* indexed by request position */
+    int64_t *quota = calloc(r + 1, sizeof(int64_t));
+    size_t *home = calloc(r + 1, sizeof(size_t));
     size_t *order = calloc(k + 1, sizeof(size_t));
     int64_t *o = calloc(k + 1, sizeof(int64_t));
     int *used = calloc(k + 1, sizeof(int));
 
-    /* Lines 11-15: keep the latest request of each consumer (ties: the later in the list). */
-    size_t kept = 0;
-    for (size_t p = 0; p < r; p++) {
-        int keep = 1;
-        for (size_t q = 0; q < r; q++) {
-            if (q == p || ref_id_cmp(req[p].exchange, req[q].exchange) != 0 ||
-                ref_id_cmp(req[p].consumer, req[q].consumer) != 0) continue;
-            if (req[q].submitted_at > req[p].submitted_at ||
-                (req[q].submitted_at == req[p].submitted_at && q > p)) keep = 0;
-        }
-        if (keep) list[kept++] = p;
-    }
-    /* Lines 16-20: consumer penalty. */
-    for (size_t x = 0; x < kept; x++) {
-        size_t p = list[x];
-        demand[p] = (int64_t)((unsigned __int128)req[p].energy_wh * (unsigned)req[p].penalty_ppm / 1000000u);
-    }
+    size_t kept = ref_robust(req, r, ex, e, list, demand, quota, home);
     /* Line 21: order by expected profit. */
     ref_ret_state st = {req, demand};
     for (size_t x = 1; x < kept; x++) {
         size_t v = list[x], y = x;
         while (y > 0 && ref_before(&st, v, list[y - 1])) { list[y] = list[y - 1]; y--; }
         list[y] = v;
-    }
-    /* Lines 22-27: exchange quotas; quota[p] lives at the first kept request of p's exchange. */
-    size_t *home = calloc(r + 1, sizeof(size_t));
-    for (size_t x = 0; x < kept; x++) {
-        size_t p = list[x];
-        home[p] = p;
-        for (size_t y = 0; y < x; y++)
-            if (ref_id_cmp(req[list[y]].exchange, req[p].exchange) == 0) { home[p] = home[list[y]]; break; }
-        if (home[p] == p) {
-            int64_t n = 0;
-            for (size_t y = 0; y < kept; y++) if (ref_id_cmp(req[list[y]].exchange, req[p].exchange) == 0) n++;
-            int64_t f = 1000000;
-            for (size_t z = 0; z < e; z++)
-                if (ref_id_cmp(ex[z].exchange, req[p].exchange) == 0) f = ex[z].penalty_ppm;
-            quota[p] = n * f / 1000000;
-        }
     }
     /* Lines 28-30: cap offers at W and order them by energy, descending (ties: EV ID). */
     for (size_t j = 0; j < k; j++) { o[j] = off[j].energy_wh < w ? off[j].energy_wh : w; order[j] = j; }
