@@ -12,7 +12,7 @@
 #include <string.h>
 #include "v2g/v2g_ret.h"
 
-static int ref_id_cmp(v2g_id a, v2g_id b) {
+static inline int ref_id_cmp(v2g_id a, v2g_id b) {
     size_t n = a.length < b.length ? a.length : b.length;
     for (size_t i = 0; i < n; i++)
         if (a.bytes[i] != b.bytes[i]) return a.bytes[i] < b.bytes[i] ? -1 : 1;
@@ -25,7 +25,7 @@ typedef struct ref_ret_state {
 } ref_ret_state;
 
 /* Does kept request x come before y in the profit order (line 21 plus SPEC §3.3 ties)? */
-static int ref_before(const ref_ret_state *s, size_t x, size_t y) {
+static inline int ref_before(const ref_ret_state *s, size_t x, size_t y) {
     unsigned __int128 px = (unsigned __int128)s->req[x].bid * (unsigned __int128)s->demand[x];
     unsigned __int128 py = (unsigned __int128)s->req[y].bid * (unsigned __int128)s->demand[y];
     if (px != py) return px > py;
@@ -40,7 +40,7 @@ static int ref_before(const ref_ret_state *s, size_t x, size_t y) {
  * the list) in `list` (input order), scales demands by the consumer penalty into demand[p], and puts
  * each exchange's quota at quota[home[p]], home[p] being the first kept request of p's exchange.
  */
-static size_t ref_robust(const v2g_ret_request *req, size_t r, const v2g_ret_exchange *ex, size_t e,
+static inline size_t ref_robust(const v2g_ret_request *req, size_t r, const v2g_ret_exchange *ex, size_t e,
                          size_t *list, int64_t *demand, int64_t *quota, size_t *home) {
     size_t kept = 0;
     for (size_t p = 0; p < r; p++) {
@@ -72,7 +72,7 @@ static size_t ref_robust(const v2g_ret_request *req, size_t r, const v2g_ret_exc
 }
 
 /* Returns V2G_OK, or V2G_E_DUPLICATE for repeated EV IDs; other validation is the fast path's job. */
-static v2g_status ref_ret(const v2g_ret_request *req, size_t r, const v2g_ret_offer *off, size_t k,
+static inline v2g_status ref_ret(const v2g_ret_request *req, size_t r, const v2g_ret_offer *off, size_t k,
                           const v2g_ret_exchange *ex, size_t e, int64_t w,
                           v2g_ret_allocation *alloc, size_t *n_alloc, v2g_ret_outcome *out, size_t *n_out) {
     for (size_t a = 0; a < k; a++)
