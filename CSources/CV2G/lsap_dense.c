@@ -24,6 +24,7 @@ typedef double lsap_vd __attribute__((vector_size(32)));
 /* x86-64: every kernel also comes as an AVX2 clone (lsap_kernel.h), picked at run time */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(LSAP_NO_AVX2)
 #define LSAP_HAVE_AVX2 1
+#include <immintrin.h>
 static int lsap_wide(void) { return __builtin_cpu_supports("avx2"); }
 #define LSAP_KERNEL(suf, ...) (wide ? lsap_kernel_##suf##_avx2(__VA_ARGS__) : lsap_kernel_##suf(__VA_ARGS__))
 __attribute__((target("avx2")))

@@ -23,6 +23,14 @@
  * it is -(4K+1) for K the largest |cost|), which bounds every potential.
  */
 
+/* LSAP_ANY(mask): some lane of a 4-lane compare mask is set (one movemask on AVX2) */
+#undef LSAP_ANY
+#ifdef LSAP_WIDE
+#define LSAP_ANY(mask) (_mm256_movemask_pd((__m256d)(mask)) != 0)
+#else
+#define LSAP_ANY(mask) (((mask)[0] | (mask)[1] | (mask)[2] | (mask)[3]) != 0)
+#endif
+
 #define LSAP_CAT2(a, b) a##_##b
 #define LSAP_CAT(a, b) LSAP_CAT2(a, b)
 #ifdef LSAP_WIDE
@@ -169,16 +177,55 @@ static int64_t KFN(lsap_carr)(size_t n, const LSAP_T *c, size_t ld, int64_t n_fr
     return new_free;
 }
 
+/* Appends column j at distance dist to the settled list; returns 1 if j is free (the path ends there). */
+static inline int KFN(lsap_settle)(int64_t j, LSAP_T dist, LSAP_T *d, const int64_t *y, int64_t *scols,
+                                   LSAP_T *sdist, size_t *ns) {
+    scols[*ns] = j;
+    sdist[*ns] = dist;
+    (*ns)++;
+    d[j] = LSAP_LOW;
+    return y[j] < 0;
+}
+
+/*
+ * Settles every column with d == m; stops at the first free one (*final_j).
+ * Compares 4 lanes at a time; matches are rare, so they take a scalar path.
+ */
+static size_t KFN(lsap_collect)(size_t n, LSAP_T *d, const int64_t *y, LSAP_T m, int64_t *scols, LSAP_T *sdist,
+                                size_t ns, int64_t *final_j) {
+    const LSAP_VT mv = {m, m, m, m};
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        LSAP_VT dk;
+        memcpy(&dk, d + k, sizeof dk);
+        const lsap_vi eq = (lsap_vi)(dk == mv);
+        if (!LSAP_ANY(eq)) continue;
+        for (int q = 0; q < 4; q++)
+            if (eq[q] && KFN(lsap_settle)((int64_t)k + q, m, d, y, scols, sdist, &ns)) {
+                *final_j = (int64_t)k + q;
+                return ns;
+            }
+    }
+    for (; k < n; k++)
+        if (d[k] == m && KFN(lsap_settle)((int64_t)k, m, d, y, scols, sdist, &ns)) { *final_j = (int64_t)k; return ns; }
+    return ns;
+}
+
 /*
  * One row scan of the shortest-path phase: for every column k,
- * d[k] = min(d[k], LOAD(row[k]) - v[k] - shift), pred[k] = i where it drops;
- * returns the smallest d over the columns not yet settled (d != LSAP_LOW).
+ * d[k] = min(d[k], LOAD(row[k]) - v[k] - shift), pred[k] = i where it drops.
+ * A column that drops to exactly mind joins the current level at once (it is
+ * settled; ties are common on integer costs, and this saves a pass to find
+ * them); if it is free the scan stops and *final_j names it. Otherwise returns
+ * the smallest d over the columns not yet settled (d != LSAP_LOW).
  * Written on 4-lane vectors (GCC/Clang vector extensions) so the compiler
  * emits SIMD on every target.
  */
 static LSAP_T KFN(lsap_scan)(size_t n, const LSAP_T *row, const LSAP_T *v, LSAP_T *d, int64_t *pred,
-                             int64_t i, LSAP_T shift) {
+                             int64_t i, LSAP_T shift, LSAP_T mind, const int64_t *y, int64_t *scols,
+                             LSAP_T *sdist, size_t *ns, int64_t *final_j) {
     const LSAP_VT shiftv = {shift, shift, shift, shift};
+    const LSAP_VT mindv = {mind, mind, mind, mind};
     const LSAP_VT lowv = {LSAP_LOW, LSAP_LOW, LSAP_LOW, LSAP_LOW};
     const LSAP_VT highv = {LSAP_HIGH, LSAP_HIGH, LSAP_HIGH, LSAP_HIGH};
     const lsap_vi iv = {i, i, i, i};
@@ -197,6 +244,17 @@ static LSAP_T KFN(lsap_scan)(size_t n, const LSAP_T *row, const LSAP_T *v, LSAP_
         pk = (iv & lt) | (pk & ~lt);
         memcpy(d + k, &dk, sizeof dk);
         memcpy(pred + k, &pk, sizeof pk);
+        const lsap_vi eq = (lsap_vi)(dk == mindv);
+        if (LSAP_ANY(eq)) {
+            for (int q = 0; q < 4; q++) {
+                if (!eq[q]) continue;
+                if (KFN(lsap_settle)((int64_t)k + q, mind, d, y, scols, sdist, ns)) {
+                    *final_j = (int64_t)k + q;
+                    return mind;
+                }
+            }
+            memcpy(&dk, d + k, sizeof dk);
+        }
         const LSAP_VT key = LSAP_VSEL((lsap_vi)(dk == lowv), highv, dk);
         mv = LSAP_VSEL((lsap_vi)(key < mv), key, mv);
     }
@@ -206,41 +264,14 @@ static LSAP_T KFN(lsap_scan)(size_t n, const LSAP_T *row, const LSAP_T *v, LSAP_
         const LSAP_T cand = LSAP_LOAD(row[k]) - v[k] - shift;
         LSAP_T dk = d[k];
         if (cand < dk) { dk = cand; d[k] = dk; pred[k] = i; }
+        if (dk == mind) {
+            if (KFN(lsap_settle)((int64_t)k, mind, d, y, scols, sdist, ns)) { *final_j = (int64_t)k; return mind; }
+            continue;
+        }
         if (dk != LSAP_LOW && dk < m) m = dk;
     }
     return m;
 }
-
-/*
- * Settles every column with d == m (appends it to scols/sdist, marks it
- * LSAP_LOW); stops at the first free one (*final_j). Returns the new count.
- * Compares 4 lanes at a time; matches are rare, so they take a scalar path.
- */
-static size_t KFN(lsap_collect)(size_t n, LSAP_T *d, const int64_t *y, LSAP_T m, int64_t *scols, LSAP_T *sdist,
-                                size_t ns, int64_t *final_j) {
-    const LSAP_VT mv = {m, m, m, m};
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        LSAP_VT dk;
-        memcpy(&dk, d + k, sizeof dk);
-        const lsap_vi eq = (lsap_vi)(dk == mv);
-        if (!(eq[0] | eq[1] | eq[2] | eq[3])) continue;
-        for (size_t j = k; j < k + 4; j++) {
-            if (d[j] != m) continue;
-            scols[ns] = (int64_t)j; sdist[ns] = m; ns++;
-            d[j] = LSAP_LOW;
-            if (y[j] < 0) { *final_j = (int64_t)j; return ns; }
-        }
-    }
-    for (; k < n; k++) {
-        if (d[k] != m) continue;
-        scols[ns] = (int64_t)k; sdist[ns] = m; ns++;
-        d[k] = LSAP_LOW;
-        if (y[k] < 0) { *final_j = (int64_t)k; return ns; }
-    }
-    return ns;
-}
-
 
 /*
  * Shortest augmenting path from free row s (Dijkstra on reduced costs, LAPJV
@@ -257,13 +288,14 @@ static size_t KFN(lsap_collect)(size_t n, LSAP_T *d, const int64_t *y, LSAP_T m,
 static int KFN(lsap_augment)(size_t n, const LSAP_T *c, size_t ld, int64_t s, int64_t *x, int64_t *y,
                              LSAP_T *v, LSAP_T *d, int64_t *pred, int64_t *scols, LSAP_T *sdist) {
     for (size_t j = 0; j < n; j++) { d[j] = LSAP_HIGH; pred[j] = s; }
-    LSAP_T m = KFN(lsap_scan)(n, c + (size_t)s * ld, v, d, pred, s, 0);
     size_t lo = 0, ns = 0;
     int64_t final_j = -1;
+    /* no column is settled yet, so LSAP_LOW as the level matches none */
+    LSAP_T m = KFN(lsap_scan)(n, c + (size_t)s * ld, v, d, pred, s, 0, LSAP_LOW, y, scols, sdist, &ns, &final_j);
     LSAP_T mind = m;
     for (;;) {
-        if (lo == ns || m == mind) {
-            /* settle every column at the minimum distance; done if one is free */
+        if (lo == ns) {
+            /* next level: settle every column at the minimum distance; done if one is free */
             if (m >= LSAP_UNREACH) return -1;
             mind = m;
             ns = KFN(lsap_collect)(n, d, y, m, scols, sdist, ns, &final_j);
@@ -276,7 +308,8 @@ static int KFN(lsap_augment)(size_t n, const LSAP_T *c, size_t ld, int64_t s, in
         const int64_t i = y[j];
         const LSAP_T *row = c + (size_t)i * ld;
         const LSAP_T shift = (LSAP_LOAD(row[j]) - v[j]) - hj; /* u_i - d_j */
-        m = KFN(lsap_scan)(n, row, v, d, pred, i, shift);
+        m = KFN(lsap_scan)(n, row, v, d, pred, i, shift, mind, y, scols, sdist, &ns, &final_j);
+        if (final_j >= 0) break;
     }
     /* dual update on the settled columns (those at the final level move by 0), then flip the path */
     for (size_t k = 0; k < ns; k++) v[scols[k]] += sdist[k] - mind;

@@ -460,8 +460,95 @@ static void test_large(void) {
     }
 }
 
+/*
+ * The dense kernel's row scan, tie collection and row argmin run 4 columns at a
+ * time with a scalar tail: shapes of every n mod 4, tie-heavy and forbidden costs,
+ * both senses, each checked by its certificate and against the sparse solver
+ * (a different shortest-path implementation) and the double solver.
+ */
+static void test_vector_tails(void) {
+    static int64_t c[67 * 67], rs[68], ci[67 * 67], cv[67 * 67], rtc[67], rtc2[67], u[67], v[67];
+    static double cf[67 * 67], uf[67], vf[67];
+    static unsigned char big_ws[1 << 20];
+    const size_t shapes[8][2] = {{61, 61}, {62, 62}, {63, 63}, {64, 64}, {37, 41}, {41, 37}, {5, 67}, {67, 6}};
+    check_rng rng = {4242};
+    for (int s = 0; s < 8; s++) {
+        const size_t rows = shapes[s][0], cols = shapes[s][1];
+        for (int kind = 0; kind < 3; kind++) {
+            /* 0: ints in [0, 3] (ties everywhere), 1: ints in [-50, 50] with 20 % forbidden, 2: ints in [0, 1000) */
+            for (size_t k = 0; k < rows * cols; k++) {
+                c[k] = kind == 0 ? check_range(&rng, 0, 3)
+                     : kind == 1 ? (check_range(&rng, 0, 4) == 0 ? FORBID : check_range(&rng, -50, 50))
+                     : check_range(&rng, 0, 999);
+            }
+            to_f64(rows * cols, c, cf);
+            int64_t nnz = 0;
+            rs[0] = 0;
+            for (size_t i = 0; i < rows; i++) {
+                for (size_t j = 0; j < cols; j++)
+                    if (c[i * cols + j] != FORBID) { ci[nnz] = (int64_t)j; cv[nnz] = c[i * cols + j]; nnz++; }
+                rs[i + 1] = nnz;
+            }
+            for (int mx = 0; mx < 2; mx++) {
+                int64_t t = 0, t2 = 0;
+                double tf = 0;
+                const size_t ws = v2g_lsap_workspace_size(rows, cols);
+                CHECK(ws <= sizeof big_ws);
+                const v2g_status st = v2g_lsap_solve_i64(rows, cols, c, mx, rtc, &t, u, v, big_ws, ws);
+                const size_t sws = v2g_lsap_sparse_workspace_size(rows, cols, (size_t)nnz);
+                CHECK(sws <= sizeof big_ws);
+                CHECK_EQ_I64(v2g_lsap_solve_sparse_i64(rows, cols, rs, ci, cv, mx, rtc2, &t2, u, v, big_ws, sws), st);
+                if (st != V2G_OK) { CHECK_EQ_I64(st, V2G_E_INFEASIBLE); continue; }
+                CHECK_EQ_I64(t, t2);
+                CHECK_EQ_I64(v2g_lsap_solve_i64(rows, cols, c, mx, rtc, &t, u, v, big_ws, ws), V2G_OK);
+                CHECK_EQ_I64(v2g_lsap_check_i64(rows, cols, c, mx, rtc, u, v), V2G_OK);
+                CHECK_EQ_I64(assigned_total(rows, cols, c, rtc), t);
+                CHECK_EQ_I64(v2g_lsap_solve_f64(rows, cols, cf, mx, rtc, &tf, uf, vf, big_ws, ws), V2G_OK);
+                CHECK(tf == (double)t);
+                CHECK_EQ_I64(v2g_lsap_check_f64(rows, cols, cf, mx, rtc, uf, vf, 1e-9), V2G_OK);
+            }
+        }
+    }
+}
+
+/* The double validation works on bit patterns: every special value must still land in its class. */
+static void test_f64_validation(void) {
+    int64_t rtc[3];
+    double u[3], v[3], t = 0;
+    const size_t ws = v2g_lsap_workspace_size(3, 3);
+    const uint64_t nan_bits[4] = {0x7FF8000000000000u, 0xFFF8000000000000u, 0x7FF0000000000001u, 0xFFFFFFFFFFFFFFFFu};
+    for (int k = 0; k < 4; k++) {
+        for (int pos = 0; pos < 9; pos += 4) {
+            double c[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+            memcpy(&c[pos], &nan_bits[k], sizeof c[pos]);
+            CHECK_EQ_I64(v2g_lsap_solve_f64(3, 3, c, k & 1, rtc, &t, u, v, ws_buf, ws), V2G_E_NAN);
+        }
+    }
+    const double bound = 0x1p1000 / 7.0;
+    {
+        /* signed zeros, a subnormal, +inf (forbidden) and both bounds are accepted */
+        const double c[9] = {-0.0, 0.0, 5e-324, INFINITY, bound, -bound, 1, 2, 3};
+        for (int mx = 0; mx < 2; mx++) {
+            CHECK_EQ_I64(v2g_lsap_solve_f64(3, 3, c, mx, rtc, &t, u, v, ws_buf, ws), V2G_OK);
+            CHECK_EQ_I64(v2g_lsap_check_f64(3, 3, c, mx, rtc, u, v, 1e-9 * bound), V2G_OK);
+        }
+    }
+    {
+        /* one ulp past the bound, either sign, overflows; a NaN elsewhere still wins */
+        double c[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        c[8] = nextafter(bound, INFINITY);
+        CHECK_EQ_I64(v2g_lsap_solve_f64(3, 3, c, 0, rtc, &t, u, v, ws_buf, ws), V2G_E_OVERFLOW);
+        c[8] = -c[8];
+        CHECK_EQ_I64(v2g_lsap_solve_f64(3, 3, c, 1, rtc, &t, u, v, ws_buf, ws), V2G_E_OVERFLOW);
+        c[0] = NAN;
+        CHECK_EQ_I64(v2g_lsap_solve_f64(3, 3, c, 1, rtc, &t, u, v, ws_buf, ws), V2G_E_NAN);
+    }
+}
+
 int main(void) {
     test_brute_force();
+    test_vector_tails();
+    test_f64_validation();
     test_real_costs();
     test_edges();
     test_large();
