@@ -5,6 +5,7 @@ let package = Package(
     name: "V2GKit",
     products: [
         .library(name: "V2GKit", targets: ["V2GKit"]),
+        .library(name: "V2GSim", targets: ["V2GSim"]),
         .executable(name: "v2g", targets: ["v2g"]),
     ],
     dependencies: [
@@ -23,10 +24,16 @@ let package = Package(
             name: "V2GKit",
             dependencies: ["CV2G"]
         ),
+        // Scenario generators, the experiment runner, and CSV/JSON/SVG reports.
+        .target(
+            name: "V2GSim",
+            dependencies: ["V2GKit"]
+        ),
         .executableTarget(
             name: "v2g",
             dependencies: [
                 "V2GKit",
+                "V2GSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +43,10 @@ let package = Package(
         .testTarget(
             name: "V2GKitTests",
             dependencies: ["V2GKit", "CV2G"]
+        ),
+        .testTarget(
+            name: "V2GSimTests",
+            dependencies: ["V2GSim", "V2GKit"]
         ),
         .testTarget(
             name: "v2gTests",

@@ -5,11 +5,14 @@ public struct Allocation: Hashable, Sendable {
     /// Index into the offers (or EVs) the matcher was given.
     public var offerIndex: Int
     public var energyWh: Int64
+    /// The seconds [start, end) the EV covers, for time-window matchers (SRET); nil otherwise.
+    public var interval: Range<Int64>?
 
-    public init(requestIndex: Int, offerIndex: Int, energyWh: Int64) {
+    public init(requestIndex: Int, offerIndex: Int, energyWh: Int64, interval: Range<Int64>? = nil) {
         self.requestIndex = requestIndex
         self.offerIndex = offerIndex
         self.energyWh = energyWh
+        self.interval = interval
     }
 }
 

@@ -6,7 +6,8 @@ import V2GKit
 struct MatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "match",
-        abstract: "Match energy requests with EV offers (greedy, hungarian or ret) from a JSON job.",
+        abstract: "Match energy requests with EV offers from a JSON job (greedy, hungarian, ret, sret-double, "
+            + "sret-single-energy, sret-single-count, double-auction).",
         discussion: """
             Reads the job from FILE, or from standard input when FILE is omitted or "-", and writes the
             allocations, per-request outcomes and totals as JSON to standard output. Bad input prints one
@@ -53,6 +54,24 @@ enum MatchRunner {
             let result = try RETMatcher(chargerCapacityWh: job.chargerCapacityWh)
                 .match(requests: requests, offers: offers, penalties: job.penalties)
             return try render(result, job: job)
+        case .sretDouble, .sretSingleEnergy, .sretSingleCount:
+            let requests = job.requests.map {
+                WindowedRequest(EnergyRequest(exchange: $0.exchange, consumer: $0.consumer, bid: $0.bid,
+                                              submittedAt: $0.submittedAt, energyWh: $0.energyWh),
+                                start: $0.window!.lowerBound, end: $0.window!.upperBound)
+            }
+            let evs = job.offers.map {
+                EVAvailability(ev: $0.ev, energyWh: $0.energyWh, start: $0.window!.lowerBound, end: $0.window!.upperBound)
+            }
+            let result = try SRETMatcher(strategy: job.algorithm.sretStrategy!, chargerPowerW: job.chargerPowerW!)
+                .match(requests: requests, evs: evs, penalties: job.penalties)
+            return try render(result, job: job)
+        case .doubleAuction:
+            let cap = job.chargerCapacityWh ?? Int64.max
+            let bids = job.requests.map { AuctionOrder(price: $0.bid, energyWh: $0.energyWh) }
+            let asks = job.offers.map { AuctionOrder(price: $0.ask!, energyWh: min($0.energyWh, cap)) }
+            let outcome = try DoubleAuction().clear(bids: bids, asks: asks)
+            return try render(outcome.matchResult(bids: bids), job: job)
         case .greedy, .hungarian:
             let requests = job.requests.map {
                 ProsumerRequest(kind: $0.kind, energyWh: $0.energyWh, submittedAt: $0.submittedAt)
@@ -76,10 +95,12 @@ enum MatchRunner {
             let (sum, overflow) = profit.addingReportingOverflow(try money(pricePerKWh: r.bid, energyWh: a.energyWh))
             guard !overflow else { throw V2GError(code: .overflow, message: "totals.profit exceeds the 64-bit range") }
             profit = sum
-            allocations.append(.object([
+            var fields: [(String, JSONOutput)] = [
                 ("exchange", .string(r.exchange.rawValue)), ("consumer", .string(r.consumer.rawValue)),
                 ("ev", .string(job.offers[a.offerIndex].ev.rawValue)), ("energyWh", .int(a.energyWh)),
-            ]))
+            ]
+            if let interval = a.interval { fields += [("start", .int(interval.lowerBound)), ("end", .int(interval.upperBound))] }
+            allocations.append(.object(fields))
         }
         let requests: [JSONOutput] = result.outcomes.map { o in
             let r = job.requests[o.requestIndex]

@@ -11,6 +11,19 @@ struct InputError: Error, CustomStringConvertible {
 /// The matching algorithms `v2g match` runs.
 enum MatchAlgorithm: String, CaseIterable {
     case greedy, hungarian, ret
+    case sretDouble = "sret-double"
+    case sretSingleEnergy = "sret-single-energy"
+    case sretSingleCount = "sret-single-count"
+    case doubleAuction = "double-auction"
+
+    /// SRET's strategy, for the SRET algorithms.
+    var sretStrategy: SRETMatcher.Strategy? { SRETMatcher.Strategy(rawValue: rawValue) }
+    /// Whether the algorithm serves windows of time (requests and offers need start and end).
+    var usesWindows: Bool { sretStrategy != nil }
+    /// Whether penalty lists apply (RET and SRET).
+    var appliesPenalties: Bool { self == .ret || usesWindows }
+    /// Whether requests are prosumers of the [P] market (surplus allowed, one per agent).
+    var isProsumerMarket: Bool { self == .greedy || self == .hungarian }
 }
 
 /// A `v2g match` job as read from JSON (field names as documented in the README).
@@ -22,15 +35,22 @@ struct MatchJob {
         var submittedAt: Int64
         var energyWh: Int64
         var kind: RequestKind
+        /// The demand window, for SRET.
+        var window: Range<Int64>?
     }
     struct Offer {
         var ev: EVID
         var energyWh: Int64
         var capacityWh: Int64
+        /// The availability window, for SRET.
+        var window: Range<Int64>?
+        /// The ask price, for the double auction.
+        var ask: Int64?
     }
 
     var algorithm: MatchAlgorithm
     var chargerCapacityWh: Int64?
+    var chargerPowerW: Int64?
     var gamma1: Ratio
     var gamma2: Ratio
     var requests: [Request]
@@ -46,7 +66,7 @@ struct MatchJob {
             throw InputError(path: "", message: "input is not valid JSON (\(error.localizedDescription))")
         }
         let top = try JSONNode(root, path: "").object(known: [
-            "algorithm", "chargerCapacityWh", "gamma1Ppm", "gamma2Ppm", "requests", "offers", "penalties",
+            "algorithm", "chargerCapacityWh", "chargerPowerW", "gamma1Ppm", "gamma2Ppm", "requests", "offers", "penalties",
         ])
         let algorithmName = try top.required("algorithm").string()
         guard let algorithm = MatchAlgorithm(rawValue: algorithmName) else {
@@ -56,12 +76,16 @@ struct MatchJob {
         var job = MatchJob(
             algorithm: algorithm,
             chargerCapacityWh: try top.optional("chargerCapacityWh")?.nonNegative(),
+            chargerPowerW: try top.optional("chargerPowerW")?.nonNegative(),
             gamma1: try top.optional("gamma1Ppm")?.ratio() ?? Ratio(ppm: 100_000),
             gamma2: try top.optional("gamma2Ppm")?.ratio() ?? Ratio(ppm: 100_000),
             requests: [], offers: [], penalties: PenaltyBook())
+        if algorithm.usesWindows && job.chargerPowerW == nil {
+            throw InputError(path: "chargerPowerW", message: "missing required field (\(algorithm.rawValue) needs P_c)")
+        }
 
         for node in try top.required("requests").array() {
-            let r = try node.object(known: ["exchange", "consumer", "bid", "submittedAt", "energyWh", "kind"])
+            let r = try node.object(known: ["exchange", "consumer", "bid", "submittedAt", "energyWh", "kind", "start", "end"])
             let kindNode = try r.optional("kind")
             var kind = RequestKind.demand
             if let kindNode {
@@ -71,38 +95,48 @@ struct MatchJob {
                 }
                 kind = parsed
             }
-            if kind == .surplus && algorithm == .ret {
-                throw InputError(path: kindNode!.path, message: "RET serves demand only; \"surplus\" needs greedy or hungarian")
+            if kind == .surplus && !algorithm.isProsumerMarket {
+                throw InputError(path: kindNode!.path, message: "\(algorithm.rawValue) serves demand only; "
+                                 + "\"surplus\" needs greedy or hungarian")
+            }
+            let energyWh = try r.required("energyWh").nonNegative()
+            let window = algorithm.usesWindows ? try window(of: r, path: node.path) : nil
+            if let window, let power = job.chargerPowerW, energyWh * 3600 > power * (window.upperBound - window.lowerBound) {
+                throw InputError(path: node.path, message: "draws \(energyWh) Wh over \(window.count) s, more than "
+                                 + "chargerPowerW (\(power) W) can deliver")
             }
             job.requests.append(Request(
                 exchange: ExchangeID(try r.required("exchange").string()),
                 consumer: ConsumerID(try r.required("consumer").string()),
                 bid: try r.required("bid").nonNegative(),
                 submittedAt: try r.required("submittedAt").integer(),
-                energyWh: try r.required("energyWh").nonNegative(),
-                kind: kind))
+                energyWh: energyWh,
+                kind: kind, window: window))
         }
 
         var firstEV: [EVID: String] = [:]
         for node in try top.required("offers").array() {
-            let o = try node.object(known: ["ev", "energyWh", "capacityWh"])
+            let o = try node.object(known: ["ev", "energyWh", "capacityWh", "start", "end", "ask"])
             let evNode = try o.required("ev")
             let ev = EVID(try evNode.string())
             if let first = firstEV[ev] {
                 throw InputError(path: evNode.path, message: "duplicate EV ID \"\(ev)\" (first at \(first))")
             }
             firstEV[ev] = evNode.path
-            job.offers.append(Offer(ev: ev, energyWh: try o.required("energyWh").nonNegative(),
-                                    capacityWh: try o.optional("capacityWh")?.nonNegative() ?? 0))
+            job.offers.append(Offer(
+                ev: ev, energyWh: try o.required("energyWh").nonNegative(),
+                capacityWh: try o.optional("capacityWh")?.nonNegative() ?? 0,
+                window: algorithm.usesWindows ? try window(of: o, path: node.path) : nil,
+                ask: algorithm == .doubleAuction ? try o.required("ask").nonNegative() : nil))
         }
 
         if let penaltiesNode = try top.optional("penalties") {
             job.penalties = try parsePenalties(penaltiesNode)
-            if algorithm != .ret && (!job.penalties.consumers.isEmpty || !job.penalties.exchanges.isEmpty) {
-                throw InputError(path: "penalties", message: "penalty lists apply to the ret algorithm only")
+            if !algorithm.appliesPenalties && (!job.penalties.consumers.isEmpty || !job.penalties.exchanges.isEmpty) {
+                throw InputError(path: "penalties", message: "penalty lists apply to the ret and sret algorithms only")
             }
         }
-        if algorithm != .ret {
+        if algorithm.isProsumerMarket {
             var seen: [ConsumerKey: Int] = [:]
             for (i, r) in job.requests.enumerated() {
                 let key = ConsumerKey(exchange: r.exchange, consumer: r.consumer)
@@ -114,6 +148,17 @@ struct MatchJob {
             }
         }
         return job
+    }
+
+    /// The [start, end) window of a request or offer; end must come after start.
+    private static func window(of object: JSONObject, path: String) throws(InputError) -> Range<Int64> {
+        let start = try object.required("start").integer()
+        let endNode = try object.required("end")
+        let end = try endNode.integer()
+        guard end > start else {
+            throw InputError(path: path, message: "invalid window: end (\(end)) must be after start (\(start))")
+        }
+        return start..<end
     }
 
     private static func parsePenalties(_ node: JSONNode) throws(InputError) -> PenaltyBook {

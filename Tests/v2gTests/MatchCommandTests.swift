@@ -115,7 +115,18 @@ struct MatchCommandTests {
          "offers[0].energyWH: unknown field"),
         (#"{"algorithm": "ret", "gamma1Ppm": 1000001, "requests": [], "offers": []}"#, "gamma1Ppm: must be a ratio"),
         (#"{"algorithm": "greedy", "requests": [], "offers": [], "penalties": {"exchanges": [{"exchange": "E", "values": [1]}]}}"#,
-         "penalties: penalty lists apply to the ret algorithm only"),
+         "penalties: penalty lists apply to the ret and sret algorithms only"),
+        (#"{"algorithm": "sret-double", "requests": [], "offers": []}"#, "chargerPowerW: missing required field"),
+        (#"{"algorithm": "sret-double", "chargerPowerW": 3600, "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": 1, "start": 5, "end": 5}], "offers": []}"#,
+         "requests[0]: invalid window: end (5) must be after start (5)"),
+        (#"{"algorithm": "sret-single-count", "chargerPowerW": 3600, "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": 2, "start": 0, "end": 1}], "offers": []}"#,
+         "requests[0]: draws 2 Wh over 1 s, more than chargerPowerW (3600 W) can deliver"),
+        (#"{"algorithm": "sret-double", "chargerPowerW": 3600, "requests": [], "offers": [{"ev": "A", "energyWh": 1, "start": 0}]}"#,
+         "offers[0].end: missing required field"),
+        (#"{"algorithm": "double-auction", "requests": [], "offers": [{"ev": "A", "energyWh": 1}]}"#,
+         "offers[0].ask: missing required field"),
+        (#"{"algorithm": "sret-double", "chargerPowerW": 3600, "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": 1, "start": 0, "end": 9, "kind": "surplus"}], "offers": []}"#,
+         "requests[0].kind: sret-double serves demand only"),
     ])
     func badInputNamesTheField(job: String, expected: String) throws {
         let run = try CLI.run(["match", "-"], stdin: job)
@@ -123,6 +134,47 @@ struct MatchCommandTests {
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains(expected), "stderr was: \(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// The single-boundary case worked by hand in tests/c/test_sret.c, through the CLI: allocations carry their interval.
+    @Test func sretJobReportsIntervals() throws {
+        let job = """
+            {"algorithm": "sret-single-energy", "chargerPowerW": 36000,
+             "requests": [{"exchange": "E", "consumer": "r", "bid": 500000, "submittedAt": 0, "energyWh": 100, "start": 0, "end": 10}],
+             "offers": [{"ev": "X", "energyWh": 60, "start": 0, "end": 6}, {"ev": "Y", "energyWh": 100, "start": 4, "end": 12},
+                        {"ev": "Z", "energyWh": 30, "start": 0, "end": 3}]}
+            """
+        let run = try CLI.run(["match"], stdin: job)
+        #expect(run.status == 0, "\(run.stderr)")
+        let allocations = try #require(run.json?["allocations"] as? [[String: Any]])
+        #expect(allocations.map { $0["ev"] as? String } == ["X", "Y"])
+        #expect(allocations.map { $0["start"] as? Int } == [0, 6])
+        #expect(allocations.map { $0["end"] as? Int } == [6, 10])
+        #expect(allocations.map { $0["energyWh"] as? Int } == [60, 40])
+        let totals = try #require(run.json?["totals"] as? [String: Any])
+        #expect(totals["profit"] as? Int == 50_000) // 500000 µ/kWh x 100 Wh / 1000
+    }
+
+    /// McAfee by hand: bids 40, 30, 10 (1000 Wh each), asks 5, 20, 35. The efficient walk trades bids 40 and
+    /// 30 with asks 5 and 20 (10 < 35 stops it); the next bid and ask give p = floor((10 + 35) / 2) = 22, and
+    /// 20 <= 22 <= 30, so both trades clear at the uniform price and nothing is reduced.
+    @Test func doubleAuctionJob() throws {
+        let job = """
+            {"algorithm": "double-auction",
+             "requests": [{"exchange": "E", "consumer": "a", "bid": 40, "submittedAt": 0, "energyWh": 1000},
+                          {"exchange": "E", "consumer": "b", "bid": 30, "submittedAt": 0, "energyWh": 1000},
+                          {"exchange": "E", "consumer": "c", "bid": 10, "submittedAt": 0, "energyWh": 1000}],
+             "offers": [{"ev": "X", "energyWh": 1000, "ask": 5}, {"ev": "Y", "energyWh": 1000, "ask": 20},
+                        {"ev": "Z", "energyWh": 1000, "ask": 35}]}
+            """
+        let run = try CLI.run(["match"], stdin: job)
+        #expect(run.status == 0, "\(run.stderr)")
+        let allocations = try #require(run.json?["allocations"] as? [[String: Any]])
+        #expect(allocations.map { $0["consumer"] as? String } == ["a", "b"])
+        #expect(allocations.map { $0["ev"] as? String } == ["X", "Y"])
+        let totals = try #require(run.json?["totals"] as? [String: Any])
+        #expect(totals["fulfilledRequests"] as? Int == 2)
+        #expect(totals["allocatedWh"] as? Int == 2000)
     }
 
     @Test func missingFileIsBadInput() throws {

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A progress line on standard error for runs that take longer than a second.
+public final class Progress: @unchecked Sendable {
+    private let label: String
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+    private let enabled: Bool
+
+    /// - Parameters:
+    ///   - label: what is running, shown before the count.
+    ///   - enabled: false to stay silent (tests).
+    public init(_ label: String, enabled: Bool = true) {
+        self.label = label
+        self.enabled = enabled
+    }
+
+    /// Reports `done` of `total`; draws at most five times a second, and only once a second has passed.
+    public func update(_ done: Int, of total: Int) {
+        guard enabled else { return }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed >= 1, now.timeIntervalSince(lastDraw) >= 0.2 || done == total else { return }
+        lastDraw = now
+        drawn = true
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let line = "\r\(label): \(done)/\(total) " + String(format: "(%.0f%%), %.0f s elapsed, about %.0f s left   ",
+                                                           100 * Double(done) / Double(max(total, 1)), elapsed, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Ends the progress line, if one was drawn.
+    public func finish() {
+        guard enabled, drawn else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
