@@ -32,6 +32,10 @@ typedef struct sret_arrays {
     uint32_t *cand;        /* candidates of the request in hand, in EV order */
     int64_t *cand_seconds; /* T_k^i */
     int64_t *cand_worth;   /* W_k^i */
+    int64_t *cand_num;     /* cached score: H_k - H_k^i */
+    int64_t *cand_h;       /* cached H_k */
+    double *cand_key;      /* the score as a double, to skip exact comparisons that cannot tie */
+    int32_t *cand_from;    /* the first free-time node that ends after the request starts */
     v2g_span *spans;
 } sret_arrays;
 
@@ -58,6 +62,10 @@ static int sret_layout(size_t n, size_t m, size_t e, uint64_t spans, size_t *tot
     SRET_BLOCK(cand, m, uint32_t);
     SRET_BLOCK(cand_seconds, m, int64_t);
     SRET_BLOCK(cand_worth, m, int64_t);
+    SRET_BLOCK(cand_num, m, int64_t);
+    SRET_BLOCK(cand_h, m, int64_t);
+    SRET_BLOCK(cand_key, m, double);
+    SRET_BLOCK(cand_from, m, int32_t);
     SRET_BLOCK(spans, (size_t)spans, v2g_span);
 #undef SRET_BLOCK
     return 1;
@@ -126,14 +134,26 @@ static v2g_status validate(const v2g_sret_params *p, const v2g_sret_request *req
 /* ---------------------------------------------------------------- the request in hand */
 
 typedef struct demand {
-    int64_t index;   /* request position */
-    int64_t start;   /* a */
-    int64_t length;  /* T_i */
-    int64_t energy;  /* D after penalty */
+    int64_t index;      /* request position */
+    int64_t start;      /* a */
+    int64_t length;     /* T_i */
+    int64_t energy;     /* D after penalty */
+    double inv_length;  /* 1 / T_i, for a first guess at each quotient */
 } demand;
 
-/* F(t) = floor(D (t - a) / T_i): the worth of [a, t). Every interval's worth is F(end) - F(start). */
-static inline int64_t worth_to(const demand *d, int64_t t) { return d->energy * (t - d->start) / d->length; }
+/*
+ * F(t) = floor(D (t - a) / T_i): the worth of [a, t). Every interval's worth is F(end) - F(start).
+ * This is the innermost operation of the single-boundary strategy, so the quotient is guessed with a
+ * floating-point multiply and then corrected with exact integer arithmetic (numerator < 2^50, so the
+ * guess is off by at most one and the result is exact and identical on every CPU).
+ */
+static inline int64_t worth_to(const demand *d, int64_t t) {
+    int64_t num = d->energy * (t - d->start);
+    int64_t q = (int64_t)((double)num * d->inv_length);
+    while (q * d->length > num) q--;
+    while ((q + 1) * d->length <= num) q++;
+    return q;
+}
 
 /* The overlap of a free-time list with the uncovered list: its length and its worth. */
 static void measure(const v2g_span_pool *p, int32_t free_list, int32_t uncovered, const demand *d,
@@ -226,13 +246,45 @@ static int better(int strategy, int64_t num_a, int64_t h_a, uint32_t rank_a, int
     return c != 0 ? c > 0 : rank_a < rank_b;
 }
 
+/* Scores candidate c from its cached overlap; only its own state and the uncovered time enter the score. */
+static void rescore(const v2g_sret_params *p, sret_arrays *a, size_t c) {
+    uint32_t k = a->cand[c];
+    score(p->charger_power_w, a->rp[k], a->free_seconds[k], a->cand_seconds[c], a->cand_worth[c], &a->cand_num[c],
+          &a->cand_h[c]);
+    a->cand_key[c] = p->strategy == V2G_SRET_SINGLE_ENERGY
+                         ? (a->cand_h[c] > 0 ? (double)a->cand_num[c] / (double)a->cand_h[c] : 0.0)
+                         : (double)a->cand_num[c];
+}
+
+/*
+ * The best candidate. Keys that differ by more than a relative 1e-9 decide at once: their rounding error
+ * is below 1e-15, so the order of the keys is the order of the exact scores. Closer keys compare exactly.
+ */
+static size_t best_candidate(int strategy, const sret_arrays *a, size_t nc) {
+    size_t best = 0;
+    for (size_t c = 1; c < nc; c++) {
+        double kc = a->cand_key[c], kb = a->cand_key[best];
+        if (kc > kb * (1 + 1e-9)) {
+            best = c;
+        } else if (kc >= kb * (1 - 1e-9) &&
+                   better(strategy, a->cand_num[c], a->cand_h[c], a->id_rank[a->cand[c]], a->cand_num[best],
+                          a->cand_h[best], a->id_rank[a->cand[best]])) {
+            best = c;
+        }
+    }
+    return best;
+}
+
 /*
  * EV k covers the overlap of its free time with the uncovered time, piece by piece in time order,
- * as far as its RP allows. Writes the covered pieces as allocations and returns their worth, or -1
- * if the pool or the allocation capacity ran out.
+ * as far as its RP allows. Writes the covered pieces as allocations, hands the covered list to the
+ * caller in *covered_out (to free), and returns their worth, or -1 if the pool or the allocation
+ * capacity ran out (nothing changed, *covered_out empty).
  */
 static int64_t cover(v2g_span_pool *pool, sret_arrays *a, uint32_t k, int32_t *uncovered, const demand *d,
-                     v2g_sret_allocation *out, size_t capacity, size_t *count, int *out_of_room) {
+                     v2g_sret_allocation *out, size_t capacity, size_t *count, int *out_of_room,
+                     int32_t *covered_out) {
+    *covered_out = V2G_SPAN_NONE;
     int32_t covered = V2G_SPAN_NONE, tail = V2G_SPAN_NONE;
     int64_t left = a->rp[k], total = 0;
     int32_t f = a->free_time[k], u = *uncovered;
@@ -273,7 +325,7 @@ static int64_t cover(v2g_span_pool *pool, sret_arrays *a, uint32_t k, int32_t *u
             return -1;
         }
         v2g_span_free_list(pool, *uncovered);
-        v2g_span_free_list(pool, covered);
+        *covered_out = covered;
         *uncovered = uncovered_after;
         a->free_time[k] = free_after; /* the old list stays in the undo log until the request commits */
         a->free_seconds[k] = v2g_span_seconds(pool, free_after);
@@ -293,36 +345,34 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
     for (size_t j = 0; j < m; j++) {
         uint32_t k = a->ev_order[j];
         if (a->rp[k] == 0) continue;
+        /* Free-time nodes that end before the request starts never matter to it again. */
+        int32_t from = a->free_time[k];
+        while (from != V2G_SPAN_NONE && pool->nodes[from].end <= d->start) from = pool->nodes[from].next;
         int64_t s, w;
-        measure(pool, a->free_time[k], uncovered, d, &s, &w);
+        measure(pool, from, uncovered, d, &s, &w);
         if (w == 0) continue;
+        a->cand_from[nc] = from;
         a->cand[nc] = k;
         a->cand_seconds[nc] = s;
         a->cand_worth[nc] = w;
         nc++;
         sum += w < a->rp[k] ? w : a->rp[k];
     }
+    if (sum >= d->energy)
+        for (size_t c = 0; c < nc; c++) rescore(p, a, c);
     int64_t remaining = d->energy;
     size_t undo_n = 0, mark = *count;
     v2g_status status = V2G_OK;
     if (sum >= remaining) {
-        while (remaining > 0 && nc > 0) {
-            size_t best = 0;
-            int64_t best_num = 0, best_h = 0;
-            for (size_t c = 0; c < nc; c++) {
-                uint32_t k = a->cand[c];
-                int64_t num, h;
-                score(p->charger_power_w, a->rp[k], a->free_seconds[k], a->cand_seconds[c], a->cand_worth[c], &num, &h);
-                if (c == 0 || better(p->strategy, num, h, a->id_rank[k], best_num, best_h, a->id_rank[a->cand[best]])) {
-                    best = c;
-                    best_num = num;
-                    best_h = h;
-                }
-            }
+        /* `sum` bounds what the candidates can still cover (each at most min(RP, worth of its overlap)); once it
+         * falls below what is left, the request must fail, so it is rolled back at once rather than played out. */
+        while (remaining > 0 && nc > 0 && sum >= remaining) {
+            size_t best = best_candidate(p->strategy, a, nc);
             uint32_t k = a->cand[best];
             a->undo[undo_n++] = (undo_rec){k, a->free_time[k], a->rp[k], a->free_seconds[k]};
             int out_of_room = 0;
-            int64_t got = cover(pool, a, k, &uncovered, d, out, capacity, count, &out_of_room);
+            int32_t covered = V2G_SPAN_NONE;
+            int64_t got = cover(pool, a, k, &uncovered, d, out, capacity, count, &out_of_room, &covered);
             if (got < 0) {
                 /* Nothing of this EV changed; drop its undo entry so rollback frees only what was built. */
                 undo_n--;
@@ -332,20 +382,29 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
             }
             if (got == 0) undo_n--; /* the EV could not cover even one piece: nothing to undo */
             remaining -= got;
-            /* The chosen EV leaves the candidates; the rest are measured against what is still uncovered. */
+            sum = 0;
+            /* The chosen EV leaves the candidates. The others lose exactly their overlap with what was just
+             * covered (it lay inside the uncovered time); only those that lost something are scored again. */
             size_t kept = 0;
             for (size_t c = 0; c < nc; c++) {
                 if (c == best) continue;
-                uint32_t e = a->cand[c];
-                int64_t s, w;
-                measure(pool, a->free_time[e], uncovered, d, &s, &w);
-                if (w == 0) continue;
-                a->cand[kept] = e;
-                a->cand_seconds[kept] = s;
-                a->cand_worth[kept] = w;
+                int64_t s = 0, w = 0;
+                if (covered != V2G_SPAN_NONE) measure(pool, a->cand_from[c], covered, d, &s, &w);
+                if (a->cand_worth[c] - w == 0) continue;
+                a->cand[kept] = a->cand[c];
+                a->cand_from[kept] = a->cand_from[c];
+                a->cand_seconds[kept] = a->cand_seconds[c] - s;
+                a->cand_worth[kept] = a->cand_worth[c] - w;
+                a->cand_num[kept] = a->cand_num[c];
+                a->cand_h[kept] = a->cand_h[c];
+                a->cand_key[kept] = a->cand_key[c];
+                if (s > 0) rescore(p, a, kept);
+                int64_t rp = a->rp[a->cand[kept]];
+                sum += a->cand_worth[kept] < rp ? a->cand_worth[kept] : rp;
                 kept++;
             }
             nc = kept;
+            v2g_span_free_list(pool, covered);
         }
     }
     if (remaining == 0 && status == V2G_OK) {
@@ -435,7 +494,7 @@ v2g_status v2g_sret_allocate(const v2g_sret_params *params,
         *o = (v2g_ret_outcome){(int64_t)rb->kept_pos[ki], rb->kept_demand[ki], 0, 0, 0};
         int64_t *quota = &rb->group_quota[rb->kept_group[ki]];
         if (*quota <= 0 || o->demand_wh == 0) continue;
-        demand d = {o->request, q->start, q->end - q->start, o->demand_wh};
+        demand d = {o->request, q->start, q->end - q->start, o->demand_wh, 1.0 / (double)(q->end - q->start)};
         size_t before = count;
         int fulfilled = 0;
         st = params->strategy == V2G_SRET_DOUBLE
