@@ -5,6 +5,9 @@ public struct MarketComparison: Sendable {
     public var consumerCounts: [Int] = [100, 150, 200, 400]
     public var evCounts: [Int] = [50, 100, 150, 200]
     public var mechanisms: [MarketMechanism] = [.ret, .doubleAuction]
+    /// W and the EV asks, which [T] does not give.
+    public var chargerCapacityWh: Int64 = 10_000
+    public var askMicro: ClosedRange<Int64> = 15_000_000...35_000_000
     public var repetitions: Int
     public var seed: UInt64
 
@@ -29,7 +32,9 @@ public struct MarketComparison: Sendable {
         var done = 0
         for consumers in consumerCounts {
             for evs in evCounts {
-                let config = V2GNetConfig(consumers: consumers, evs: evs)
+                var config = V2GNetConfig(consumers: consumers, evs: evs)
+                config.chargerCapacityWh = chargerCapacityWh
+                config.askMicro = askMicro
                 for rep in 0..<repetitions {
                     var rng = SplitMix64(seed: Seeds.derive(seed, consumers, evs, rep))
                     let round = config.generateRound(using: &rng)
@@ -48,11 +53,21 @@ public struct MarketComparison: Sendable {
 }
 
 /// [T] Fig. 4.8: fill rate, fulfilled requests and profit with no attack, under attack with RET, and without.
+///
+/// Malicious consumers send up to `maxFakes` fabricated requests every round and take no energy. With RET,
+/// deduplication keeps one request each and the penalty lists, carried from round to round, shrink their
+/// demand once they fail to take delivery; without RET every fabricated request competes, every round.
 public struct ConsumerAttack: Sendable {
     public var maliciousCounts: [Int] = [1, 5, 10, 20, 50]
     public var maxFakes = 10
+    /// Table 4.1's smallest market: 100 consumers, 100 EVs.
     public var consumers = 100
-    public var evs = 150
+    public var evs = 100
+    /// Consecutive rounds; the figure's numbers are the last round's.
+    public var rounds = 5
+    public var gamma1 = Ratio(ppm: 100_000)
+    public var gamma2 = Ratio(ppm: 100_000)
+    public var chargerCapacityWh: Int64 = 10_000
     public var repetitions: Int
     public var seed: UInt64
 
@@ -71,30 +86,46 @@ public struct ConsumerAttack: Sendable {
     public struct Sample: Sendable {
         public var malicious: Int
         public var repetition: Int
+        public var round: Int
         public var scenario: Case
         public var metrics: RoundMetrics
     }
 
     public func run(progress: Progress) throws -> [Sample] {
         var samples: [Sample] = []
-        let config = V2GNetConfig(consumers: consumers, evs: evs)
+        var config = V2GNetConfig(consumers: consumers, evs: evs)
+        config.chargerCapacityWh = chargerCapacityWh
         var done = 0
         for malicious in maliciousCounts {
             for rep in 0..<repetitions {
                 var rng = SplitMix64(seed: Seeds.derive(seed, malicious, rep))
-                let clean = config.generateRound(using: &rng)
-                var attacked = clean
-                config.addConsumerAttack(to: &attacked, malicious: malicious, maxFakes: maxFakes, using: &rng)
-                // The no-attack baseline counts the same genuine consumers as the attacked rounds.
-                var baseline = clean
-                for i in 0..<min(malicious, consumers) { baseline.genuine[i] = false; baseline.requests[i].energyWh = 0 }
-                let cases: [(Case, V2GNetRound, MarketMechanism)] = [
-                    (.noAttack, baseline, .ret), (.attackWithRET, attacked, .ret),
-                    (.attackWithoutRET, attacked, .retWithoutRobustness),
-                ]
-                for (scenario, round, mechanism) in cases {
-                    let outcome = try round.run(mechanism, chargerCapacityWh: config.chargerCapacityWh)
-                    samples.append(Sample(malicious: malicious, repetition: rep, scenario: scenario, metrics: outcome.metrics))
+                var books: [Case: PenaltyBook] = [:]
+                for round in 1...rounds {
+                    let clean = config.generateRound(using: &rng, time: Int64(round) * 100)
+                    var attacked = clean
+                    config.addConsumerAttack(to: &attacked, malicious: malicious, maxFakes: maxFakes, using: &rng)
+                    // The no-attack baseline counts the same genuine consumers as the attacked rounds.
+                    var baseline = clean
+                    for i in 0..<min(malicious, consumers) {
+                        baseline.genuine[i] = false
+                        baseline.requests[i].energyWh = 0
+                    }
+                    let cases: [(Case, V2GNetRound, MarketMechanism)] = [
+                        (.noAttack, baseline, .ret), (.attackWithRET, attacked, .ret),
+                        (.attackWithoutRET, attacked, .retWithoutRobustness),
+                    ]
+                    for (scenario, r, mechanism) in cases {
+                        let book = books[scenario] ?? PenaltyBook()
+                        let outcome = try r.run(mechanism, penalties: book, chargerCapacityWh: config.chargerCapacityWh)
+                        if mechanism == .ret {
+                            var updated = book
+                            try updated.applyRound(outcome.result, requests: r.requests, deliveredWh: outcome.deliveredWh,
+                                                   gamma1: gamma1, gamma2: gamma2)
+                            books[scenario] = updated
+                        }
+                        samples.append(Sample(malicious: malicious, repetition: rep, round: round, scenario: scenario,
+                                              metrics: outcome.metrics))
+                    }
                 }
                 done += 1
                 progress.update(done, of: maliciousCounts.count * repetitions)
@@ -112,6 +143,7 @@ public struct ExchangeAttack: Sendable {
     public var rounds = 10
     public var gamma1 = Ratio(ppm: 100_000)
     public var gamma2 = Ratio(ppm: 100_000)
+    public var chargerCapacityWh: Int64 = 10_000
     public var repetitions: Int
     public var seed: UInt64
 
@@ -138,6 +170,7 @@ public struct ExchangeAttack: Sendable {
         var samples: [Sample] = []
         var config = V2GNetConfig(consumers: 3 * consumersPerExchange, evs: evs)
         config.exchanges = 3
+        config.chargerCapacityWh = chargerCapacityWh
         var done = 0
         for rep in 0..<repetitions {
             for withRET in [true, false] {
