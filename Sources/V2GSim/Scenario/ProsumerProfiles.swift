@@ -12,13 +12,14 @@ public struct ProsumerProfiles: Sendable {
 
     public var sampleCount: Int { production.first?.count ?? 0 }
 
-    /// A seeded day of five PV prosumers shaped like [P] Fig. 5: midday production peaks, Z0 about three times
-    /// R2 at the peak, L2 producing nothing and consuming most, evening consumption peaks, 10 s resolution.
+    /// A seeded day of five PV prosumers shaped like [P] Fig. 5 and sized like [P] Table I: midday production
+    /// peaks, Z0 about three times R2 at the peak, L2 producing nothing and consuming most, evening consumption
+    /// peaks, 10 s resolution. The agents are microgrid buildings: their daily grid exchange is in MWh.
     public static func generated(seed: UInt64, resolutionSeconds: Int64 = 10, hours: Int = 24) -> ProsumerProfiles {
         // (name, PV peak W, base load W, evening peak W)
         let shapes: [(String, Double, Double, Double)] = [
-            ("L1", 3_000, 450, 1_800), ("L2", 0, 900, 3_000), ("L3", 2_200, 350, 1_200),
-            ("R2", 2_000, 300, 900), ("Z0", 6_000, 600, 2_200),
+            ("L1", 300_000, 150_000, 120_000), ("L2", 0, 330_000, 120_000), ("L3", 250_000, 80_000, 60_000),
+            ("R2", 200_000, 30_000, 20_000), ("Z0", 600_000, 150_000, 100_000),
         ]
         var rng = SplitMix64(seed: seed)
         let samples = Int(Int64(hours) * 3600 / resolutionSeconds)
@@ -35,7 +36,7 @@ public struct ProsumerProfiles: Sendable {
                 cloud = min(1, max(0.3, cloud + (Double(rng.int(Int64(0)...2000)) / 1000 - 1) * 0.01))
                 let pv = peak * pow(sun, 1.5) * cloud
                 // Appliances switch on and off: a kettle, an oven, a washing machine.
-                if rng.int(Int64(0)...999) < 2 { appliance = Double(rng.int(Int64(500)...2500)) }
+                if rng.int(Int64(0)...999) < 2 { appliance = base * Double(rng.int(Int64(5)...30)) / 100 }
                 if rng.int(Int64(0)...999) < 8 { appliance = 0 }
                 let eveningBump = evening * exp(-pow((hour - 19) / 1.5, 2)) + evening * 0.4 * exp(-pow((hour - 7.5) / 1, 2))
                 let load = base + eveningBump + appliance
