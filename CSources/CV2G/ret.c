@@ -57,21 +57,15 @@ typedef struct ret_arrays {
 
 /* Reserves (ws == NULL) or takes (ws != NULL) every array, in one order for both. */
 static int ret_layout(size_t r, size_t k, size_t e, size_t *total, v2g_ws *ws, ret_arrays *out) {
-#define RET_BLOCK(field, count, type)                                          \
-    do {                                                                       \
-        if (ws) { if (!(out->field = v2g_ws_take(ws, (count), sizeof(type)))) return 0; } \
-        else if (!v2g_ws_reserve(total, (count), sizeof(type))) return 0;      \
-    } while (0)
     if (!v2g_robust_layout(r, e, total, ws, out ? &out->robust : NULL)) return 0;
-    RET_BLOCK(order, r > k ? r : k, v2g_radix_rec);
-    RET_BLOCK(order_tmp, r > k ? r : k, v2g_radix_rec);
-    RET_BLOCK(ids, k, v2g_id_rec);
-    RET_BLOCK(ids_tmp, k, v2g_id_rec);
-    RET_BLOCK(by_id, k, uint32_t);
-    RET_BLOCK(offers, k, offer_rec);
-    RET_BLOCK(next, k + 2, uint32_t);
-    RET_BLOCK(prev, k + 2, uint32_t);
-#undef RET_BLOCK
+    V2G_WS_ARRAY(ws, total, out, order, r > k ? r : k, v2g_radix_rec);
+    V2G_WS_ARRAY(ws, total, out, order_tmp, r > k ? r : k, v2g_radix_rec);
+    V2G_WS_ARRAY(ws, total, out, ids, k, v2g_id_rec);
+    V2G_WS_ARRAY(ws, total, out, ids_tmp, k, v2g_id_rec);
+    V2G_WS_ARRAY(ws, total, out, by_id, k, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, offers, k, offer_rec);
+    V2G_WS_ARRAY(ws, total, out, next, k + 2, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, prev, k + 2, uint32_t);
     return 1;
 }
 

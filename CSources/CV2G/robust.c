@@ -59,20 +59,14 @@ V2G_DEFINE_MERGESORT(sort_dedup, v2g_dedup_rec, strided, dedup_less)
 V2G_DEFINE_MERGESORT(sort_ids, v2g_id_rec, strided, id_less)
 
 int v2g_robust_layout(size_t r, size_t e, size_t *total, v2g_ws *ws, v2g_robust *out) {
-#define ROBUST_BLOCK(field, count, type)                                                   \
-    do {                                                                                   \
-        if (ws) { if (!(out->field = v2g_ws_take(ws, (count), sizeof(type)))) return 0; } \
-        else if (!v2g_ws_reserve(total, (count), sizeof(type))) return 0;                  \
-    } while (0)
-    ROBUST_BLOCK(dedup, r, v2g_dedup_rec);
-    ROBUST_BLOCK(dedup_tmp, r, v2g_dedup_rec);
-    ROBUST_BLOCK(kept_pos, r, uint32_t);
-    ROBUST_BLOCK(kept_group, r, uint32_t);
-    ROBUST_BLOCK(kept_demand, r, int64_t);
-    ROBUST_BLOCK(group_quota, r, int64_t);
-    ROBUST_BLOCK(ex_ids, e, v2g_id_rec);
-    ROBUST_BLOCK(ex_ids_tmp, e, v2g_id_rec);
-#undef ROBUST_BLOCK
+    V2G_WS_ARRAY(ws, total, out, dedup, r, v2g_dedup_rec);
+    V2G_WS_ARRAY(ws, total, out, dedup_tmp, r, v2g_dedup_rec);
+    V2G_WS_ARRAY(ws, total, out, kept_pos, r, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, kept_group, r, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, kept_demand, r, int64_t);
+    V2G_WS_ARRAY(ws, total, out, group_quota, r, int64_t);
+    V2G_WS_ARRAY(ws, total, out, ex_ids, e, v2g_id_rec);
+    V2G_WS_ARRAY(ws, total, out, ex_ids_tmp, e, v2g_id_rec);
     return 1;
 }
 

@@ -40,34 +40,28 @@ typedef struct sret_arrays {
 } sret_arrays;
 
 static int sret_layout(size_t n, size_t m, size_t e, uint64_t spans, size_t *total, v2g_ws *ws, sret_arrays *out) {
-#define SRET_BLOCK(field, count, type)                                                     \
-    do {                                                                                   \
-        if (ws) { if (!(out->field = v2g_ws_take(ws, (count), sizeof(type)))) return 0; } \
-        else if (!v2g_ws_reserve(total, (count), sizeof(type))) return 0;                  \
-    } while (0)
     if (spans > (uint64_t)INT32_MAX) return 0;
     if (!v2g_robust_layout(n, e, total, ws, out ? &out->robust : NULL)) return 0;
-    SRET_BLOCK(order, n > m ? n : m, v2g_radix_rec);
-    SRET_BLOCK(order_tmp, n > m ? n : m, v2g_radix_rec);
-    SRET_BLOCK(ids, m, v2g_id_rec);
-    SRET_BLOCK(ids_tmp, m, v2g_id_rec);
-    SRET_BLOCK(by_id, m, uint32_t);
-    SRET_BLOCK(ev_order, m, uint32_t);
-    SRET_BLOCK(id_rank, m, uint32_t);
-    SRET_BLOCK(rp, m, int64_t);
-    SRET_BLOCK(free_time, m, int32_t);
-    SRET_BLOCK(free_seconds, m, int64_t);
-    SRET_BLOCK(used, m, unsigned char);
-    SRET_BLOCK(undo, m, undo_rec);
-    SRET_BLOCK(cand, m, uint32_t);
-    SRET_BLOCK(cand_seconds, m, int64_t);
-    SRET_BLOCK(cand_worth, m, int64_t);
-    SRET_BLOCK(cand_num, m, int64_t);
-    SRET_BLOCK(cand_h, m, int64_t);
-    SRET_BLOCK(cand_key, m, double);
-    SRET_BLOCK(cand_from, m, int32_t);
-    SRET_BLOCK(spans, (size_t)spans, v2g_span);
-#undef SRET_BLOCK
+    V2G_WS_ARRAY(ws, total, out, order, n > m ? n : m, v2g_radix_rec);
+    V2G_WS_ARRAY(ws, total, out, order_tmp, n > m ? n : m, v2g_radix_rec);
+    V2G_WS_ARRAY(ws, total, out, ids, m, v2g_id_rec);
+    V2G_WS_ARRAY(ws, total, out, ids_tmp, m, v2g_id_rec);
+    V2G_WS_ARRAY(ws, total, out, by_id, m, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, ev_order, m, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, id_rank, m, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, rp, m, int64_t);
+    V2G_WS_ARRAY(ws, total, out, free_time, m, int32_t);
+    V2G_WS_ARRAY(ws, total, out, free_seconds, m, int64_t);
+    V2G_WS_ARRAY(ws, total, out, used, m, unsigned char);
+    V2G_WS_ARRAY(ws, total, out, undo, m, undo_rec);
+    V2G_WS_ARRAY(ws, total, out, cand, m, uint32_t);
+    V2G_WS_ARRAY(ws, total, out, cand_seconds, m, int64_t);
+    V2G_WS_ARRAY(ws, total, out, cand_worth, m, int64_t);
+    V2G_WS_ARRAY(ws, total, out, cand_num, m, int64_t);
+    V2G_WS_ARRAY(ws, total, out, cand_h, m, int64_t);
+    V2G_WS_ARRAY(ws, total, out, cand_key, m, double);
+    V2G_WS_ARRAY(ws, total, out, cand_from, m, int32_t);
+    V2G_WS_ARRAY(ws, total, out, spans, (size_t)spans, v2g_span);
     return 1;
 }
 

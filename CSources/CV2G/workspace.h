@@ -58,4 +58,14 @@ static inline void *v2g_ws_take(v2g_ws *ws, size_t count, size_t elem) {
     return block;
 }
 
+/*
+ * One line per array in a layout function that both sizes and carves a workspace: with ws == NULL it adds
+ * count x type to *total, otherwise it takes the block into out->field. Returns 0 from the caller on failure.
+ */
+#define V2G_WS_ARRAY(ws, total, out, field, count, type)                                       \
+    do {                                                                                      \
+        if (ws) { if (!((out)->field = v2g_ws_take((ws), (count), sizeof(type)))) return 0; } \
+        else if (!v2g_ws_reserve((total), (count), sizeof(type))) return 0;                   \
+    } while (0)
+
 #endif /* V2G_WORKSPACE_H */

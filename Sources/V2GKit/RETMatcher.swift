@@ -49,40 +49,16 @@ public struct RETMatcher: Sendable {
     /// The corresponding C function is `v2g_ret_allocate`.
     public func match(requests: [EnergyRequest], offers: [EnergyOffer],
                       penalties: PenaltyBook = PenaltyBook()) throws(V2GError) -> MatchResult {
-        var table = IDTable()
-        var consumerFactors: [Int32] = []
-        consumerFactors.reserveCapacity(requests.count)
-        for request in requests {
-            table.append(request.exchange.rawValue)
-            table.append(request.consumer.rawValue)
-            consumerFactors.append(try penalties.consumerFactor(request.consumerKey).rawValue)
-        }
-        let offerBase = 2 * requests.count
-        for offer in offers { table.append(offer.ev.rawValue) }
-        let penalised = penalties.exchanges.keys.sorted()
-        var exchangeFactors: [Int32] = []
-        for exchange in penalised {
-            table.append(exchange.rawValue)
-            exchangeFactors.append(try penalties.exchangeFactor(exchange).rawValue)
-        }
-        let exchangeBase = offerBase + offers.count
+        let inputs = try RobustInputs(requests: requests, evs: offers.map(\.ev), penalties: penalties)
         let capacity = chargerCapacityWh ?? Int64.max
 
-        return try table.withIDs { (id) throws(V2GError) -> MatchResult in
-            let cRequests = requests.indices.map { i in
-                v2g_ret_request(exchange: id(2 * i), consumer: id(2 * i + 1), bid: requests[i].bid,
-                                submitted_at: requests[i].submittedAt, energy_wh: requests[i].energyWh,
-                                penalty_ppm: consumerFactors[i], reserved: 0)
-            }
-            let cOffers = offers.indices.map { j in v2g_ret_offer(ev: id(offerBase + j), energy_wh: offers[j].energyWh) }
-            let cExchanges = penalised.indices.map { x in
-                v2g_ret_exchange(exchange: id(exchangeBase + x), penalty_ppm: exchangeFactors[x], reserved: 0)
-            }
+        return try inputs.withC { (cRequests, evID, cExchanges) throws(V2GError) -> MatchResult in
+            let cOffers = offers.indices.map { j in v2g_ret_offer(ev: evID[j], energy_wh: offers[j].energyWh) }
             var allocations = [v2g_ret_allocation](repeating: v2g_ret_allocation(), count: offers.count)
             var outcomes = [v2g_ret_outcome](repeating: v2g_ret_outcome(), count: requests.count)
             var allocationCount = 0
             var outcomeCount = 0
-            let size = v2g_ret_workspace_size(requests.count, offers.count, penalised.count)
+            let size = v2g_ret_workspace_size(requests.count, offers.count, cExchanges.count)
             guard size > 0 else { throw V2GError(code: .overflow, message: "RET: the round is too large") }
             let status = withWorkspace(size: size) { workspace, bytes in
                 v2g_ret_allocate(cRequests, cRequests.count, cOffers, cOffers.count, cExchanges, cExchanges.count,

@@ -65,37 +65,14 @@ public struct SRETMatcher: Sendable {
     /// The corresponding C function is `v2g_sret_allocate`.
     public func match(requests: [WindowedRequest], evs: [EVAvailability],
                       penalties: PenaltyBook = PenaltyBook()) throws(V2GError) -> MatchResult {
-        var table = IDTable()
-        var consumerFactors: [Int32] = []
-        for r in requests {
-            table.append(r.request.exchange.rawValue)
-            table.append(r.request.consumer.rawValue)
-            consumerFactors.append(try penalties.consumerFactor(r.request.consumerKey).rawValue)
-        }
-        let evBase = 2 * requests.count
-        for ev in evs { table.append(ev.ev.rawValue) }
-        let penalised = penalties.exchanges.keys.sorted()
-        var exchangeFactors: [Int32] = []
-        for exchange in penalised {
-            table.append(exchange.rawValue)
-            exchangeFactors.append(try penalties.exchangeFactor(exchange).rawValue)
-        }
-        let exchangeBase = evBase + evs.count
+        let inputs = try RobustInputs(requests: requests.map(\.request), evs: evs.map(\.ev), penalties: penalties)
 
-        return try table.withIDs { (id) throws(V2GError) -> MatchResult in
+        return try inputs.withC { (heads, evID, cExchanges) throws(V2GError) -> MatchResult in
             let cRequests = requests.indices.map { i in
-                let r = requests[i].request
-                return v2g_sret_request(
-                    base: v2g_ret_request(exchange: id(2 * i), consumer: id(2 * i + 1), bid: r.bid,
-                                          submitted_at: r.submittedAt, energy_wh: r.energyWh,
-                                          penalty_ppm: consumerFactors[i], reserved: 0),
-                    start: requests[i].start, end: requests[i].end)
+                v2g_sret_request(base: heads[i], start: requests[i].start, end: requests[i].end)
             }
             let cEVs = evs.indices.map { k in
-                v2g_sret_ev(ev: id(evBase + k), energy_wh: evs[k].energyWh, start: evs[k].start, end: evs[k].end)
-            }
-            let cExchanges = penalised.indices.map { x in
-                v2g_ret_exchange(exchange: id(exchangeBase + x), penalty_ppm: exchangeFactors[x], reserved: 0)
+                v2g_sret_ev(ev: evID[k], energy_wh: evs[k].energyWh, start: evs[k].start, end: evs[k].end)
             }
             var intervals = UInt64(8 * (requests.count + evs.count) + 64)
             var capacity = max(evs.count, 1) * 2 + requests.count
@@ -108,7 +85,7 @@ public struct SRETMatcher: Sendable {
                 var allocationCount = 0
                 var outcomeCount = 0
                 var where_ = v2g_where()
-                let size = v2g_sret_workspace_size(requests.count, evs.count, penalised.count, intervals)
+                let size = v2g_sret_workspace_size(requests.count, evs.count, cExchanges.count, intervals)
                 guard size > 0 else { throw V2GError(code: .overflow, message: "SRET: the round is too large") }
                 let status = withWorkspace(size: size) { workspace, bytes in
                     v2g_sret_allocate(&params, cRequests, cRequests.count, cEVs, cEVs.count, cExchanges,

@@ -116,7 +116,7 @@ enum MarketReport {
                          + "requests. The thesis's auction ([17] in [T]) and its asks are not specified, so this is "
                          + "the comparison with the baseline as this project defines it; the asks are flags "
                          + "(--ask-min, --ask-max) and move the auction's volume. The action-based incentive scheme "
-                         + "[T] also compares is not implemented: its rules are not given in the source.")
+                         + "[T] also compares is left out: its rules are not given in the source.")
         return [.csv("market.csv", raw), .json("summary.json", summary), .svg("market.svg", figure),
                 .markdown("report.md", report)]
     }
