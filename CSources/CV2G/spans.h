@@ -18,7 +18,7 @@ typedef struct v2g_span {
     int64_t start;
     int64_t end;
     int32_t next;
-    int32_t reserved;
+    int32_t tag;   /* the owner's: SRET keeps a request-time interval's worth here (< 2^24), or -1 */
 } v2g_span;
 
 typedef struct v2g_span_pool {
@@ -43,6 +43,7 @@ static inline int32_t v2g_span_new(v2g_span_pool *p, int64_t start, int64_t end)
     p->nodes[i].start = start;
     p->nodes[i].end = end;
     p->nodes[i].next = V2G_SPAN_NONE;
+    p->nodes[i].tag = -1;
     return i;
 }
 
@@ -66,6 +67,7 @@ static inline int64_t v2g_span_seconds(const v2g_span_pool *p, int32_t head) {
 static inline int v2g_span_append(v2g_span_pool *p, int32_t *head, int32_t *tail, int64_t start, int64_t end) {
     if (*tail != V2G_SPAN_NONE && p->nodes[*tail].end == start) {
         p->nodes[*tail].end = end;
+        p->nodes[*tail].tag = -1;
         return 1;
     }
     int32_t node = v2g_span_new(p, start, end);

@@ -149,7 +149,7 @@ static inline int64_t worth_to(const demand *d, int64_t t) {
     return q;
 }
 
-/* The overlap of a free-time list with the uncovered list: its length and its worth. */
+/* The overlap of a free-time list with a list of request time (uncovered or just covered): length and worth. */
 static void measure(const v2g_span_pool *p, int32_t free_list, int32_t uncovered, const demand *d,
                     int64_t *seconds, int64_t *worth) {
     int64_t s = 0, w = 0;
@@ -159,7 +159,8 @@ static void measure(const v2g_span_pool *p, int32_t free_list, int32_t uncovered
         int64_t y = f->end < u->end ? f->end : u->end;
         if (x < y) {
             s += y - x;
-            w += worth_to(d, y) - worth_to(d, x);
+            /* A piece that is a whole tagged interval of the second list has its worth stored with it. */
+            w += (x == u->start && y == u->end && u->tag >= 0) ? u->tag : worth_to(d, y) - worth_to(d, x);
         }
         if (f->end < u->end) free_list = f->next; else uncovered = u->next;
     }
@@ -334,6 +335,7 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
     *fulfilled = 0;
     int32_t uncovered = v2g_span_new(pool, d->start, d->start + d->length);
     if (uncovered == V2G_SPAN_NONE) return fail(where, V2G_WHERE_INTERVALS, -1, V2G_E_WORKSPACE);
+    pool->nodes[uncovered].tag = (int32_t)d->energy; /* the whole window is worth D */
     size_t nc = 0;
     int64_t sum = 0;
     for (size_t j = 0; j < m; j++) {
@@ -355,6 +357,7 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
     if (sum >= d->energy)
         for (size_t c = 0; c < nc; c++) rescore(p, a, c);
     int64_t remaining = d->energy;
+    int64_t uncovered_seconds = d->length;
     size_t undo_n = 0, mark = *count;
     v2g_status status = V2G_OK;
     if (sum >= remaining) {
@@ -375,6 +378,11 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
                 break;
             }
             if (got == 0) undo_n--; /* the EV could not cover even one piece: nothing to undo */
+            int64_t covered_seconds = 0;
+            for (int32_t c = covered; c != V2G_SPAN_NONE; c = pool->nodes[c].next) {
+                pool->nodes[c].tag = (int32_t)(worth_to(d, pool->nodes[c].end) - worth_to(d, pool->nodes[c].start));
+                covered_seconds += pool->nodes[c].end - pool->nodes[c].start;
+            }
             remaining -= got;
             sum = 0;
             /* The chosen EV leaves the candidates. The others lose exactly their overlap with what was just
@@ -383,7 +391,13 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
             for (size_t c = 0; c < nc; c++) {
                 if (c == best) continue;
                 int64_t s = 0, w = 0;
-                if (covered != V2G_SPAN_NONE) measure(pool, a->cand_from[c], covered, d, &s, &w);
+                if (a->cand_seconds[c] == uncovered_seconds) {
+                    /* Its free time held all the uncovered time, so it held all that was just covered. */
+                    s = covered_seconds;
+                    w = got;
+                } else if (covered != V2G_SPAN_NONE) {
+                    measure(pool, a->cand_from[c], covered, d, &s, &w);
+                }
                 if (a->cand_worth[c] - w == 0) continue;
                 a->cand[kept] = a->cand[c];
                 a->cand_from[kept] = a->cand_from[c];
@@ -398,6 +412,7 @@ static v2g_status serve_single(const v2g_sret_params *p, size_t m, sret_arrays *
                 kept++;
             }
             nc = kept;
+            uncovered_seconds -= covered_seconds;
             v2g_span_free_list(pool, covered);
         }
     }
