@@ -59,7 +59,6 @@ struct DemoMarket {
             }
         }
         let evs = (1...20).map { EVID(String(format: "EV%02d", $0)) }
-        _ = rng.next()
         return DemoMarket(exchanges: exchanges, consumers: consumers, evs: evs, maliciousExchange: "E3",
                           maliciousConsumer: consumers[3].key)
     }
