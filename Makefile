@@ -26,7 +26,7 @@ LIB_OBJ := $(patsubst CSources/CV2G/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/v2g/*.h)
 CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,$(wildcard tests/c/test_*.c)))
 
-SYSTEM_PACKAGES := libsodium-dev libzmq3-dev pkg-config
+SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
 .PHONY: all lib install deps pydeps demo test ctest examples swift-test bench clean
 

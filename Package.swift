@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "V2GKit", targets: ["V2GKit"]),
         .library(name: "V2GSim", targets: ["V2GSim"]),
+        .library(name: "V2GLedger", targets: ["V2GLedger"]),
         .executable(name: "v2g", targets: ["v2g"]),
     ],
     dependencies: [
@@ -24,6 +25,24 @@ let package = Package(
             name: "V2GKit",
             dependencies: ["CV2G"]
         ),
+        // libsodium (Ed25519, SHA-256) and SQLite from the system, found through pkg-config.
+        .systemLibrary(
+            name: "CSodium",
+            path: "CSources/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "CSources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Identities, transactions, blocks, canonical encoding, validation, the SQLite store.
+        .target(
+            name: "V2GLedger",
+            dependencies: ["V2GKit", "CSodium", "CSQLite"]
+        ),
         // Scenario generators, the experiment runner, and CSV/JSON/SVG reports.
         .target(
             name: "V2GSim",
@@ -33,6 +52,7 @@ let package = Package(
             name: "v2g",
             dependencies: [
                 "V2GKit",
+                "V2GLedger",
                 "V2GSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -43,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "V2GKitTests",
             dependencies: ["V2GKit", "CV2G"]
+        ),
+        .testTarget(
+            name: "V2GLedgerTests",
+            dependencies: ["V2GLedger", "V2GKit"]
         ),
         .testTarget(
             name: "V2GSimTests",

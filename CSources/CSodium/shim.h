@@ -1,0 +1,2 @@
+/* shim.h - libsodium for Swift (system library target CSodium). */
+#include <sodium.h>

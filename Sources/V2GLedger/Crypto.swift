@@ -1,0 +1,167 @@
+import CSodium
+import Foundation
+
+/// libsodium, initialised once; every entry point of the ledger's crypto goes through `ready()`.
+enum Sodium {
+    private static let status: Int32 = sodium_init()
+
+    /// Throws unless libsodium initialised (`sodium_init` returns 0, or 1 if already done).
+    static func ready() throws(LedgerError) {
+        guard status >= 0 else { throw LedgerError(.crypto, "sodium_init failed") }
+    }
+}
+
+/// A SHA-256 digest.
+public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let byteCount = 32
+    /// The 32 bytes.
+    public let bytes: [UInt8]
+    /// 32 zero bytes: the `previous` of a genesis block and the Merkle root of no transactions.
+    public static let zero = Digest(unchecked: [UInt8](repeating: 0, count: byteCount))
+
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+
+    /// A digest from exactly 32 bytes.
+    public init(bytes: [UInt8]) throws(LedgerError) {
+        guard bytes.count == Self.byteCount else { throw LedgerError(.malformed, "a digest is 32 bytes, not \(bytes.count)") }
+        self.bytes = bytes
+    }
+
+    /// SHA-256 of `data`.
+    ///
+    /// The corresponding C function is `crypto_hash_sha256`.
+    public static func of(_ data: [UInt8]) -> Digest {
+        var out = [UInt8](repeating: 0, count: byteCount)
+        _ = crypto_hash_sha256(&out, data, UInt64(data.count))
+        return Digest(unchecked: out)
+    }
+
+    public static func < (a: Digest, b: Digest) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public var description: String { hex(bytes) }
+}
+
+/// An Ed25519 public key: an identity on the ledger.
+public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let byteCount = 32
+    public let bytes: [UInt8]
+
+    /// A key from exactly 32 bytes.
+    public init(bytes: [UInt8]) throws(LedgerError) {
+        guard bytes.count == Self.byteCount else { throw LedgerError(.malformed, "a public key is 32 bytes, not \(bytes.count)") }
+        self.bytes = bytes
+    }
+
+    /// A key from 64 hexadecimal digits.
+    public init(hex text: String) throws(LedgerError) {
+        guard let bytes = unhex(text), bytes.count == Self.byteCount else {
+            throw LedgerError(.malformed, "a public key is 64 hexadecimal digits")
+        }
+        self.bytes = bytes
+    }
+
+    /// Whether `signature` is this key's Ed25519 signature of `message`.
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_verify_detached`.
+    public func verifies(_ signature: Signature, of message: [UInt8]) -> Bool {
+        crypto_sign_ed25519_verify_detached(signature.bytes, message, UInt64(message.count), bytes) == 0
+    }
+
+    public static func < (a: PublicKey, b: PublicKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public var description: String { hex(bytes) }
+}
+
+/// An Ed25519 signature.
+public struct Signature: Hashable, Sendable {
+    public static let byteCount = 64
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws(LedgerError) {
+        guard bytes.count == Self.byteCount else { throw LedgerError(.malformed, "a signature is 64 bytes, not \(bytes.count)") }
+        self.bytes = bytes
+    }
+
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+}
+
+/// An Ed25519 secret key. Its bytes live in memory libsodium guards and are wiped when the key goes away.
+public final class SigningKey: @unchecked Sendable {
+    private let secret: UnsafeMutableRawPointer  // 64 bytes: seed || public key (libsodium's layout)
+    /// The matching public key.
+    public let publicKey: PublicKey
+
+    /// A new random key pair.
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_keypair`.
+    public convenience init() throws(LedgerError) {
+        try Sodium.ready()
+        var seed = [UInt8](repeating: 0, count: 32)
+        randombytes_buf(&seed, 32)
+        defer { sodium_memzero(&seed, 32) }
+        try self.init(seed: seed)
+    }
+
+    /// The key pair of a 32-byte seed (RFC 8032's secret key).
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_seed_keypair`.
+    public init(seed: [UInt8]) throws(LedgerError) {
+        try Sodium.ready()
+        guard seed.count == 32 else { throw LedgerError(.crypto, "an Ed25519 seed is 32 bytes") }
+        guard let memory = sodium_malloc(64) else { throw LedgerError(.crypto, "sodium_malloc failed") }
+        secret = memory
+        var pk = [UInt8](repeating: 0, count: 32)
+        _ = crypto_sign_ed25519_seed_keypair(&pk, secret.assumingMemoryBound(to: UInt8.self), seed)
+        publicKey = try PublicKey(bytes: pk)
+    }
+
+    deinit {
+        sodium_memzero(secret, 64)
+        sodium_free(secret)
+    }
+
+    /// Signs `message`.
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_detached`.
+    public func sign(_ message: [UInt8]) -> Signature {
+        var sig = [UInt8](repeating: 0, count: 64)
+        _ = crypto_sign_ed25519_detached(&sig, nil, message, UInt64(message.count), secret.assumingMemoryBound(to: UInt8.self))
+        return Signature(unchecked: sig)
+    }
+
+    /// The 32-byte seed, lent to `body` only.
+    func withSeed<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: secret, count: 32))
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 15)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+func unhex(_ text: String) -> [UInt8]? {
+    let chars = Array(text.utf8)
+    guard chars.count % 2 == 0 else { return nil }
+    var out = [UInt8]()
+    out.reserveCapacity(chars.count / 2)
+    func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 97...102: return c - 87
+        case 65...70: return c - 55
+        default: return nil
+        }
+    }
+    var i = 0
+    while i < chars.count {
+        guard let hi = value(chars[i]), let lo = value(chars[i + 1]) else { return nil }
+        out.append(hi << 4 | lo)
+        i += 2
+    }
+    return out
+}
