@@ -28,7 +28,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
-.PHONY: all lib install deps pydeps demo test ctest examples swift-test bench clean
+.PHONY: all lib install deps pydeps demo test ctest examples swift-test ledger-interop bench clean
 
 all: lib
 
@@ -88,12 +88,22 @@ examples: deps pydeps
 
 # numpy and scipy check the Python example against scipy's LSAP; installed only when missing.
 pydeps:
-	@$(PYTHON) -c "import numpy, scipy" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy
+	@$(PYTHON) -c "import numpy, scipy, nacl, pytest" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy pynacl pytest
 
 swift-test: deps
 	$(SWIFT) test
 
-test: deps lib ctest examples swift-test
+# The ledger's wire format, checked by an independent PyNaCl verifier written from docs/wire-format.md alone:
+# on chains it builds itself, and on a chain the Swift node writes and exports.
+ledger-interop: deps pydeps
+	$(PYTHON) -m pytest tests/python -q
+	$(SWIFT) build --product v2g
+	rm -rf $(BUILD)/interop && mkdir -p $(BUILD)/interop
+	$$($(SWIFT) build --show-bin-path)/v2g ledger demo $(BUILD)/interop/ledger.db --rounds 3
+	$$($(SWIFT) build --show-bin-path)/v2g ledger export $(BUILD)/interop/ledger.db $(BUILD)/interop/chain.v2g
+	$(PYTHON) tests/python/ledger_verifier.py $(BUILD)/interop/chain.v2g
+
+test: deps lib ctest examples swift-test ledger-interop
 
 # ---------------------------------------------------------------- demo and benchmarks
 demo: deps
