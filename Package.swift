@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "V2GKit", targets: ["V2GKit"]),
         .library(name: "V2GSim", targets: ["V2GSim"]),
         .library(name: "V2GLedger", targets: ["V2GLedger"]),
+        .library(name: "V2GNode", targets: ["V2GNode"]),
         .executable(name: "v2g", targets: ["v2g"]),
     ],
     dependencies: [
@@ -38,10 +39,21 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "CSources/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
         // Identities, transactions, blocks, canonical encoding, validation, the SQLite store.
         .target(
             name: "V2GLedger",
             dependencies: ["V2GKit", "CSodium", "CSQLite"]
+        ),
+        // ZeroMQ transport with CurveZMQ and ZAP, gossip between ledger peers.
+        .target(
+            name: "V2GNode",
+            dependencies: ["V2GLedger", "CZeroMQ", "CSodium"]
         ),
         // Scenario generators, the experiment runner, and CSV/JSON/SVG reports.
         .target(
@@ -67,6 +79,10 @@ let package = Package(
         .testTarget(
             name: "V2GLedgerTests",
             dependencies: ["V2GLedger", "V2GKit"]
+        ),
+        .testTarget(
+            name: "V2GNodeTests",
+            dependencies: ["V2GNode", "V2GLedger"]
         ),
         .testTarget(
             name: "V2GSimTests",

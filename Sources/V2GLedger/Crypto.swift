@@ -127,6 +127,15 @@ public final class SigningKey: @unchecked Sendable {
         return Signature(unchecked: sig)
     }
 
+    /// The X25519 secret key of this Ed25519 key (for CurveZMQ links).
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_sk_to_curve25519`.
+    public func curveSecretKey() -> [UInt8] {
+        var sk = [UInt8](repeating: 0, count: 32)
+        _ = crypto_sign_ed25519_sk_to_curve25519(&sk, secret.assumingMemoryBound(to: UInt8.self))
+        return sk
+    }
+
     /// The 32-byte seed, lent to `body` only.
     func withSeed<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: secret, count: 32))

@@ -1,0 +1,2 @@
+/* shim.h - libzmq for Swift (system library target CZeroMQ). */
+#include <zmq.h>
