@@ -1,0 +1,187 @@
+import V2GLedger
+
+/// A channel's head as a peer sees it: the height of its last block and that block's hash.
+public struct ChannelHead: Hashable, Sendable {
+    public var channel: Channel
+    public var height: UInt64
+    public var head: Digest
+    public init(channel: Channel, height: UInt64, head: Digest) {
+        self.channel = channel
+        self.height = height
+        self.head = head
+    }
+}
+
+/// A message between ledger peers (docs/network.md): one ZeroMQ frame,
+/// `"V2GMSG01" || u8 kind || body`, in the canonical encoding of docs/wire-format.md §1.
+public enum GossipMessage: Hashable, Sendable {
+    /// Pushed to neighbours, relayed once.
+    case transaction(Transaction)
+    /// Pushed to neighbours, relayed once.
+    case block(Block)
+    /// Asks for up to `maxCount` blocks of `channel` from `fromHeight` on.
+    case getBlocks(requestID: UInt64, channel: Channel, fromHeight: UInt64, maxCount: UInt32)
+    /// Answers `getBlocks`: consecutive blocks from the height asked, possibly fewer than asked.
+    case blocks(requestID: UInt64, channel: Channel, [Block])
+    /// Asks for the heads of every channel the peer holds.
+    case getStatus(requestID: UInt64)
+    /// Answers `getStatus`, channels in increasing order.
+    case status(requestID: UInt64, [ChannelHead])
+
+    /// The u8 after the tag.
+    public enum Kind: UInt8, CaseIterable, Sendable {
+        case transaction = 1, block, getBlocks, blocks, getStatus, status
+    }
+
+    /// The 8-byte tag every frame starts with.
+    public static let tag: StaticString = "V2GMSG01"
+    /// Tag and kind.
+    public static let headerSize = 9
+
+    public var kind: Kind {
+        switch self {
+        case .transaction: return .transaction
+        case .block: return .block
+        case .getBlocks: return .getBlocks
+        case .blocks: return .blocks
+        case .getStatus: return .getStatus
+        case .status: return .status
+        }
+    }
+
+    /// The ID gossip is de-duplicated by: a transaction's ID or a block's hash; nil for requests and replies.
+    public var gossipID: Digest? {
+        switch self {
+        case .transaction(let t): return t.id
+        case .block(let b): return b.hash
+        default: return nil
+        }
+    }
+
+    /// The frame.
+    public var encoded: [UInt8] {
+        var w = ByteWriter()
+        w.tag(Self.tag)
+        w.u8(kind.rawValue)
+        switch self {
+        case .transaction(let t):
+            w.bytes(t.encoded)
+        case .block(let b):
+            w.bytes(b.encoded)
+        case let .getBlocks(id, channel, from, max):
+            w.u64(id)
+            w.u8(channel.rawValue)
+            w.u64(from)
+            w.u32(max)
+        case let .blocks(id, channel, blocks):
+            w.u64(id)
+            w.u8(channel.rawValue)
+            w.list(blocks) { w, b in w.bytes(b.encoded) }
+        case .getStatus(let id):
+            w.u64(id)
+        case let .status(id, heads):
+            w.u64(id)
+            w.list(heads) { w, h in
+                w.u8(h.channel.rawValue)
+                w.u64(h.height)
+                w.hash(h.head)
+            }
+        }
+        return w.bytes
+    }
+
+    /// The kind of a frame, after checking its tag and its size against `limits`; what `init(decoding:)`
+    /// checks before it decodes anything.
+    public static func kind(of frame: [UInt8], limits: NetworkLimits = NetworkLimits()) throws(FrameError) -> Kind {
+        guard frame.count >= headerSize else {
+            throw FrameError(.malformed, "a frame of \(frame.count) bytes has no header")
+        }
+        let want = UnsafeBufferPointer(start: tag.utf8Start, count: 8)
+        guard frame.prefix(8).elementsEqual(want) else { throw FrameError(.malformed, "not a V2GMSG01 frame") }
+        guard let kind = Kind(rawValue: frame[8]) else {
+            throw FrameError(.unknownType, "unknown message type \(frame[8])")
+        }
+        let limit = limits.maxFrameSize(kind)
+        guard frame.count <= limit else {
+            throw FrameError(.oversize, "\(kind) frame of \(frame.count) bytes exceeds \(limit)")
+        }
+        return kind
+    }
+
+    /// Decodes one frame: the tag, a known kind, a size within the kind's limit, a body that decodes and
+    /// nothing after it. Each failure names its `DropReason`.
+    public init(decoding frame: [UInt8], limits: NetworkLimits = NetworkLimits()) throws(FrameError) {
+        let kind = try Self.kind(of: frame, limits: limits)
+        do {
+            self = try Self.body(kind, frame, limits)
+        } catch {
+            throw FrameError(.malformed, "\(kind): \(error)")
+        }
+    }
+
+    private static func body(_ kind: Kind, _ frame: [UInt8], _ limits: NetworkLimits) throws(LedgerError) -> GossipMessage {
+        var r = ByteReader(frame)
+        try r.tag(tag)
+        _ = try r.u8("kind")
+        func channel(_ r: inout ByteReader) throws(LedgerError) -> Channel {
+            guard let c = Channel(rawValue: try r.u8("channel")) else { throw LedgerError(.malformed, "unknown channel") }
+            return c
+        }
+        let message: GossipMessage
+        switch kind {
+        case .transaction:
+            message = .transaction(try Transaction(decoding: try r.bytes("transaction")))
+        case .block:
+            message = .block(try Block(decoding: try r.bytes("block")))
+        case .getBlocks:
+            message = .getBlocks(requestID: try r.u64("request id"), channel: try channel(&r),
+                                 fromHeight: try r.u64("from height"), maxCount: try r.u32("max count"))
+        case .blocks:
+            let id = try r.u64("request id")
+            let c = try channel(&r)
+            let blocks = try r.list("blocks") { (r) throws(LedgerError) in try Block(decoding: try r.bytes("block")) }
+            guard blocks.count <= limits.maxBlocksPerRequest else {
+                throw LedgerError(.malformed, "\(blocks.count) blocks exceed \(limits.maxBlocksPerRequest)")
+            }
+            message = .blocks(requestID: id, channel: c, blocks)
+        case .getStatus:
+            message = .getStatus(requestID: try r.u64("request id"))
+        case .status:
+            let id = try r.u64("request id")
+            let heads = try r.list("heads") { (r) throws(LedgerError) in
+                ChannelHead(channel: try channel(&r), height: try r.u64("height"), head: try r.hash("head"))
+            }
+            guard zip(heads, heads.dropFirst()).allSatisfy({ $0.channel.rawValue < $1.channel.rawValue }) else {
+                throw LedgerError(.malformed, "status channels are not in increasing order")
+            }
+            message = .status(requestID: id, heads)
+        }
+        try r.finish("\(kind) message")
+        return message
+    }
+}
+
+/// Why a received frame was dropped.
+public enum DropReason: String, CaseIterable, Hashable, Sendable {
+    /// No V2GMSG01 header, a body that does not decode, or trailing bytes.
+    case malformed
+    /// Larger than the application limit of its kind.
+    case oversize
+    /// A kind this version does not know.
+    case unknownType
+    /// The wrong number of frames for the socket it came on.
+    case badEnvelope
+    /// A well-formed message where it has no place: a reply nobody asked for, a request on a reply path.
+    case unexpected
+}
+
+/// A frame that was not accepted, and why.
+public struct FrameError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: DropReason
+    public let message: String
+    public init(_ reason: DropReason, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+    public var description: String { "\(reason.rawValue): \(message)" }
+}
