@@ -1,0 +1,392 @@
+import Foundation
+
+/// A durable store of committed blocks: a peer's copy of the ledger in one SQLite file (SPEC §6 "Storage").
+///
+/// Each block is kept as its canonical encoding (docs/wire-format.md §4) with a global commit sequence, and each of
+/// its transactions as its own row, so that blocks come back in exactly the order they were committed across
+/// channels (an allocation result on BoE refers to offers on BoEV, so replay must follow that order).
+///
+/// The database runs in WAL mode with `synchronous=FULL`, and every block is written in one SQL transaction:
+/// once `append` returns the block survives a crash or power loss, and a crash at any earlier instant leaves no
+/// trace of it. The store does not validate: a peer checks a block with `Ledger.append` before storing it, and
+/// `verify()` checks the whole file again.
+///
+/// A store is not safe to use from several threads at once; several processes may open the same file.
+public final class LedgerStore {
+    /// The newest schema this code knows; `PRAGMA user_version` of a store it has opened.
+    public static var schemaVersion: Int { migrations.count }
+
+    /// `PRAGMA application_id` of a store: "V2GL".
+    static let applicationID: Int64 = 0x5632_474C
+
+    /// Schema migrations: applying `migrations[v]` to a version-v store makes it version v + 1.
+    static let migrations: [String] = [
+        // 1: blocks with their global commit sequence, and every block's transactions.
+        """
+        CREATE TABLE blocks(
+            seq     INTEGER PRIMARY KEY,
+            channel INTEGER NOT NULL,
+            height  INTEGER NOT NULL,
+            hash    BLOB NOT NULL,
+            bytes   BLOB NOT NULL,
+            UNIQUE(channel, height));
+        CREATE TABLE transactions(
+            id    BLOB PRIMARY KEY,
+            seq   INTEGER NOT NULL REFERENCES blocks(seq),
+            idx   INTEGER NOT NULL,
+            bytes BLOB NOT NULL,
+            UNIQUE(seq, idx));
+        PRAGMA application_id = \(applicationID);
+        """,
+    ]
+
+    /// Where the store lives.
+    public let path: String
+
+    private let connection: Connection
+    private let begin: Statement, beginRead: Statement, commit: Statement, rollback: Statement
+    private let insertBlock: Statement, insertTransaction: Statement
+    private let countBlocks: Statement, countTransactions: Statement
+    private let selectBlocks: Statement, selectBlock: Statement, selectChannel: Statement, selectTransactions: Statement
+
+    /// Opens the store at `path`, creating it if the file does not exist and bringing an older schema up to date.
+    ///
+    /// - Parameter path: The SQLite file.
+    /// - Throws: `LedgerError(.store, …)` with SQLite's message if the file cannot be opened, is not a SQLite
+    ///   database or not a V2GKit store, or was written by a newer version of this code.
+    public init(path: String) throws(LedgerError) {
+        self.path = path
+        let connection = try Connection.open(path).get()
+        self.connection = connection
+        try connection.busyTimeout(milliseconds: 10_000).get()
+
+        // Look before writing anything: another application's database is left exactly as it was.
+        let version = try connection.prepare("PRAGMA user_version").get().integer() ?? 0
+        let application = try connection.prepare("PRAGMA application_id").get().integer() ?? 0
+        let objects = try connection.prepare("SELECT count(*) FROM sqlite_schema").get().integer() ?? 0
+        guard version <= Int64(Self.schemaVersion) else {
+            throw LedgerError(.store, "\(path) has schema version \(version); this V2GKit knows up to \(Self.schemaVersion)")
+        }
+        guard version == 0 ? objects == 0 : application == Self.applicationID else {
+            throw LedgerError(.store, "\(path) is a SQLite database but not a V2GKit ledger store")
+        }
+
+        let mode = try connection.prepare("PRAGMA journal_mode=WAL").get()
+        var journal = ""
+        try mode.run { s in journal = s.text(0) }
+        guard journal.lowercased() == "wal" else { throw LedgerError(.store, "\(path): cannot use WAL (journal mode \(journal))") }
+        try connection.execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON").get()
+
+        begin = try connection.prepare("BEGIN IMMEDIATE").get()
+        beginRead = try connection.prepare("BEGIN DEFERRED").get()
+        commit = try connection.prepare("COMMIT").get()
+        rollback = try connection.prepare("ROLLBACK").get()
+        try Self.migrate(connection, begin: begin, commit: commit, rollback: rollback)
+
+        insertBlock = try connection.prepare("INSERT INTO blocks(channel, height, hash, bytes) VALUES (?1, ?2, ?3, ?4) RETURNING seq").get()
+        insertTransaction = try connection.prepare("INSERT INTO transactions(id, seq, idx, bytes) VALUES (?1, ?2, ?3, ?4)").get()
+        countBlocks = try connection.prepare("SELECT count(*) FROM blocks").get()
+        countTransactions = try connection.prepare("SELECT count(*) FROM transactions").get()
+        selectBlocks = try connection.prepare("SELECT seq, channel, height, hash, bytes FROM blocks ORDER BY seq").get()
+        selectBlock = try connection.prepare("SELECT bytes FROM blocks WHERE channel = ?1 AND height = ?2").get()
+        selectChannel = try connection.prepare("SELECT height, bytes FROM blocks WHERE channel = ?1 ORDER BY height").get()
+        selectTransactions = try connection.prepare("SELECT id, idx, bytes FROM transactions WHERE seq = ?1 ORDER BY idx").get()
+    }
+
+    /// Applies the migrations the file lacks, each in its own transaction together with its new `user_version`.
+    private static func migrate(_ connection: Connection, begin: Statement, commit: Statement, rollback: Statement) throws(LedgerError) {
+        let readVersion = try connection.prepare("PRAGMA user_version").get()
+        while true {
+            try begin.run()
+            do {
+                // Read again under the write lock: another process may have migrated in the meantime.
+                let version = Int(try readVersion.integer() ?? 0)
+                guard version < migrations.count else {
+                    try commit.run()
+                    return
+                }
+                try connection.execute(migrations[version]).get()
+                try connection.execute("PRAGMA user_version = \(version + 1)").get()
+                try commit.run()
+            } catch {
+                try? rollback.run()
+                throw error
+            }
+        }
+    }
+
+    /// The number of blocks stored.
+    public var count: Int {
+        get throws(LedgerError) { Int(try countBlocks.integer() ?? 0) }
+    }
+
+    /// Persists `block` and its transactions in one SQL transaction, durably, after every block before it.
+    ///
+    /// The caller validates the block first (`Ledger.append`); the store only checks that no block of the same
+    /// channel and height, and no transaction with the same ID, is stored already.
+    ///
+    /// - Parameter block: A validated block.
+    /// - Returns: The block's commit sequence number: 1 for the first block stored, then 2, 3, ….
+    /// - Throws: `LedgerError(.store, …)` with SQLite's message; nothing of the block is stored then.
+    @discardableResult
+    public func append(_ block: Block) throws(LedgerError) -> Int64 {
+        let transactions = block.transactions.map { ($0.id, $0.encoded) }
+        var blockBytes = ByteWriter()
+        blockBytes.raw(block.header)
+        blockBytes.signature(block.signature)
+        for (_, bytes) in transactions { blockBytes.bytes(bytes) }  // = block.encoded, without encoding twice
+
+        try begin.run()
+        do throws(LedgerError) {
+            guard let seq = try insertBlock.integer([.integer(Int64(block.channel.rawValue)),
+                                                     .integer(Int64(bitPattern: block.height)),
+                                                     .blob(block.hash.bytes), .blob(blockBytes.bytes)]) else {
+                throw LedgerError(.store, "no sequence number for \(block.channel) block \(block.height)")
+            }
+            for (i, (id, bytes)) in transactions.enumerated() {
+                try insertTransaction.run([.blob(id.bytes), .integer(seq), .integer(Int64(i)), .blob(bytes)])
+            }
+            try commit.run()
+            return seq
+        } catch {
+            try? rollback.run()
+            throw LedgerError(.store, "\(block.channel) block \(block.height): \(error.message)")
+        }
+    }
+
+    /// Every stored block, decoded, in commit order.
+    ///
+    /// - Throws: `LedgerError(.store, …)` from SQLite, or the decoding error of the first block that does not
+    ///   decode, naming its channel and height.
+    public func blocks() throws(LedgerError) -> [Block] {
+        var out: [Block] = []
+        try reading { () throws(LedgerError) in
+            try selectBlocks.run { (s) throws(LedgerError) in
+                let row = StoredBlock(s)
+                out.append(try row.decoded())
+            }
+        }
+        return out
+    }
+
+    /// The block of `channel` at `height`, or nil if none is stored.
+    ///
+    /// - Throws: `LedgerError(.store, …)` from SQLite, or the block's decoding error.
+    public func block(channel: Channel, height: UInt64) throws(LedgerError) -> Block? {
+        var bytes: [UInt8]?
+        try selectBlock.run([.integer(Int64(channel.rawValue)), .integer(Int64(bitPattern: height))]) { s in bytes = s.blob(0) }
+        guard let bytes else { return nil }
+        do { return try Block(decoding: bytes) } catch { throw error.placed(in: channel, height: height) }
+    }
+
+    /// Reads every block in commit order and checks it: that it decodes and matches its row, that the
+    /// transactions table holds exactly its transactions byte for byte, and that a fresh `Ledger` accepts it after
+    /// the blocks before it (signatures, endorsement policy, replay, hash chain, Merkle root, re-execution).
+    ///
+    /// - Returns: How many blocks passed and each channel's height, and the first bad block, if any, with its
+    ///   channel, height, transaction index and the reason.
+    public func verify() -> VerificationReport {
+        var report = VerificationReport()
+        let ledger = Ledger()
+        var transactionRows: Int64 = 0
+        do {
+            try reading { () throws(LedgerError) in
+                try selectBlocks.run { (s) throws(LedgerError) in
+                    guard report.failure == nil else { return }
+                    let row = StoredBlock(s)
+                    if let failure = check(row, ledger: ledger, transactionRows: &transactionRows) {
+                        report.failure = failure
+                    } else {
+                        report.blocks += 1
+                        report.heights[row.channel!] = row.height
+                    }
+                }
+                guard report.failure == nil else { return }
+                let rows = try countTransactions.integer() ?? 0
+                if rows != transactionRows {
+                    report.failure = .init(error: LedgerError(.store, "\(rows - transactionRows) transaction rows belong to no block"))
+                }
+            }
+        } catch {
+            report.failure = report.failure ?? .init(error: error)
+        }
+        return report
+    }
+
+    /// The checks of `verify()` on one row, nil if it passes.
+    private func check(_ row: StoredBlock, ledger: Ledger, transactionRows: inout Int64) -> VerificationReport.Failure? {
+        func failure(_ error: LedgerError) -> VerificationReport.Failure {
+            .init(seq: row.seq, channel: row.channel, height: row.height, transaction: error.transaction, error: error)
+        }
+        guard row.channel != nil else { return failure(LedgerError(.store, "the row's channel \(row.rawChannel) is unknown")) }
+        let block: Block
+        do { block = try Block(decoding: row.bytes) } catch { return failure(error) }
+        guard block.channel == row.channel, block.height == row.height else {
+            return failure(LedgerError(.chain, "the row is \(row.place) but the block is \(block.channel) block \(block.height)"))
+        }
+        guard block.hash.bytes == row.hash else { return failure(LedgerError(.chain, "the block's hash differs from its row's")) }
+        do { try ledger.append(block) } catch { return failure(error) }
+
+        var index = 0
+        do {
+            try selectTransactions.run([.integer(row.seq)]) { (s) throws(LedgerError) in
+                let (id, idx, bytes) = (s.blob(0), s.int64(1), s.blob(2))
+                guard index < block.transactions.count, idx == Int64(index) else {
+                    throw LedgerError(.store, "transaction row \(idx) does not belong to the block", transaction: index)
+                }
+                let tx = block.transactions[index]
+                guard bytes == tx.encoded, id == tx.id.bytes else {
+                    throw LedgerError(.store, "transaction row differs from the block's transaction", transaction: index)
+                }
+                index += 1
+            }
+        } catch {
+            return failure(error)
+        }
+        guard index == block.transactions.count else {
+            return failure(LedgerError(.store, "transaction row missing", transaction: index))
+        }
+        transactionRows += Int64(index)
+        return nil
+    }
+
+    /// Writes every block to `path` in the export format of docs/wire-format.md §7: the tag "V2GEXP01", then each
+    /// channel in ascending order with its blocks in height order, exactly as stored.
+    ///
+    /// - Parameter path: The file to write (replaced atomically if it exists).
+    /// - Throws: `LedgerError(.store, …)` if SQLite fails, a channel's heights have a gap, or the file cannot be
+    ///   written.
+    public func export(to path: String) throws(LedgerError) {
+        var chains: [(Channel, [[UInt8]])] = []
+        try reading { () throws(LedgerError) in
+            for channel in Channel.allCases {
+                var blocks: [[UInt8]] = []
+                try selectChannel.run([.integer(Int64(channel.rawValue))]) { (s) throws(LedgerError) in
+                    guard s.int64(0) == Int64(blocks.count) else {
+                        throw LedgerError(.store, "\(channel) has no block at height \(blocks.count)")
+                    }
+                    blocks.append(s.blob(1))
+                }
+                if !blocks.isEmpty { chains.append((channel, blocks)) }
+            }
+        }
+        var w = ByteWriter()
+        w.tag("V2GEXP01")
+        w.list(chains) { w, chain in
+            w.u8(chain.0.rawValue)
+            w.list(chain.1) { w, block in w.bytes(block) }
+        }
+        do {
+            try Data(w.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw LedgerError(.store, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs `body` in one read transaction, so that it sees a single snapshot of the file.
+    private func reading(_ body: () throws(LedgerError) -> Void) throws(LedgerError) {
+        try beginRead.run()
+        do {
+            try body()
+            try commit.run()
+        } catch {
+            try? rollback.run()
+            throw error
+        }
+    }
+
+    /// Runs an SQL statement on the store's connection: tests tamper with stored bytes through it.
+    func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(LedgerError) {
+        try connection.prepare(sql).get().run(parameters)
+    }
+
+    /// Runs an SQL query and returns its rows' integer columns: tests find rows to tamper with through it.
+    func integers(_ sql: String, _ parameters: [SQLValue] = [], columns: Int32) throws(LedgerError) -> [[Int64]] {
+        var rows: [[Int64]] = []
+        try connection.prepare(sql).get().run(parameters) { s in rows.append((0..<columns).map { s.int64($0) }) }
+        return rows
+    }
+}
+
+/// A row of the blocks table, as read.
+private struct StoredBlock {
+    var seq: Int64
+    var channel: Channel?
+    var rawChannel: Int64
+    var height: UInt64
+    var hash: [UInt8]
+    var bytes: [UInt8]
+
+    init(_ s: Statement) {
+        seq = s.int64(0)
+        rawChannel = s.int64(1)
+        channel = UInt8(exactly: rawChannel).flatMap(Channel.init(rawValue:))
+        height = UInt64(bitPattern: s.int64(2))
+        hash = s.blob(3)
+        bytes = s.blob(4)
+    }
+
+    var place: String { "\(channel.map { "\($0)" } ?? "channel \(rawChannel)") block \(height)" }
+
+    func decoded() throws(LedgerError) -> Block {
+        guard let channel else { throw LedgerError(.store, "row \(seq) has unknown channel \(rawChannel)", height: height) }
+        do { return try Block(decoding: bytes) } catch { throw error.placed(in: channel, height: height) }
+    }
+}
+
+extension LedgerError {
+    /// The same error placed at a channel's block, the channel named in the message.
+    func placed(in channel: Channel, height: UInt64) -> LedgerError {
+        LedgerError(code, "\(channel): \(message)", height: height, transaction: transaction)
+    }
+}
+
+/// What `LedgerStore.verify()` found.
+public struct VerificationReport: Sendable, CustomStringConvertible {
+    /// The first block that failed a check.
+    public struct Failure: Sendable, CustomStringConvertible {
+        /// The block's commit sequence number, if the failure concerns a block.
+        public var seq: Int64?
+        /// The block's channel, if the failure concerns a block (and its row names a known channel).
+        public var channel: Channel?
+        /// The block's height, if the failure concerns a block.
+        public var height: UInt64?
+        /// The index of the offending transaction in the block, if one is to blame.
+        public var transaction: Int?
+        /// The reason.
+        public var error: LedgerError
+
+        init(seq: Int64? = nil, channel: Channel? = nil, height: UInt64? = nil, transaction: Int? = nil, error: LedgerError) {
+            self.seq = seq
+            self.channel = channel
+            self.height = height
+            self.transaction = transaction
+            self.error = error
+        }
+
+        /// "BoE block 4, transaction 2: badSignature: author signature does not verify".
+        public var description: String {
+            var place = ""
+            if let height { place = "\(channel.map { "\($0)" } ?? "unknown channel") block \(height)" }
+            if let transaction { place += (place.isEmpty ? "" : ", ") + "transaction \(transaction)" }
+            return (place.isEmpty ? "" : place + ": ") + "\(error.code.rawValue): \(error.message)"
+        }
+    }
+
+    /// Blocks that passed every check, in commit order before the first failure.
+    public var blocks = 0
+    /// The height of each channel's last good block.
+    public var heights: [Channel: UInt64] = [:]
+    /// The first failure; nil if the whole store verified.
+    public var failure: Failure?
+
+    /// Whether every block passed.
+    public var isValid: Bool { failure == nil }
+
+    /// "ok: 14 blocks (BoE h=8, BoEV h=4)", or the failure.
+    public var description: String {
+        if let failure { return failure.description }
+        let heights = Channel.allCases.compactMap { c in self.heights[c].map { "\(c) h=\($0)" } }
+        return "ok: \(blocks) blocks" + (heights.isEmpty ? "" : " (\(heights.joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,286 @@
+import ArgumentParser
+import Foundation
+import V2GKit
+import V2GLedger
+
+/// `v2g ledger`: a peer's block store — verify, export, show, and a demo that writes one.
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Inspect and check a ledger store (SQLite): verify, export, show; `demo` writes one.",
+        subcommands: [LedgerVerifyCommand.self, LedgerExportCommand.self, LedgerShowCommand.self, LedgerDemoCommand.self, LedgerCrashWriterCommand.self])
+}
+
+/// Opens an existing store; a missing file or one that is not a store is bad input (exit 2).
+private func openStore(_ path: String) throws -> LedgerStore {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        throw CommandFailure.badInput("no ledger store at \(path)")
+    }
+    do {
+        return try LedgerStore(path: path)
+    } catch {
+        throw CommandFailure.badInput("\(path) is not a usable ledger store: \(error.message)")
+    }
+}
+
+/// Opens a store for writing a new chain: created if missing, refused if it already holds blocks.
+private func openEmptyStore(_ path: String) throws -> LedgerStore {
+    let store: LedgerStore
+    do { store = try LedgerStore(path: path) } catch {
+        throw CommandFailure.badInput("cannot create a ledger store at \(path): \(error.message)")
+    }
+    let count = try store.count
+    guard count == 0 else { throw CommandFailure.badInput("\(path) already holds \(count) blocks") }
+    return store
+}
+
+struct LedgerVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Replay every stored block through a fresh validator.",
+        discussion: """
+            Checks every block in commit order: it decodes, matches its row and the transactions table byte for byte,
+            and passes full validation (signatures, endorsement policy, replay protection, hash chain, Merkle root,
+            re-execution of allocation results, settlements and penalty updates). Prints "ok: N blocks (…)" and exits
+            0, or prints the first bad block and the reason to standard error and exits 1.
+            """)
+
+    @Argument(help: "The ledger store (SQLite file).")
+    var database: String
+
+    func run() throws {
+        let report = try openStore(database).verify()
+        if report.isValid {
+            print(report)
+        } else {
+            FileHandle.standardError.write(Data("v2g: ledger verify: \(report) (\(report.blocks) blocks before it verified)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct LedgerExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the chain in the export format of docs/wire-format.md §7, for any third-party verifier.")
+
+    @Argument(help: "The ledger store (SQLite file).")
+    var database: String
+
+    @Argument(help: "The export file to write.")
+    var file: String
+
+    func run() throws {
+        let store = try openStore(database)
+        do { try store.export(to: file) } catch { throw CommandFailure.badInput(error.message) }
+        print("wrote \(try store.count) blocks to \(file)")
+    }
+}
+
+struct LedgerShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print stored blocks: header fields and a one-line summary of each transaction.")
+
+    @Argument(help: "The ledger store (SQLite file).")
+    var database: String
+
+    @Option(help: "Only this channel: boe, boev or bocs.")
+    var channel: String?
+
+    @Option(help: "Only blocks at this height.")
+    var height: UInt64?
+
+    func run() throws {
+        let names = ["boe": Channel.boe, "boev": .boev, "bocs": .bocs]
+        var only: Channel?
+        if let channel {
+            guard let c = names[channel.lowercased()] else { throw CommandFailure.badInput("--channel must be boe, boev or bocs") }
+            only = c
+        }
+        let store = try openStore(database)
+        let blocks: [Block]
+        do { blocks = try store.blocks() } catch { throw CommandFailure.badInput("\(database): \(error)") }
+        // Names come from the channels' configs, which every genesis block carries.
+        var members: [PublicKey: String] = [:]
+        for block in blocks where block.height == 0 {
+            for tx in block.transactions where tx.kind == .config {
+                for m in (try? ChannelConfig.decode(tx.payload))?.members ?? [] where members[m.key] == nil { members[m.key] = m.name }
+            }
+        }
+        let selected = blocks.filter { (only == nil || $0.channel == only) && (height == nil || $0.height == height) }
+        guard !selected.isEmpty else {
+            throw CommandFailure.badInput("no such block in \(database)")
+        }
+        for block in selected { print(BlockSummary.render(block, names: members)) }
+    }
+}
+
+/// The readable form of a block for `v2g ledger show`.
+enum BlockSummary {
+    static func render(_ block: Block, names: [PublicKey: String]) -> String {
+        let time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(block.timestamp)))
+        var lines = ["\(block.channel) block \(block.height)  hash \(block.hash)",
+                     "  time \(time)  orderer \(name(block.orderer, names))  \(block.transactions.count) transactions"]
+        for (i, tx) in block.transactions.enumerated() {
+            lines.append("  [\(i)] \(tx.kind) by \(name(tx.author, names)) nonce \(tx.nonce), "
+                         + "\(tx.endorsements.count) endorsements: \(payload(tx))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func name(_ key: PublicKey, _ names: [PublicKey: String]) -> String {
+        let short = String(key.description.prefix(12))
+        return names[key].map { "\($0) (\(short)…)" } ?? short + "…"
+    }
+
+    private static func short(_ digest: Digest) -> String { String(digest.description.prefix(12)) + "…" }
+
+    /// A one-line summary of the decoded payload.
+    static func payload(_ tx: Transaction) -> String {
+        do {
+            switch tx.kind {
+            case .config:
+                let c = try ChannelConfig.decode(tx.payload)
+                return "channel \(c.name), \(c.members.count) members, \(c.endorsementsRequired) of \(c.endorsers.count) endorsements required"
+            case .requestList:
+                let r = try RequestListPayload.decode(tx.payload)
+                let wh = r.requests.reduce(Int64(0)) { $0 + $1.energyWh }
+                return "exchange \(r.exchange), round \(r.round), \(r.requests.count) requests for \(wh) Wh"
+            case .offer:
+                let o = try OfferPayload.decode(tx.payload)
+                return "EV \(o.ev), round \(o.round), offers \(o.energyWh) Wh"
+            case .allocationResult:
+                let a = try AllocationResultPayload.decode(tx.payload)
+                let wh = a.allocations.reduce(Int64(0)) { $0 + $1.energyWh }
+                return "round \(a.round), \(a.algorithm), \(a.inputs.count) inputs, \(a.allocations.count) allocations of \(wh) Wh, "
+                    + "\(a.outcomes.filter(\.fulfilled).count)/\(a.outcomes.count) requests fulfilled"
+            case .notification:
+                let n = try NotificationPayload.decode(tx.payload)
+                return "round \(n.round), allocation \(short(n.allocation)), recipients \(n.recipients.joined(separator: ", "))"
+            case .meteringRecord:
+                let m = try MeteringPayload.decode(tx.payload)
+                let wh = m.readings.reduce(Int64(0)) { $0 + $1.deliveredWh }
+                return "round \(m.round), \(m.readings.count) readings, \(wh) Wh delivered"
+            case .settlement:
+                let s = try SettlementPayload.decode(tx.payload)
+                let total = s.transfers.reduce(Int64(0)) { $0 + $1.amount }
+                return "round \(s.round), \(s.transfers.count) transfers, \(total) µ-units"
+            case .penaltyUpdate:
+                let p = try PenaltyUpdatePayload.decode(tx.payload)
+                let who = p.consumers.map { "\($0.exchange)/\($0.consumer)" } + p.exchanges.map(\.exchange)
+                return "round \(p.round), new lists for " + (who.isEmpty ? "nobody" : who.joined(separator: ", "))
+            case .modelUpdate:
+                let m = try ModelUpdatePayload.decode(tx.payload)
+                return "round \(m.round), model \(m.model), weights \(short(m.weightsDigest))"
+            }
+        } catch {
+            return "undecodable payload (\(error.message))"
+        }
+    }
+}
+
+struct LedgerDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run RET trading rounds on a campus ledger and store every block (the store must be new or empty).")
+
+    @Argument(help: "The ledger store to create (SQLite file).")
+    var database: String
+
+    @Option(help: "Number of RET rounds.")
+    var rounds = 3
+
+    @Option(help: "Seed for the generated requests, offers and deliveries.")
+    var seed: UInt64 = 2024
+
+    func run() throws {
+        guard rounds > 0 else { throw CommandFailure.badInput("--rounds must be at least 1") }
+        let store = try openEmptyStore(database)
+        let campus = try StoreDemoCampus(seed: seed)
+        try campus.run(rounds: rounds, into: store, round: { round, result in
+            print("round \(round): \(result.allocations.count) allocations, \(result.allocatedWh) of \(result.demandWh) Wh, "
+                  + "\(result.fulfilledCount)/\(result.outcomes.count) requests fulfilled")
+        })
+        let penalised = campus.network.ledger.penalties.consumers.keys.map { "\($0.exchange.rawValue)/\($0.consumer.rawValue)" }.sorted()
+        print("penalised consumers: " + (penalised.isEmpty ? "none" : penalised.joined(separator: ", ")))
+        print("stored \(try store.count) blocks in \(database)")
+    }
+}
+
+/// For the crash-safety test: the demo, printing "committed SEQ" the moment each block's append returns.
+struct LedgerCrashWriterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crash-writer", abstract: "Write rounds, reporting each committed block (for crash tests).",
+        shouldDisplay: false)
+
+    @Argument(help: "The ledger store to create (SQLite file).")
+    var database: String
+
+    @Option(help: "Number of RET rounds.")
+    var rounds = 1000
+
+    @Option(help: "Seed for the generated requests, offers and deliveries.")
+    var seed: UInt64 = 7
+
+    func run() throws {
+        guard rounds > 0 else { throw CommandFailure.badInput("--rounds must be at least 1") }
+        let store = try openEmptyStore(database)
+        let campus = try StoreDemoCampus(seed: seed)
+        try campus.run(rounds: rounds, into: store, committed: { seq in
+            // One write(2) per line, nothing buffered: once the reader sees the line, the append has returned.
+            FileHandle.standardOutput.write(Data("committed \(seq)\n".utf8))
+        })
+    }
+}
+
+/// The campus `v2g ledger demo` runs: three exchanges, five EVs, and two consumers that take nothing.
+final class StoreDemoCampus {
+    let network: CampusNetwork
+    private var rng: SplitMix64
+    static let exchanges = ["E1", "E2", "E3"]
+    static let evs = ["EV1", "EV2", "EV3", "EV4", "EV5"]
+    /// Consumers that win energy and never take it ([T] §4.2's fake consumers).
+    static let fakes: Set<String> = ["E1/F1", "E3/F2"]
+
+    init(seed: UInt64) throws {
+        network = try CampusNetwork(exchanges: Self.exchanges, evs: Self.evs)
+        rng = SplitMix64(seed: seed)
+    }
+
+    /// Writes the genesis blocks and `rounds` (at least 1) rounds, appending every block to `store` as soon as it is sealed.
+    func run(rounds: Int, into store: LedgerStore, committed: (Int64) -> Void = { _ in },
+             round report: (UInt64, MatchResult) -> Void = { _, _ in }) throws {
+        var stored = 0
+        func persist() throws {
+            while stored < network.blocks.count {
+                committed(try store.append(network.blocks[stored]))
+                stored += 1
+            }
+        }
+        try network.start()
+        try persist()
+        for round in UInt64(1)...UInt64(rounds) {
+            var requests: [String: [RequestListPayload.Entry]] = [:]
+            for exchange in Self.exchanges {
+                var entries: [RequestListPayload.Entry] = []
+                for c in 1...rng.int(1...3) {
+                    entries.append(.init(consumer: "C\(c)", bid: rng.int(200_000...400_000), submittedAt: rng.int(0...59),
+                                         energyWh: rng.int(1_000...8_000)))
+                }
+                for fake in Self.fakes where fake.hasPrefix(exchange + "/") {
+                    entries.append(.init(consumer: String(fake.dropFirst(exchange.count + 1)), bid: rng.int(350_000...450_000),
+                                         submittedAt: rng.int(0...59), energyWh: rng.int(4_000...9_000)))
+                }
+                requests[exchange] = entries
+            }
+            let offers = Self.evs.map { OfferPayload(ev: $0, round: round, energyWh: rng.int(2_000...10_000)) }
+            let result = try network.runRound(round, requests: requests, offers: offers, chargerCapacityWh: 7_000) { request, allocated in
+                Self.fakes.contains("\(request.exchange)/\(request.entry.consumer)") ? 0 : allocated
+            }
+            try persist()
+            report(round, result)
+        }
+    }
+}
