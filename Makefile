@@ -96,12 +96,12 @@ swift-test: deps
 # The ledger's wire format, checked by an independent PyNaCl verifier written from docs/wire-format.md alone:
 # on chains it builds itself, and on a chain the Swift node writes and exports.
 ledger-interop: deps pydeps
-	$(PYTHON) -m pytest tests/python -q
 	$(SWIFT) build --product v2g
 	rm -rf $(BUILD)/interop && mkdir -p $(BUILD)/interop
 	$$($(SWIFT) build --show-bin-path)/v2g ledger demo $(BUILD)/interop/ledger.db --rounds 3
 	$$($(SWIFT) build --show-bin-path)/v2g ledger export $(BUILD)/interop/ledger.db $(BUILD)/interop/chain.v2g
 	$(PYTHON) tests/python/ledger_verifier.py $(BUILD)/interop/chain.v2g
+	V2G_EXPORT=$(abspath $(BUILD)/interop/chain.v2g) $(PYTHON) -m pytest tests/python -q
 
 test: deps lib ctest examples swift-test ledger-interop
 

@@ -63,13 +63,13 @@ def config_payload(name, orderer, members, k, endorsers):
 
 
 def request_list_payload(exchange, round_, requests):
-    """requests: [(consumer, bid, submitted_at, energy_wh, window or None)]."""
+    """requests: [(consumer, bid, submitted_at, energy_wh, window or None)], all of kind 0 (demand)."""
     return string(exchange) + u64(round_) + lst(requests, lambda q: (
-        string(q[0]) + i64(q[1]) + i64(q[2]) + i64(q[3]) + opt(q[4], window)))
+        string(q[0]) + u8(0) + i64(q[1]) + i64(q[2]) + i64(q[3]) + opt(q[4], window)))
 
 
-def offer_payload(ev, round_, energy_wh, win=None, ask=None):
-    return string(ev) + u64(round_) + i64(energy_wh) + opt(win, window) + opt(ask, i64)
+def offer_payload(ev, round_, energy_wh, win=None, ask=None, capacity_wh=0):
+    return string(ev) + u64(round_) + i64(energy_wh) + i64(capacity_wh) + opt(win, window) + opt(ask, i64)
 
 
 def allocation_payload(round_, algorithm, capacity, power, g1, g2, inputs, inputs_digest,
@@ -78,7 +78,7 @@ def allocation_payload(round_, algorithm, capacity, power, g1, g2, inputs, input
             + lst(inputs, lambda h: h) + inputs_digest
             + lst(allocations, lambda a: u32(a[0]) + u32(a[1]) + i64(a[2]) + opt(a[3], window))
             + lst(outcomes, lambda o: u32(o[0]) + i64(o[1]) + i64(o[2]) + boolean(o[3]))
-            + opt(certificate, lambda c: lst(c[0], i64) + lst(c[1], i64)))
+            + opt(certificate, lambda c: lst(c[0], i64) + lst(c[1], i64) + lst(c[2], i64)))
 
 
 def notification_payload(round_, allocation, recipients):
@@ -288,7 +288,7 @@ def standard_chains():
         (E3, ENDORSER, "e3")], 3, [E1, E2, E3])
     bocs.add_block([bocs.tx(ALLOCATION, K["cs-b"], allocation_payload(
         3, 6, 50000, 7000, 0, 0, [], sha256(b""), [(0, 0, 100, None)], [(0, 100, 100, True)],
-        ([1, -2, 3], [0, 4])))])
+        ([0], [1, -2, 3], [0, 4])))])
     return {BoE: boe, BoEV: boev, BoCS: bocs}
 
 

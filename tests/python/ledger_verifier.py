@@ -130,7 +130,8 @@ class Reader:
 def _window(r): return (r.i64(), r.i64())
 
 
-def _request(r): return (r.string(), r.i64(), r.i64(), r.i64(), r.optional(lambda: _window(r)))
+def _request(r):
+    return (r.string(), r.enum((0, 1), "request kind"), r.i64(), r.i64(), r.i64(), r.optional(lambda: _window(r)))
 
 
 def _allocation_result(r):
@@ -138,7 +139,7 @@ def _allocation_result(r):
            r.list_(r.hash), r.hash()]
     out.append(r.list_(lambda: (r.u32(), r.u32(), r.i64(), r.optional(lambda: _window(r)))))
     out.append(r.list_(lambda: (r.u32(), r.i64(), r.i64(), r.bool())))
-    out.append(r.optional(lambda: (r.list_(r.i64), r.list_(r.i64))))
+    out.append(r.optional(lambda: (r.list_(r.i64), r.list_(r.i64), r.list_(r.i64))))
     return out
 
 
@@ -164,7 +165,7 @@ def _config(r):
 PAYLOADS = {
     0: _config,
     1: lambda r: (r.string(), r.u64(), r.list_(lambda: _request(r))),
-    2: lambda r: (r.string(), r.u64(), r.i64(), r.optional(lambda: _window(r)),
+    2: lambda r: (r.string(), r.u64(), r.i64(), r.i64(), r.optional(lambda: _window(r)),
                   r.optional(r.i64)),
     3: _allocation_result,
     4: lambda r: (r.u64(), r.hash(), r.list_(r.string)),
