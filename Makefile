@@ -120,6 +120,7 @@ bench: deps pydeps lib $(BUILD)/ret_bench
 	$(BUILD)/ret_bench bench/results/ret.json
 	$(SWIFT) build -c release --product v2g
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench sret --out bench/results/sret.json
+	$$($(SWIFT) build -c release --show-bin-path)/v2g bench ledger
 
 clean:
 	rm -rf $(BUILD)

@@ -2,7 +2,16 @@ import V2GKit
 
 /// One channel's chain as a validating peer tracks it.
 public struct ChainState: Sendable {
-    public internal(set) var config: ChannelConfig?
+    public internal(set) var config: ChannelConfig? {
+        didSet {
+            // Looked up for every transaction: index the config once.
+            roles = [:]
+            for m in config?.members ?? [] { roles[m.key, default: []].insert(m.role) }
+            endorsers = Set(config?.endorsers ?? [])
+        }
+    }
+    var roles: [PublicKey: Set<Role>] = [:]
+    var endorsers: Set<PublicKey> = []
     /// Height of the last block; nil before genesis.
     public internal(set) var height: UInt64?
     public internal(set) var head: Digest = .zero
@@ -87,18 +96,19 @@ public final class Ledger: @unchecked Sendable {
         guard block.orderer.verifies(block.signature, of: block.hash.bytes) else {
             throw LedgerError(.badSignature, "orderer signature does not verify")
         }
-        guard Merkle.root(block.transactions.map(\.id)) == block.merkleRoot else {
+        let ids = block.transactions.map(\.id)
+        guard Merkle.root(ids) == block.merkleRoot else {
             throw LedgerError(.merkle, "Merkle root does not match the transactions")
         }
+        if block.height == 0 { chain.config = config }
         for (i, tx) in block.transactions.enumerated() {
             do {
-                try admit(tx, on: block.channel, config: config, chain: &chain, genesis: block.height == 0)
+                try admit(tx, id: ids[i], on: block.channel, chain: &chain, genesis: block.height == 0)
                 try execute(tx)
             } catch {
                 throw error.at(height: block.height, transaction: i)
             }
         }
-        chain.config = config
         chain.height = block.height
         chain.head = block.hash
         chains[block.channel] = chain
@@ -108,14 +118,13 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// Signatures, membership, roles, endorsements and replay (docs/wire-format.md §6, step 3-4).
-    private func admit(_ tx: Transaction, on channel: Channel, config: ChannelConfig, chain: inout ChainState,
-                                genesis: Bool) throws(LedgerError) {
+    private func admit(_ tx: Transaction, id: Digest, on channel: Channel, chain: inout ChainState,
+                       genesis: Bool) throws(LedgerError) {
         guard tx.channel == channel else { throw LedgerError(.chain, "transaction for \(tx.channel) in a \(channel) block") }
         guard tx.kind.channels.contains(channel) else { throw LedgerError(.kindNotAllowed, "\(tx.kind) is not allowed on \(channel)") }
         guard (tx.kind == .config) == genesis else { throw LedgerError(.kindNotAllowed, "config transactions belong to genesis only") }
-        let id = tx.id
         guard tx.author.verifies(tx.signature, of: id.bytes) else { throw LedgerError(.badSignature, "author signature does not verify") }
-        let roles = config.roles(of: tx.author)
+        let roles = chain.roles[tx.author] ?? []
         guard !roles.isEmpty else { throw LedgerError(.notMember, "author \(tx.author) is not a member of \(channel)") }
         guard !roles.isDisjoint(with: tx.kind.authors) else {
             throw LedgerError(.roleNotAllowed, "\(tx.kind) may not be authored by a \(roles.map { "\($0)" }.sorted().joined(separator: "/"))")
@@ -125,13 +134,14 @@ public final class Ledger: @unchecked Sendable {
             for e in tx.endorsements {
                 if let last, !(last < e.endorser) { throw LedgerError(.endorsement, "endorsements not sorted or repeated") }
                 last = e.endorser
-                guard config.endorsers.contains(e.endorser) else { throw LedgerError(.endorsement, "\(e.endorser) is not an endorser") }
+                guard chain.endorsers.contains(e.endorser) else { throw LedgerError(.endorsement, "\(e.endorser) is not an endorser") }
                 guard e.endorser.verifies(e.signature, of: id.bytes) else {
                     throw LedgerError(.badSignature, "endorsement by \(e.endorser) does not verify")
                 }
             }
-            guard tx.endorsements.count >= Int(config.endorsementsRequired) else {
-                throw LedgerError(.endorsement, "\(tx.endorsements.count) endorsements, the policy needs \(config.endorsementsRequired)")
+            let required = Int(chain.config?.endorsementsRequired ?? 0)
+            guard tx.endorsements.count >= required else {
+                throw LedgerError(.endorsement, "\(tx.endorsements.count) endorsements, the policy needs \(required)")
             }
         }
         guard seen[channel]?.contains(id) != true else { throw LedgerError(.replay, "transaction \(id) is already on \(channel)") }

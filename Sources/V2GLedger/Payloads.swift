@@ -101,8 +101,6 @@ public struct ChannelConfig: Payload {
         endorsers = try r.list("endorsers") { (r) throws(LedgerError) in try r.key("endorser") }
     }
 
-    /// The roles of a key on this channel (a key may hold several).
-    func roles(of key: PublicKey) -> Set<Role> { Set(members.filter { $0.key == key }.map(\.role)) }
 }
 
 // MARK: - Kinds 1 and 2
