@@ -208,6 +208,34 @@ static v2g_status lsap_open(size_t rows, size_t cols, void *workspace, size_t wo
 LSAP_TRANSPOSE(lsap_transpose_f64, double, INFINITY)
 LSAP_TRANSPOSE(lsap_transpose_i64, int64_t, INT64_MAX)
 
+/*
+ * The kernel's answer in the caller's terms: the assignment, the duals of the original problem (the kernel
+ * works on minimisation of the possibly transposed, negated matrix; kernel row jc is original column jc when
+ * transposed) and the total of the assigned costs.
+ */
+#define LSAP_FINISH(NAME, T)                                                                      \
+    static void NAME(size_t rows, size_t cols, const T *cost, int maximize, int tr, const int64_t *x,  \
+                     const T *kv, int64_t *row_to_col, T *u, T *v, T *total) {                   \
+        const T sign = maximize ? (T)-1 : (T)1;                                                  \
+        if (!tr) {                                                                               \
+            for (size_t i = 0; i < rows; i++) row_to_col[i] = x[i];                              \
+            if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = sign * kv[j];                \
+            if (u != NULL)                                                                       \
+                for (size_t i = 0; i < rows; i++) u[i] = cost[i * cols + (size_t)x[i]] - sign * kv[(size_t)x[i]]; \
+        } else {                                                                                 \
+            for (size_t jc = 0; jc < cols; jc++) row_to_col[x[jc]] = (int64_t)jc;                \
+            if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = sign * kv[i];                \
+            if (v != NULL)                                                                       \
+                for (size_t jc = 0; jc < cols; jc++) v[jc] = cost[(size_t)x[jc] * cols + jc] - sign * kv[(size_t)x[jc]]; \
+        }                                                                                        \
+        T t = 0;                                                                                 \
+        for (size_t i = 0; i < rows; i++)                                                        \
+            if (row_to_col[i] >= 0) t += cost[i * cols + (size_t)row_to_col[i]];                 \
+        *total = t;                                                                              \
+    }
+LSAP_FINISH(lsap_finish_f64, double)
+LSAP_FINISH(lsap_finish_i64, int64_t)
+
 /* ---------------------------------------------------------------- double */
 
 v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int maximize,
@@ -248,29 +276,7 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
     }
     if (st != V2G_OK) return st;
 
-    const double sign = maximize ? -1.0 : 1.0;
-    if (!tr) {
-        for (size_t i = 0; i < rows; i++) row_to_col[i] = a.x[i];
-        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = sign * kv[j];
-        if (u != NULL)
-            for (size_t i = 0; i < rows; i++) {
-                const size_t j = (size_t)a.x[i];
-                u[i] = cost[i * cols + j] - sign * kv[j];
-            }
-    } else {
-        /* kernel row jc = original column jc; kernel column = original row */
-        for (size_t jc = 0; jc < cols; jc++) row_to_col[a.x[jc]] = (int64_t)jc;
-        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = sign * kv[i];
-        if (v != NULL)
-            for (size_t jc = 0; jc < cols; jc++) {
-                const size_t i = (size_t)a.x[jc];
-                v[jc] = cost[i * cols + jc] - sign * kv[i];
-            }
-    }
-    double t = 0;
-    for (size_t i = 0; i < rows; i++)
-        if (row_to_col[i] >= 0) t += cost[i * cols + (size_t)row_to_col[i]];
-    *total = t;
+    lsap_finish_f64(rows, cols, cost, maximize, tr, a.x, kv, row_to_col, u, v, total);
     return V2G_OK;
 }
 
@@ -318,27 +324,6 @@ v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int
     }
     if (st != V2G_OK) return st;
 
-    const int64_t sign = maximize ? -1 : 1;
-    if (!tr) {
-        for (size_t i = 0; i < rows; i++) row_to_col[i] = a.x[i];
-        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = sign * kv[j];
-        if (u != NULL)
-            for (size_t i = 0; i < rows; i++) {
-                const size_t j = (size_t)a.x[i];
-                u[i] = cost[i * cols + j] - sign * kv[j];
-            }
-    } else {
-        for (size_t jc = 0; jc < cols; jc++) row_to_col[a.x[jc]] = (int64_t)jc;
-        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = sign * kv[i];
-        if (v != NULL)
-            for (size_t jc = 0; jc < cols; jc++) {
-                const size_t i = (size_t)a.x[jc];
-                v[jc] = cost[i * cols + jc] - sign * kv[i];
-            }
-    }
-    int64_t t = 0;
-    for (size_t i = 0; i < rows; i++)
-        if (row_to_col[i] >= 0) t += cost[i * cols + (size_t)row_to_col[i]];
-    *total = t;
+    lsap_finish_i64(rows, cols, cost, maximize, tr, a.x, kv, row_to_col, u, v, total);
     return V2G_OK;
 }
