@@ -49,11 +49,12 @@ public enum GossipMessage: Hashable, Sendable {
         }
     }
 
-    /// The ID gossip is de-duplicated by: a transaction's ID or a block's hash; nil for requests and replies.
+    /// What gossip is de-duplicated by: the SHA-256 of the whole encoding (signatures included, so a tampered copy
+    /// seen first cannot shadow the honest one); nil for requests and replies.
     public var gossipID: Digest? {
         switch self {
-        case .transaction(let t): return t.id
-        case .block(let b): return b.hash
+        case .transaction(let t): return Digest.of(t.encoded)
+        case .block(let b): return Digest.of(b.encoded)
         default: return nil
         }
     }

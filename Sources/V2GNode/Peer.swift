@@ -137,6 +137,10 @@ public final class Peer: Sendable {
     /// Pushes a block to every neighbour (once).
     public func gossip(_ block: Block) { push(.block(block)) }
 
+    /// Passes a received block on to every neighbour once the application has validated it (with `relay`
+    /// off, nothing is relayed before that); unlike `gossip`, it sends even though the block was seen.
+    public func forward(_ block: Block) { shared.submit(.forward(frame: GossipMessage.block(block).encoded)) }
+
     private func push(_ message: GossipMessage) {
         shared.submit(.gossip(frame: message.encoded, id: message.gossipID!))
     }
@@ -229,6 +233,7 @@ final class PendingRequest: @unchecked Sendable {  // fields under PeerShared.lo
 /// Work handed to the peer's thread.
 enum PeerCommand {
     case gossip(frame: [UInt8], id: Digest)
+    case forward(frame: [UInt8])
     case connect(Neighbour)
     case request(id: UInt64, neighbour: PublicKey?, frame: [UInt8])
 }
@@ -402,6 +407,8 @@ final class PeerLoop {
         case let .gossip(frame, id):
             guard seen.insert(id) else { return }   // already pushed, or received and relayed
             push(frame, except: nil)
+        case let .forward(frame):
+            push(frame, except: nil)
         case .connect(let n):
             do { try addLink(n) } catch { handlers.log("connect to \(n.endpoint) failed: \(error)") }
         case let .request(id, neighbour, frame):
@@ -493,7 +500,9 @@ final class PeerLoop {
     }
 
     private func reply(_ message: GossipMessage, to routingID: [UInt8]) {
-        if send(message.encoded, on: router, to: routingID) { shared.count { $0.requestsServed += 1 } }
+        // Counted before sending, so a requester that reads the counters after its reply sees this one.
+        shared.count { $0.requestsServed += 1 }
+        if !send(message.encoded, on: router, to: routingID) { shared.count { $0.requestsServed -= 1 } }
     }
 
     private func receiveGossip(_ message: GossipMessage, _ frame: [UInt8], from sender: PublicKey?) {

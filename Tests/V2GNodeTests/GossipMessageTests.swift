@@ -25,7 +25,11 @@ struct GossipMessageTests {
             #expect(frame[8] == m.kind.rawValue)
             #expect(try GossipMessage(decoding: frame) == m)
         }
-        #expect(GossipMessage.block(chain[0]).gossipID == chain[0].hash)
+        // De-duplication covers the whole encoding: a copy with another signature is another message.
+        #expect(GossipMessage.block(chain[0]).gossipID == Digest.of(chain[0].encoded))
+        var resigned = chain[0]
+        resigned.signature = try SigningKey().sign(resigned.hash.bytes)
+        #expect(GossipMessage.block(resigned).gossipID != GossipMessage.block(chain[0]).gossipID)
         #expect(GossipMessage.getStatus(requestID: 1).gossipID == nil)
     }
 
