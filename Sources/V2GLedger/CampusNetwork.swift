@@ -105,43 +105,28 @@ public final class CampusNetwork: @unchecked Sendable {
         try seal(.boe)
 
         // The CS runs RET on exactly what is on the ledger, with the committed penalty lists.
-        var payload = AllocationResultPayload(
-            round: round, algorithm: .ret, chargerCapacityWh: chargerCapacityWh ?? -1, chargerPowerW: -1, gamma1: gamma1,
-            gamma2: gamma2, inputs: inputs.map(\.id), inputsDigest: Digest.of(inputs.flatMap(\.body)), allocations: [],
-            outcomes: [], certificate: nil)
-        let roundInputs = try RoundInputs.collect(payload) { ledger.transaction($0) }
-        let expected = try RoundExecution.expected(payload, inputs: roundInputs, penalties: ledger.penalties)
-        payload.allocations = expected.allocations
-        payload.outcomes = expected.outcomes
+        let (payload, roundInputs) = try RoundRecorder.allocationResult(
+            round: round, inputs: inputs, chargerCapacityWh: chargerCapacityWh, gamma1: gamma1, gamma2: gamma2,
+            penalties: ledger.penalties)
         let allocationTx = transaction(.boe, .allocationResult, author: orderer, payload: payload.encoded)
-        let recipients = Set(expected.allocations.map { roundInputs.requests[Int($0.request)].entry.consumer }).sorted()
+        let recipients = Set(payload.allocations.map { roundInputs.requests[Int($0.request)].entry.consumer }).sorted()
         let notification = transaction(.boe, .notification, author: orderer,
                                        payload: NotificationPayload(round: round, allocation: allocationTx.id, recipients: recipients).encoded)
-        let readings = expected.allocations.enumerated().map { i, a in
-            MeteringPayload.Reading(allocationIndex: UInt32(i),
-                                    deliveredWh: min(a.energyWh, max(0, delivered(roundInputs.requests[Int(a.request)], a.energyWh))))
+        let metering = RoundRecorder.metering(round: round, allocation: allocationTx.id, result: payload, inputs: roundInputs) {
+            request, _, allocated in delivered(request, allocated)
         }
-        let metering = MeteringPayload(round: round, allocation: allocationTx.id, readings: readings)
         let meteringTx = transaction(.boe, .meteringRecord, author: orderer, payload: metering.encoded)
-        let record = AllocationRecord(payload: payload, inputs: roundInputs, metering: meteringTx.id)
-        let settlement = SettlementPayload(round: round, allocation: allocationTx.id, metering: meteringTx.id,
-                                           transfers: try Settlement.transfers(record, metering: metering))
-        let (_, change) = try Settlement.penaltyUpdate(record, metering: metering, current: ledger.penalties)
-        let penalty = PenaltyUpdatePayload(round: round, allocation: allocationTx.id, metering: meteringTx.id,
-                                           consumers: change.consumers, exchanges: change.exchanges)
+        let settlement = try RoundRecorder.settlement(round: round, allocation: allocationTx.id, result: payload,
+                                                      inputs: roundInputs, metering: metering, meteringID: meteringTx.id)
+        let penalty = try RoundRecorder.penaltyUpdate(round: round, allocation: allocationTx.id, result: payload,
+                                                      inputs: roundInputs, metering: metering, meteringID: meteringTx.id,
+                                                      penalties: ledger.penalties)
         for tx in [allocationTx, notification, meteringTx,
                    transaction(.boe, .settlement, author: orderer, payload: settlement.encoded),
                    transaction(.boe, .penaltyUpdate, author: orderer, payload: penalty.encoded)] {
             submit(tx)
         }
         try seal(.boe)
-        return MatchResult(
-            allocations: expected.allocations.map {
-                Allocation(requestIndex: Int($0.request), offerIndex: Int($0.offer), energyWh: $0.energyWh)
-            },
-            outcomes: expected.outcomes.map {
-                RequestOutcome(requestIndex: Int($0.request), demandWh: $0.demandWh, allocatedWh: $0.allocatedWh,
-                               fulfilled: $0.fulfilled)
-            })
+        return RoundRecorder.match(payload)
     }
 }

@@ -48,6 +48,11 @@ public enum TransactionKind: UInt8, CaseIterable, Sendable {
 public struct Endorsement: Hashable, Sendable {
     public var endorser: PublicKey
     public var signature: Signature
+
+    public init(endorser: PublicKey, signature: Signature) {
+        self.endorser = endorser
+        self.signature = signature
+    }
 }
 
 /// A signed transaction (docs/wire-format.md §3).

@@ -27,10 +27,14 @@ public enum GossipMessage: Hashable, Sendable {
     case getStatus(requestID: UInt64)
     /// Answers `getStatus`, channels in increasing order.
     case status(requestID: UInt64, [ChannelHead])
+    /// Asks an endorser to endorse a transaction (sent by its author, or whoever submits it).
+    case endorse(Transaction)
+    /// Answers `endorse`: the endorser's signature of the transaction's ID. No answer means refused.
+    case endorsement(txID: Digest, Endorsement)
 
     /// The u8 after the tag.
     public enum Kind: UInt8, CaseIterable, Sendable {
-        case transaction = 1, block, getBlocks, blocks, getStatus, status
+        case transaction = 1, block, getBlocks, blocks, getStatus, status, endorse, endorsement
     }
 
     /// The 8-byte tag every frame starts with.
@@ -46,6 +50,8 @@ public enum GossipMessage: Hashable, Sendable {
         case .blocks: return .blocks
         case .getStatus: return .getStatus
         case .status: return .status
+        case .endorse: return .endorse
+        case .endorsement: return .endorsement
         }
     }
 
@@ -87,6 +93,12 @@ public enum GossipMessage: Hashable, Sendable {
                 w.u64(h.height)
                 w.hash(h.head)
             }
+        case .endorse(let t):
+            w.bytes(t.encoded)
+        case let .endorsement(id, e):
+            w.hash(id)
+            w.key(e.endorser)
+            w.signature(e.signature)
         }
         return w.bytes
     }
@@ -156,9 +168,22 @@ public enum GossipMessage: Hashable, Sendable {
                 throw LedgerError(.malformed, "status channels are not in increasing order")
             }
             message = .status(requestID: id, heads)
+        case .endorse:
+            message = .endorse(try Transaction(decoding: try r.bytes("transaction")))
+        case .endorsement:
+            let id = try r.hash("transaction id")
+            message = .endorsement(txID: id, Endorsement(endorser: try r.key("endorser"),
+                                                                  signature: try r.signature("endorsement")))
         }
         try r.finish("\(kind) message")
         return message
+    }
+}
+
+extension Endorsement {
+    /// `key`'s endorsement of `transaction`: its signature of the transaction's ID.
+    static func signing(_ transaction: Transaction, with key: SigningKey) -> Endorsement {
+        Endorsement(endorser: key.publicKey, signature: key.sign(transaction.id.bytes))
     }
 }
 

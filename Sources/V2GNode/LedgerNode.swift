@@ -19,6 +19,8 @@ public struct LedgerNodeConfiguration: Sendable {
     public var maxPending: Int
     /// Gossip'd blocks queued for validation; more are dropped (and counted) and recovered by catch-up.
     public var maxInbox: Int
+    /// Endorsed transactions the orderer's pool holds; more are refused (and counted).
+    public var maxPool: Int = 4096
     /// One line per failure, rejected block or dropped frame (the peer's lines included).
     public var log: @Sendable (String) -> Void
 
@@ -86,16 +88,25 @@ public final class LedgerNode: Sendable {
         configuration.batchSize = max(1, min(configuration.batchSize, configuration.peer.limits.maxBlocksPerRequest))
         let state = try LedgerNodeState(storePath: configuration.storePath, maxPending: configuration.maxPending,
                                         maxInbox: configuration.maxInbox)
+        state.maxPool = max(1, configuration.maxPool)
         let log = configuration.log
+        let me = key.publicKey
         let handlers = PeerHandlers(
             gossip: { g in
-                // Transactions go to the orderer, not to a validating peer.
-                guard case .block(let block) = g.message else { return }
-                if !state.enqueue(block, from: g.sender) { log("inbox full: \(block.channel) block \(block.height) dropped") }
+                switch g.message {
+                case .block(let block):
+                    if !state.enqueue(block, from: g.sender) { log("inbox full: \(block.channel) block \(block.height) dropped") }
+                case .transaction(let tx):
+                    // Transactions go to the orderer's pool; a validating peer ignores them.
+                    state.offerToPool(tx, orderer: me, log: log)
+                default:
+                    break
+                }
             },
             blocks: { channel, from, count in state.blocks(channel, from: from, maxCount: count, log: log) },
             status: { Array(state.heads.values) },
-            log: log)
+            log: log,
+            endorse: { tx, _ in state.endorse(tx, log: log) })
         peer = try Peer(key: key, configuration: configuration.peer, handlers: handlers)
         self.state = state
         self.configuration = configuration

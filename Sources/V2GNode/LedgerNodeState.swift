@@ -27,6 +27,17 @@ public struct LedgerNodeCounters: Hashable, Sendable {
     public var catchUps = 0
     /// Status or block requests that failed (timeout, no link, a reply that does not answer).
     public var requestFailures = 0
+    /// Endorsed transactions admitted to the pool (orderer only).
+    public var transactionsPooled = 0
+    /// Gossip'd transactions the pool refused, by `LedgerError.Code` raw value (bad signature, not a member,
+    /// too few endorsements, already committed or pooled…).
+    public var poolRefusals: [String: Int] = [:]
+    /// Pooled transactions dropped: the pool was full, or the block sealed with them rejected them.
+    public var poolDropped = 0
+    /// `endorse` requests this node answered with an endorsement.
+    public var endorsementsGiven = 0
+    /// `endorse` requests refused, by `LedgerError.Code` raw value.
+    public var endorsementRefusals: [String: Int] = [:]
 
     public init() {}
 
@@ -73,7 +84,7 @@ final class LedgerNodeState: @unchecked Sendable {  // every field under `lock`
     private let maxPending: Int
     private var inbox: [PendingBlock] = []
     private let maxInbox: Int
-    private(set) var counters = LedgerNodeCounters()
+    var counters = LedgerNodeCounters()
     /// Set when the store failed after the ledger accepted a block: memory is then ahead of disk, and the node
     /// commits nothing more (restarting replays the store).
     private(set) var failure: LedgerError?
@@ -81,6 +92,13 @@ final class LedgerNodeState: @unchecked Sendable {  // every field under `lock`
     /// Wakes the worker: gossip queued, catch-up asked for, or stop.
     let wake = DispatchSemaphore(value: 0)
     private var catchUpRequested = false
+    /// Endorsed transactions waiting for a block, per channel, in arrival order (orderer only); see
+    /// TransactionPool.swift.
+    var pool: [Channel: [Transaction]] = [:]
+    var pooledIDs: Set<Digest> = []
+    var maxPool = 4096
+    /// The node's own key, which may endorse (set by `LedgerNode.enableEndorsing`).
+    var endorsingKey: SigningKey?
 
     /// Opens the store at `storePath`, if any, and replays its blocks in commit order.
     init(storePath: String?, maxPending: Int, maxInbox: Int) throws(LedgerError) {

@@ -9,6 +9,9 @@ public struct NetworkLimits: Hashable, Sendable {
     public var maxBlocksFrame: Int = 16 << 20
     public var maxRequestFrame: Int = 64
     public var maxStatusFrame: Int = 4 << 10
+    /// An `endorse` frame carries one transaction; an `endorsement` frame an ID, a key and a signature.
+    public var maxEndorseFrame: Int = 256 << 10
+    public var maxEndorsementFrame: Int = 256
     /// The most blocks a `getBlocks` is answered with, and accepted in a `blocks` reply.
     public var maxBlocksPerRequest: Int = 64
     /// `ZMQ_SNDHWM` / `ZMQ_RCVHWM`: messages queued per connection before sends fail with `EAGAIN`.
@@ -30,6 +33,8 @@ public struct NetworkLimits: Hashable, Sendable {
         case .blocks: return maxBlocksFrame
         case .getBlocks, .getStatus: return maxRequestFrame
         case .status: return maxStatusFrame
+        case .endorse: return maxEndorseFrame
+        case .endorsement: return maxEndorsementFrame
         }
     }
 }

@@ -58,15 +58,20 @@ public struct PeerHandlers: Sendable {
     public var status: @Sendable () -> [ChannelHead]
     /// One line per dropped frame or failed operation.
     public var log: @Sendable (String) -> Void
+    /// An `endorse` request from a member (the sender): the endorsement to answer with, or nil to refuse
+    /// (nothing is sent back then).
+    public var endorse: @Sendable (_ transaction: Transaction, _ sender: PublicKey?) -> Endorsement?
 
     public init(gossip: @escaping @Sendable (ReceivedGossip) -> Void = { _ in },
                 blocks: @escaping @Sendable (Channel, UInt64, Int) -> [Block] = { _, _, _ in [] },
                 status: @escaping @Sendable () -> [ChannelHead] = { [] },
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                log: @escaping @Sendable (String) -> Void = { _ in },
+                endorse: @escaping @Sendable (Transaction, PublicKey?) -> Endorsement? = { _, _ in nil }) {
         self.gossip = gossip
         self.blocks = blocks
         self.status = status
         self.log = log
+        self.endorse = endorse
     }
 }
 
@@ -196,6 +201,41 @@ public final class Peer: Sendable {
         return heads
     }
 
+    /// Asks `endorsers` (neighbours) to endorse `transaction` and waits until `required` of them have answered
+    /// with an endorsement that verifies, or `timeout` passes. An endorser that refuses does not answer.
+    /// - Parameters:
+    ///   - transaction: the signed transaction; its endorsements are not sent.
+    ///   - endorsers: whom to ask; each must be a neighbour (the request goes on the link to it).
+    ///   - required: how many endorsements end the wait early.
+    ///   - timeout: the longest wait.
+    /// - Returns: the endorsements received, sorted by endorser key (fewer than `required` on a timeout).
+    /// - Throws: `NodeError.stopped` if the peer stopped.
+    public func requestEndorsements(_ transaction: Transaction, from endorsers: [PublicKey], required: Int,
+                                    timeout: Duration = .seconds(2)) throws(NodeError) -> [Endorsement] {
+        var bare = transaction
+        bare.endorsements = []
+        let id = bare.id
+        let wait = EndorsementWait(asked: Set(endorsers), required: max(0, required))
+        let started: Bool = shared.lock.withLock {
+            guard !shared.stopping, shared.endorsementWaits[id] == nil else { return false }
+            shared.endorsementWaits[id] = wait
+            shared.commands.append(.endorse(frame: GossipMessage.endorse(bare).encoded, to: Set(endorsers)))
+            return true
+        }
+        guard started else {
+            if shared.lock.withLock({ shared.stopping }) { throw NodeError(.stopped, "the peer stopped") }
+            throw NodeError(.badReply, "endorsements of \(id) are already being collected")
+        }
+        shared.wake.wake()
+        if required > 0 { _ = wait.done.wait(timeout: .now() + .milliseconds(Int(milliseconds(timeout)))) }
+        let got = shared.lock.withLock {
+            shared.endorsementWaits[id] = nil
+            return wait.got
+        }
+        if got.isEmpty, shared.lock.withLock({ shared.stopping }) { throw NodeError(.stopped, "the peer stopped") }
+        return got.values.sorted { $0.endorser < $1.endorser }
+    }
+
     private func request(neighbour: PublicKey?, timeout: Duration,
                          _ message: (UInt64) -> GossipMessage) throws(NodeError) -> GossipMessage {
         let pending = PendingRequest(neighbour: neighbour)
@@ -230,8 +270,21 @@ final class PendingRequest: @unchecked Sendable {  // fields under PeerShared.lo
     init(neighbour: PublicKey?) { self.neighbour = neighbour }
 }
 
+/// Endorsements being collected for one transaction.
+final class EndorsementWait: @unchecked Sendable {  // fields under PeerShared.lock
+    let asked: Set<PublicKey>
+    let required: Int
+    var got: [PublicKey: Endorsement] = [:]
+    let done = DispatchSemaphore(value: 0)
+    init(asked: Set<PublicKey>, required: Int) {
+        self.asked = asked
+        self.required = required
+    }
+}
+
 /// Work handed to the peer's thread.
 enum PeerCommand {
+    case endorse(frame: [UInt8], to: Set<PublicKey>)
     case gossip(frame: [UInt8], id: Digest)
     case forward(frame: [UInt8])
     case connect(Neighbour)
@@ -247,6 +300,7 @@ final class PeerShared: @unchecked Sendable {
     var counters = NetworkCounters()
     var connected: Set<PublicKey> = []
     var pending: [UInt64: PendingRequest] = [:]
+    var endorsementWaits: [Digest: EndorsementWait] = [:]
     var nextRequestID: UInt64 = 0
     var thread: JoinableThread?
     var unstarted: PeerLoop?
@@ -279,6 +333,7 @@ final class PeerShared: @unchecked Sendable {
                 p.result = .failure(error)
                 p.done.signal()
             }
+            for w in endorsementWaits.values { w.done.signal() }
         }
     }
 }
@@ -409,6 +464,8 @@ final class PeerLoop {
             push(frame, except: nil)
         case let .forward(frame):
             push(frame, except: nil)
+        case let .endorse(frame, keys):
+            for link in links where keys.contains(link.neighbour.key) { send(frame, on: link.dealer) }
         case .connect(let n):
             do { try addLink(n) } catch { handlers.log("connect to \(n.endpoint) failed: \(error)") }
         case let .request(id, neighbour, frame):
@@ -493,7 +550,10 @@ final class PeerLoop {
                 var heads: [Channel: ChannelHead] = [:]
                 for h in handlers.status() { heads[h.channel] = h }
                 reply(.status(requestID: id, heads.values.sorted { $0.channel.rawValue < $1.channel.rawValue }), to: routingID)
-            case .blocks, .status:
+            case .endorse(let transaction):
+                guard let endorsement = handlers.endorse(transaction, sender) else { continue }  // refused: no answer
+                send(GossipMessage.endorsement(txID: transaction.id, endorsement).encoded, on: router, to: routingID)
+            case .blocks, .status, .endorsement:
                 drop(.unexpected, "a \(decoded.kind) reply sent as a request", from: message.userID)
             }
         }
@@ -541,6 +601,9 @@ final class PeerLoop {
             let id: UInt64
             switch decoded {
             case .blocks(let requestID, _, _), .status(let requestID, _): id = requestID
+            case let .endorsement(txID, endorsement):
+                receiveEndorsement(txID, endorsement, on: link)
+                continue
             default:
                 drop(.unexpected, "a \(decoded.kind) on a reply path", from: who)
                 continue
@@ -552,6 +615,24 @@ final class PeerLoop {
             }
             shared.complete(id, .success(decoded))
         }
+    }
+
+    /// Keeps an endorsement if it answers a collection of ours that asked this neighbour, comes from it, and
+    /// verifies; otherwise drops it as `unexpected`.
+    private func receiveEndorsement(_ txID: Digest, _ endorsement: Endorsement, on link: Link) {
+        let who = link.neighbour.key
+        let problem: String? = shared.lock.withLock {
+            guard let wait = shared.endorsementWaits[txID], wait.asked.contains(who) else {
+                return "an endorsement of \(txID) nobody asked \(who) for"
+            }
+            guard endorsement.endorser == who, who.verifies(endorsement.signature, of: txID.bytes) else {
+                return "an endorsement of \(txID) that is not \(who)'s or does not verify"
+            }
+            wait.got[who] = endorsement
+            if wait.got.count == wait.required { wait.done.signal() }
+            return nil
+        }
+        if let problem { drop(.unexpected, problem, from: who.description) }
     }
 
     private func drainMonitor(_ link: Link) {
