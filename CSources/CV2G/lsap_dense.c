@@ -236,25 +236,45 @@ LSAP_TRANSPOSE(lsap_transpose_i64, int64_t, INT64_MAX)
 LSAP_FINISH(lsap_finish_f64, double)
 LSAP_FINISH(lsap_finish_i64, int64_t)
 
+/*
+ * The checks and answers every dense solve starts with: NULL arguments, outputs reset, an empty problem
+ * answered at once, a size that overflows. Returns 1 when the call is decided, with its status in *st.
+ */
+#define LSAP_START(NAME, T)                                                                        \
+    static int NAME(size_t rows, size_t cols, const T *cost, int64_t *row_to_col, T *total, T *u,  \
+                    T *v, v2g_status *st) {                                                        \
+        if (total == NULL || (row_to_col == NULL && rows != 0) || (cost == NULL && rows != 0 && cols != 0)) { \
+            *st = V2G_E_NULL;                                                                      \
+            return 1;                                                                              \
+        }                                                                                          \
+        *total = 0;                                                                                \
+        for (size_t i = 0; i < rows; i++) row_to_col[i] = -1;                                     \
+        if (rows == 0 || cols == 0) {                                                              \
+            if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = 0;                              \
+            if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = 0;                              \
+            *st = V2G_OK;                                                                          \
+            return 1;                                                                              \
+        }                                                                                          \
+        if (rows > SIZE_MAX / cols) {                                                              \
+            *st = V2G_E_OVERFLOW;                                                                  \
+            return 1;                                                                              \
+        }                                                                                          \
+        return 0;                                                                                  \
+    }
+LSAP_START(lsap_start_f64, double)
+LSAP_START(lsap_start_i64, int64_t)
+
 /* ---------------------------------------------------------------- double */
 
 v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int maximize,
                               int64_t *row_to_col, double *total, double *u, double *v,
                               void *workspace, size_t workspace_size) {
-    if (total == NULL || (row_to_col == NULL && rows != 0) || (cost == NULL && rows != 0 && cols != 0))
-        return V2G_E_NULL;
-    *total = 0;
-    for (size_t i = 0; i < rows; i++) row_to_col[i] = -1;
-    if (rows == 0 || cols == 0) {
-        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = 0;
-        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = 0;
-        return V2G_OK;
-    }
-    if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
+    v2g_status st = V2G_OK;
+    if (lsap_start_f64(rows, cols, cost, row_to_col, total, u, v, &st)) return st;
     double kmax = 0;
     int forbidden = 0;
     const int wide = lsap_wide();
-    v2g_status st = LSAP_VALIDATE(f64, cost, rows * cols, lsap_f64_bound(rows, cols), &kmax, &forbidden);
+    st = LSAP_VALIDATE(f64, cost, rows * cols, lsap_f64_bound(rows, cols), &kmax, &forbidden);
     if (st != V2G_OK) return st;
     lsap_arrays a;
     st = lsap_open(rows, cols, workspace, workspace_size, &a);
@@ -285,20 +305,12 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
 v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int maximize,
                               int64_t *row_to_col, int64_t *total, int64_t *u, int64_t *v,
                               void *workspace, size_t workspace_size) {
-    if (total == NULL || (row_to_col == NULL && rows != 0) || (cost == NULL && rows != 0 && cols != 0))
-        return V2G_E_NULL;
-    *total = 0;
-    for (size_t i = 0; i < rows; i++) row_to_col[i] = -1;
-    if (rows == 0 || cols == 0) {
-        if (u != NULL) for (size_t i = 0; i < rows; i++) u[i] = 0;
-        if (v != NULL) for (size_t j = 0; j < cols; j++) v[j] = 0;
-        return V2G_OK;
-    }
-    if (rows > SIZE_MAX / cols) return V2G_E_OVERFLOW;
+    v2g_status st = V2G_OK;
+    if (lsap_start_i64(rows, cols, cost, row_to_col, total, u, v, &st)) return st;
     int64_t kmax = 0;
     int forbidden = 0;
     const int wide = lsap_wide();
-    v2g_status st = LSAP_VALIDATE(i64, cost, rows * cols, lsap_i64_bound(rows, cols), &kmax, &forbidden);
+    st = LSAP_VALIDATE(i64, cost, rows * cols, lsap_i64_bound(rows, cols), &kmax, &forbidden);
     if (st != V2G_OK) return st;
     lsap_arrays a;
     st = lsap_open(rows, cols, workspace, workspace_size, &a);
