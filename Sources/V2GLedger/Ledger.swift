@@ -51,6 +51,16 @@ public final class Ledger: @unchecked Sendable {
     /// A committed transaction by ID.
     public func transaction(_ id: Digest) -> Transaction? { transactions[id] }
 
+    /// The committed allocation results of a channel, in no particular order.
+    public func allocationResults(on channel: Channel) -> [AllocationResultPayload] {
+        allocations.compactMap { id, record in transactions[id]?.channel == channel ? record.payload : nil }
+    }
+
+    /// The highest nonce of `author` committed on any channel (0 if none): an author restarting signs above it.
+    public func lastNonce(of author: PublicKey) -> UInt64 {
+        chains.values.compactMap { $0.lastNonce[author] }.max() ?? 0
+    }
+
     /// Validates `block` against everything committed so far and, if it is valid, commits it; otherwise
     /// nothing changes and the error names the block (and transaction) and the reason.
     public func append(_ block: Block) throws(LedgerError) {
@@ -66,6 +76,25 @@ public final class Ledger: @unchecked Sendable {
             (chains, penalties, balances, allocations, meterings) = saved
             throw error.at(height: block.height)
         }
+    }
+
+    /// Checks that `tx` would be admitted and executed as the next transaction of its channel, its endorsements
+    /// aside: what an endorser does before it signs, re-executing an allocation result on its committed inputs.
+    /// Nothing changes.
+    public func check(_ tx: Transaction) throws(LedgerError) {
+        let saved = (chains, penalties, balances, allocations, meterings)
+        admitted.removeAll(keepingCapacity: true)
+        defer {
+            for (channel, id) in admitted {
+                transactions[id] = nil
+                seen[channel]?.remove(id)
+            }
+            (chains, penalties, balances, allocations, meterings) = saved
+        }
+        var chain = chains[tx.channel] ?? ChainState()
+        guard chain.config != nil else { throw LedgerError(.chain, "\(tx.channel) has no genesis block") }
+        try admit(tx, id: tx.id, on: tx.channel, chain: &chain, genesis: false, endorsed: false)
+        try execute(tx)
     }
 
     private func apply(_ block: Block) throws(LedgerError) {
@@ -119,7 +148,7 @@ public final class Ledger: @unchecked Sendable {
 
     /// Signatures, membership, roles, endorsements and replay (docs/wire-format.md §6, step 3-4).
     private func admit(_ tx: Transaction, id: Digest, on channel: Channel, chain: inout ChainState,
-                       genesis: Bool) throws(LedgerError) {
+                       genesis: Bool, endorsed: Bool = true) throws(LedgerError) {
         guard tx.channel == channel else { throw LedgerError(.chain, "transaction for \(tx.channel) in a \(channel) block") }
         guard tx.kind.channels.contains(channel) else { throw LedgerError(.kindNotAllowed, "\(tx.kind) is not allowed on \(channel)") }
         guard (tx.kind == .config) == genesis else { throw LedgerError(.kindNotAllowed, "config transactions belong to genesis only") }
@@ -129,7 +158,7 @@ public final class Ledger: @unchecked Sendable {
         guard !roles.isDisjoint(with: tx.kind.authors) else {
             throw LedgerError(.roleNotAllowed, "\(tx.kind) may not be authored by a \(roles.map { "\($0)" }.sorted().joined(separator: "/"))")
         }
-        if tx.kind != .config {
+        if tx.kind != .config && endorsed {
             var last: PublicKey?
             for e in tx.endorsements {
                 if let last, !(last < e.endorser) { throw LedgerError(.endorsement, "endorsements not sorted or repeated") }
@@ -161,6 +190,7 @@ public final class Ledger: @unchecked Sendable {
         case .requestList: _ = try RequestListPayload.decode(tx.payload)
         case .offer: _ = try OfferPayload.decode(tx.payload)
         case .modelUpdate: _ = try ModelUpdatePayload.decode(tx.payload)
+        case .campusSurplus: _ = try CampusSurplusPayload.decode(tx.payload)
         case .notification:
             let n = try NotificationPayload.decode(tx.payload)
             guard allocations[n.allocation] != nil else { throw LedgerError(.unknownInput, "notification of an unknown allocation") }

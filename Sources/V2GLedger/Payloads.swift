@@ -125,6 +125,28 @@ public struct RequestListPayload: Payload {
             self.energyWh = energyWh
             self.window = window
         }
+
+        public func encode(into w: inout ByteWriter) {
+            w.string(consumer)
+            w.u8(kind == .surplus ? 1 : 0)
+            w.i64(bid)
+            w.i64(submittedAt)
+            w.i64(energyWh)
+            w.window(window)
+        }
+
+        public init(from r: inout ByteReader) throws(LedgerError) {
+            consumer = try r.string("consumer")
+            switch try r.u8("request kind") {
+            case 0: kind = .demand
+            case 1: kind = .surplus
+            default: throw LedgerError(.malformed, "unknown request kind")
+            }
+            bid = try r.i64("bid")
+            submittedAt = try r.i64("submitted at")
+            energyWh = try r.i64("energy")
+            window = try r.window()
+        }
     }
 
     public var exchange: String
@@ -140,30 +162,13 @@ public struct RequestListPayload: Payload {
     public func encode(into w: inout ByteWriter) {
         w.string(exchange)
         w.u64(round)
-        w.list(requests) { w, e in
-            w.string(e.consumer)
-            w.u8(e.kind == .surplus ? 1 : 0)
-            w.i64(e.bid)
-            w.i64(e.submittedAt)
-            w.i64(e.energyWh)
-            w.window(e.window)
-        }
+        w.list(requests) { w, e in e.encode(into: &w) }
     }
 
     public init(from r: inout ByteReader) throws(LedgerError) {
         exchange = try r.string("exchange")
         round = try r.u64("round")
-        requests = try r.list("requests") { (r) throws(LedgerError) in
-            let consumer = try r.string("consumer")
-            let kind: RequestKind
-            switch try r.u8("request kind") {
-            case 0: kind = .demand
-            case 1: kind = .surplus
-            default: throw LedgerError(.malformed, "unknown request kind")
-            }
-            return Entry(consumer: consumer, kind: kind, bid: try r.i64("bid"), submittedAt: try r.i64("submitted at"),
-                         energyWh: try r.i64("energy"), window: try r.window())
-        }
+        requests = try r.list("requests") { (r) throws(LedgerError) in try Entry(from: &r) }
     }
 }
 

@@ -31,8 +31,18 @@ public struct RoundInputs: Sendable {
                 inputs.requests += list.requests.map { Request(exchange: list.exchange, entry: $0) }
             case .offer:
                 inputs.offers.append(try OfferPayload.decode(tx.payload))
+            case .campusSurplus:
+                let surplus = try CampusSurplusPayload.decode(tx.payload)
+                inputs.requests += surplus.requests.map {
+                    Request(exchange: CampusSurplusPayload.qualified(surplus.campus, $0.exchange), entry: $0.entry)
+                }
+                inputs.offers += surplus.offers.map {
+                    var offer = $0
+                    offer.ev = CampusSurplusPayload.qualified(surplus.campus, offer.ev)
+                    return offer
+                }
             default:
-                throw LedgerError(.unknownInput, "input \(id) is a \(tx.kind), not a request list or an offer")
+                throw LedgerError(.unknownInput, "input \(id) is a \(tx.kind), not a request list, an offer or a campus surplus")
             }
         }
         guard Digest.of(bodies) == result.inputsDigest else {

@@ -3,13 +3,15 @@ import V2GKit
 /// What a control system writes after a round's inputs are on the ledger: the allocation result, the metering
 /// record, the settlement and the penalty update, built exactly as every peer re-executes them.
 public enum RoundRecorder {
-    /// The RET allocation result over `inputs` (the request lists, then the offers, as committed), with the
-    /// committed penalty lists, and the inputs it ran on.
-    public static func allocationResult(round: UInt64, inputs: [Transaction], chargerCapacityWh: Int64?, gamma1: Ratio,
+    /// The allocation result of `algorithm` (RET or an SRET strategy) over `inputs` (the request lists, then the
+    /// offers, as committed; or campus surpluses), with the committed penalty lists, and the inputs it ran on.
+    public static func allocationResult(round: UInt64, inputs: [Transaction], algorithm: AllocationResultPayload.Algorithm = .ret,
+                                        chargerCapacityWh: Int64?, chargerPowerW: Int64? = nil, gamma1: Ratio,
                                         gamma2: Ratio, penalties: PenaltyBook) throws(LedgerError)
         -> (payload: AllocationResultPayload, inputs: RoundInputs) {
         var payload = AllocationResultPayload(
-            round: round, algorithm: .ret, chargerCapacityWh: chargerCapacityWh ?? -1, chargerPowerW: -1, gamma1: gamma1,
+            round: round, algorithm: algorithm, chargerCapacityWh: chargerCapacityWh ?? -1, chargerPowerW: chargerPowerW ?? -1,
+            gamma1: gamma1,
             gamma2: gamma2, inputs: inputs.map(\.id), inputsDigest: Digest.of(inputs.flatMap(\.body)), allocations: [],
             outcomes: [], certificate: nil)
         let byID = Dictionary(inputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

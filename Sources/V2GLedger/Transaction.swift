@@ -18,16 +18,17 @@ public enum Role: UInt8, CaseIterable, Sendable {
 /// The kinds of transaction (docs/wire-format.md §3).
 public enum TransactionKind: UInt8, CaseIterable, Sendable {
     case config = 0, requestList, offer, allocationResult, notification, meteringRecord, settlement, penaltyUpdate,
-         modelUpdate
+         modelUpdate, campusSurplus
 
     /// Channels a kind may appear on.
     public var channels: Set<Channel> {
         switch self {
         case .config: return Set(Channel.allCases)
-        case .requestList, .meteringRecord, .settlement, .penaltyUpdate: return [.boe]
+        case .requestList: return [.boe]
         case .offer, .modelUpdate: return [.boev]
-        case .allocationResult: return [.boe, .bocs]
-        case .notification: return [.boe, .boev]
+        case .campusSurplus: return [.bocs]
+        case .allocationResult, .meteringRecord, .settlement, .penaltyUpdate: return [.boe, .bocs]
+        case .notification: return [.boe, .boev, .bocs]
         }
     }
 
@@ -38,6 +39,7 @@ public enum TransactionKind: UInt8, CaseIterable, Sendable {
         case .requestList: return [.exchange]
         case .offer: return [.ev]
         case .modelUpdate: return [.ev, .controlSystem, .orderer]
+        case .campusSurplus: return [.controlSystem]
         case .allocationResult, .notification, .meteringRecord, .settlement, .penaltyUpdate:
             return [.controlSystem, .orderer]
         }

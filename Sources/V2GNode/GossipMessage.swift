@@ -31,10 +31,12 @@ public enum GossipMessage: Hashable, Sendable {
     case endorse(Transaction)
     /// Answers `endorse`: the endorser's signature of the transaction's ID. No answer means refused.
     case endorsement(txID: Digest, Endorsement)
+    /// Pushed to neighbours, relayed once: a control system calls for a round's inputs.
+    case announcement(RoundAnnouncement)
 
     /// The u8 after the tag.
     public enum Kind: UInt8, CaseIterable, Sendable {
-        case transaction = 1, block, getBlocks, blocks, getStatus, status, endorse, endorsement
+        case transaction = 1, block, getBlocks, blocks, getStatus, status, endorse, endorsement, announcement
     }
 
     /// The 8-byte tag every frame starts with.
@@ -52,6 +54,7 @@ public enum GossipMessage: Hashable, Sendable {
         case .status: return .status
         case .endorse: return .endorse
         case .endorsement: return .endorsement
+        case .announcement: return .announcement
         }
     }
 
@@ -61,6 +64,7 @@ public enum GossipMessage: Hashable, Sendable {
         switch self {
         case .transaction(let t): return Digest.of(t.encoded)
         case .block(let b): return Digest.of(b.encoded)
+        case .announcement: return Digest.of(encoded)
         default: return nil
         }
     }
@@ -99,6 +103,11 @@ public enum GossipMessage: Hashable, Sendable {
             w.hash(id)
             w.key(e.endorser)
             w.signature(e.signature)
+        case .announcement(let a):
+            w.u64(a.round)
+            w.i64(a.deadline)
+            w.key(a.author)
+            w.signature(a.signature)
         }
         return w.bytes
     }
@@ -174,6 +183,9 @@ public enum GossipMessage: Hashable, Sendable {
             let id = try r.hash("transaction id")
             message = .endorsement(txID: id, Endorsement(endorser: try r.key("endorser"),
                                                                   signature: try r.signature("endorsement")))
+        case .announcement:
+            message = .announcement(RoundAnnouncement(round: try r.u64("round"), deadline: try r.i64("deadline"),
+                                                      author: try r.key("author"), signature: try r.signature("signature")))
         }
         try r.finish("\(kind) message")
         return message

@@ -99,6 +99,8 @@ public final class LedgerNode: Sendable {
                 case .transaction(let tx):
                     // Transactions go to the orderer's pool; a validating peer ignores them.
                     state.offerToPool(tx, orderer: me, log: log)
+                case .announcement(let a):
+                    if state.accept(a, log: log) { state.wake.signal() }
                 default:
                     break
                 }
@@ -277,6 +279,9 @@ public final class LedgerNode: Sendable {
             _ = state.wake.wait(timeout: .now() + .milliseconds(Int(max(1, milliseconds(tick)))))
             if state.lock.withLock({ state.stopped }) { return }
             var wanted = state.takeCatchUpRequest()
+            for a in state.lock.withLock({ defer { state.announcementsToForward = [] }; return state.announcementsToForward }) {
+                peer.forward(a)
+            }
             for p in state.takeInbox() {
                 switch state.receive(p.block, from: p.sender, source: .gossip) {
                 case .committed:

@@ -99,6 +99,10 @@ final class LedgerNodeState: @unchecked Sendable {  // every field under `lock`
     var maxPool = 4096
     /// The node's own key, which may endorse (set by `LedgerNode.enableEndorsing`).
     var endorsingKey: SigningKey?
+    /// The latest round announcement from an orderer of this ledger's channels, and those accepted but not
+    /// forwarded yet; see Announcements.swift.
+    var announcement: RoundAnnouncement?
+    var announcementsToForward: [RoundAnnouncement] = []
 
     /// Opens the store at `storePath`, if any, and replays its blocks in commit order.
     init(storePath: String?, maxPending: Int, maxInbox: Int) throws(LedgerError) {

@@ -12,6 +12,8 @@ public struct NetworkLimits: Hashable, Sendable {
     /// An `endorse` frame carries one transaction; an `endorsement` frame an ID, a key and a signature.
     public var maxEndorseFrame: Int = 256 << 10
     public var maxEndorsementFrame: Int = 256
+    /// An `announcement` frame: a round, a deadline, a key and a signature.
+    public var maxAnnouncementFrame: Int = 256
     /// The most blocks a `getBlocks` is answered with, and accepted in a `blocks` reply.
     public var maxBlocksPerRequest: Int = 64
     /// `ZMQ_SNDHWM` / `ZMQ_RCVHWM`: messages queued per connection before sends fail with `EAGAIN`.
@@ -35,6 +37,7 @@ public struct NetworkLimits: Hashable, Sendable {
         case .status: return maxStatusFrame
         case .endorse: return maxEndorseFrame
         case .endorsement: return maxEndorsementFrame
+        case .announcement: return maxAnnouncementFrame
         }
     }
 }

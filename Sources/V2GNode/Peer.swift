@@ -146,6 +146,14 @@ public final class Peer: Sendable {
     /// off, nothing is relayed before that); unlike `gossip`, it sends even though the block was seen.
     public func forward(_ block: Block) { shared.submit(.forward(frame: GossipMessage.block(block).encoded)) }
 
+    /// Pushes a round announcement to every neighbour (once).
+    public func gossip(_ announcement: RoundAnnouncement) { push(.announcement(announcement)) }
+
+    /// Passes a received announcement on once the application has checked its author.
+    public func forward(_ announcement: RoundAnnouncement) {
+        shared.submit(.forward(frame: GossipMessage.announcement(announcement).encoded))
+    }
+
     private func push(_ message: GossipMessage) {
         shared.submit(.gossip(frame: message.encoded, id: message.gossipID!))
     }
@@ -533,7 +541,7 @@ final class PeerLoop {
             }
             let sender = message.userID.flatMap { try? PublicKey(hex: $0) }
             switch decoded {
-            case .transaction, .block:
+            case .transaction, .block, .announcement:
                 receiveGossip(decoded, frame, from: sender)
             case let .getBlocks(id, channel, from, maxCount):
                 let n = min(Int(maxCount), limits.maxBlocksPerRequest)

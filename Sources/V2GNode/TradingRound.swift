@@ -89,24 +89,52 @@ final class TransactionAuthor: @unchecked Sendable {  // `nonce` under `lock`
 
     /// Collects `required` endorsements for `tx` (up to `timeout`) and returns it endorsed.
     func endorse(_ tx: Transaction) throws(RoundError) -> Transaction {
-        let got: [Endorsement]
+        // An author that is an endorser too (a control system on the BoCS) endorses through its own node's checks.
+        var got: [Endorsement] = []
+        if endorsers.contains(key.publicKey), let own = node.state.endorse(tx, log: { _ in }) { got.append(own) }
+        let others = endorsers.filter { $0 != key.publicKey }
         do {
-            got = try node.peer.requestEndorsements(tx, from: endorsers, required: required, timeout: timeout)
+            if got.count < required {
+                got += try node.peer.requestEndorsements(tx, from: others, required: required - got.count, timeout: timeout)
+            }
         } catch {
             throw RoundError(.network, "\(error)")
         }
+        got.sort { $0.endorser < $1.endorser }
         guard got.count >= required else {
             throw RoundError(.tooFewEndorsements, "\(tx.kind) \(tx.id): \(got.count) of \(required) endorsements within \(timeout)")
         }
         var endorsed = tx
-        endorsed.endorsements = got   // sorted by key, as the ledger wants
+        endorsed.endorsements = got
         return endorsed
+    }
+
+    /// Has `txs` endorsed, all requests in flight at once; in their order.
+    func endorseAll(_ txs: [Transaction]) throws(RoundError) -> [Transaction] {
+        let results = ResultBox<Transaction>(count: txs.count)
+        DispatchQueue.concurrentPerform(iterations: txs.count) { i in
+            do throws(RoundError) {
+                results.set(i, .success(try endorse(txs[i])))
+            } catch {
+                results.set(i, .failure(error))
+            }
+        }
+        var out: [Transaction] = []
+        for r in results.values {
+            switch r {
+            case .success(let tx): out.append(tx)
+            case .failure(let e): throw e
+            case nil: throw RoundError(.network, "an endorsement request did not finish")
+            }
+        }
+        return out
     }
 
     /// Signs, endorses and gossips a transaction to the neighbours (the control system among them).
     func submit(_ channel: Channel, _ kind: TransactionKind, payload: [UInt8]) throws(RoundError) -> Transaction {
         let tx = try endorse(sign(channel, kind, payload: payload))
         node.peer.gossip(tx)
+        _ = node.offerToPool(tx)   // the author may be the channel's orderer (a control system on the BoCS)
         return tx
     }
 }
@@ -151,10 +179,13 @@ public final class EVAgent: Sendable {
         author = TransactionAuthor(key: key, node: node, endorsers: endorsers, required: endorsementsRequired, timeout: timeout)
     }
 
-    /// Signs the offer of `energyWh` for `round`, has it endorsed and gossips it to the control system.
+    /// Signs the offer of `energyWh` for `round` (available in `window`, for SRET), has it endorsed and gossips it
+    /// to the control system.
     @discardableResult
-    public func submit(round: UInt64, energyWh: Int64, capacityWh: Int64 = 0) throws(RoundError) -> Transaction {
-        try author.submit(.boev, .offer, payload: OfferPayload(ev: name, round: round, energyWh: energyWh, capacityWh: capacityWh).encoded)
+    public func submit(round: UInt64, energyWh: Int64, capacityWh: Int64 = 0, window: Range<Int64>? = nil) throws(RoundError)
+        -> Transaction {
+        try author.submit(.boev, .offer, payload: OfferPayload(ev: name, round: round, energyWh: energyWh, capacityWh: capacityWh,
+                                                               window: window).encoded)
     }
 }
 
@@ -210,8 +241,12 @@ public struct RoundReport: Sendable {
     public var missingEVs: Set<String> = []
     /// The blocks sealed: BoEV inputs, BoE inputs, BoE results (none without inputs).
     public var blocks: [Block] = []
-    /// RET's allocation, nil if there was nothing to allocate.
+    /// The matcher's allocation, nil if there was nothing to allocate.
     public var result: MatchResult?
+    /// The committed allocation result transaction, the inputs it ran on, and the penalty lists it ran with.
+    public var allocation: Transaction?
+    public var inputs: RoundInputs?
+    public var penalties = PenaltyBook()
     /// Pooled transactions dropped: inputs the ledger refused, duplicates, or inputs of this or earlier rounds
     /// that were not taken.
     public var dropped = 0
@@ -222,6 +257,9 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
     public let node: LedgerNode
     public let roster: CampusRoster
     public var chargerCapacityWh: Int64?
+    /// RET, or an SRET strategy (which needs `chargerPowerW` and windows on every request and offer).
+    public var algorithm: AllocationResultPayload.Algorithm = .ret
+    public var chargerPowerW: Int64?
     public var gamma1: Ratio
     public var gamma2: Ratio
     /// The clock written into transactions and blocks (Unix seconds).
@@ -266,6 +304,8 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         var report = RoundReport(round: round)
         let clock = ContinuousClock()
         var t = clock.now
+        node.announce(RoundAnnouncement(round: round, deadline: Int64(Date().timeIntervalSince1970 * 1000) + milliseconds(deadline),
+                                        key: key))
 
         // Collect: the first request list of each expected exchange, the first offer of each expected EV.
         // The name each member has in a role: an exchange may only submit its own list, an EV its own offer.
@@ -329,12 +369,14 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         let result: AllocationResultPayload, inputs: RoundInputs
         do {
             (result, inputs) = try RoundRecorder.allocationResult(
-                round: round, inputs: sealedLists + sealedOffers, chargerCapacityWh: chargerCapacityWh, gamma1: gamma1,
-                gamma2: gamma2, penalties: penalties)
+                round: round, inputs: sealedLists + sealedOffers, algorithm: algorithm, chargerCapacityWh: chargerCapacityWh,
+                chargerPowerW: chargerPowerW, gamma1: gamma1, gamma2: gamma2, penalties: penalties)
         } catch {
-            throw RoundError(.matcher, "RET refuses round \(round): \(error)")
+            throw RoundError(.matcher, "\(algorithm) refuses round \(round): \(error)")
         }
         report.result = RoundRecorder.match(result)
+        report.inputs = inputs
+        report.penalties = penalties
         let allocationTx = author.sign(.boe, .allocationResult, timestamp: now(), payload: result.encoded)
         report.times.allocate = clock.now - t
         t = clock.now
@@ -360,7 +402,13 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         } catch {
             throw RoundError(.matcher, "settling round \(round): \(error.message)")
         }
-        let results = try endorseAll([allocationTx, notification, meteringTx, settlementTx, penaltyTx])
+        // The endorsers re-execute the result on the inputs just sealed: they must hold them first.
+        let inputHeights = Dictionary(report.blocks.map { ($0.channel, $0.height) }, uniquingKeysWith: max)
+        guard node.waitForNeighbours(roster.endorsers, toReach: inputHeights, timeout: author.timeout) else {
+            throw RoundError(.tooFewEndorsements, "the endorsers did not commit the inputs of round \(round) within \(author.timeout)")
+        }
+        let results = try author.endorseAll([allocationTx, notification, meteringTx, settlementTx, penaltyTx])
+        report.allocation = results[0]
         do {
             report.blocks.append(try node.seal(.boe, results, orderer: key, timestamp: now()))
         } catch {
@@ -368,27 +416,6 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         }
         report.times.record = clock.now - t
         return report
-    }
-
-    /// Has the CS's own transactions endorsed, all requests in flight at once.
-    private func endorseAll(_ txs: [Transaction]) throws(RoundError) -> [Transaction] {
-        let results = ResultBox<Transaction>(count: txs.count)
-        DispatchQueue.concurrentPerform(iterations: txs.count) { i in
-            do throws(RoundError) {
-                results.set(i, .success(try author.endorse(txs[i])))
-            } catch {
-                results.set(i, .failure(error))
-            }
-        }
-        var out: [Transaction] = []
-        for r in results.values {
-            switch r {
-            case .success(let tx): out.append(tx)
-            case .failure(let e): throw e
-            case nil: throw RoundError(.network, "an endorsement request did not finish")
-            }
-        }
-        return out
     }
 
     /// Drops pooled inputs of this round or earlier that were not sealed (duplicates, unexpected senders).

@@ -43,6 +43,7 @@ extension LedgerNodeState {
             case .settlement: _ = try SettlementPayload.decode(tx.payload)
             case .penaltyUpdate: _ = try PenaltyUpdatePayload.decode(tx.payload)
             case .modelUpdate: _ = try ModelUpdatePayload.decode(tx.payload)
+            case .campusSurplus: _ = try CampusSurplusPayload.decode(tx.payload)
             }
         } catch {
             return error
@@ -51,7 +52,9 @@ extension LedgerNodeState {
     }
 
     /// Answers an `endorse` request: this node's endorsement if it endorses on the channel and the transaction
-    /// passes `authorError` and `payloadError` and is not committed yet; nil (counted by reason) otherwise.
+    /// passes `authorError` and `payloadError` and is not committed yet, and, for an allocation result, if it
+    /// re-executes to the same allocation on the inputs committed here (`Ledger.check`); nil (counted by reason)
+    /// otherwise.
     func endorse(_ tx: Transaction, log: (String) -> Void) -> Endorsement? {
         let id = tx.id
         let outcome: Result<Endorsement, LedgerError> = lock.withLock {
@@ -63,6 +66,10 @@ extension LedgerNodeState {
             }
             guard ledger.transaction(id) == nil else { return .failure(LedgerError(.replay, "\(id) is already committed")) }
             if let error = Self.payloadError(tx) { return .failure(error) }
+            if tx.kind == .allocationResult {
+                // Accepting a result means re-executing it: its inputs must be committed here already.
+                do throws(LedgerError) { try ledger.check(tx) } catch { return .failure(error) }
+            }
             counters.endorsementsGiven += 1
             return .success(Endorsement.signing(tx, with: key))
         }

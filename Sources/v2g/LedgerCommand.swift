@@ -174,6 +174,9 @@ enum BlockSummary {
             case .modelUpdate:
                 let m = try ModelUpdatePayload.decode(tx.payload)
                 return "round \(m.round), model \(m.model), weights \(short(m.weightsDigest))"
+            case .campusSurplus:
+                let c = try CampusSurplusPayload.decode(tx.payload)
+                return "campus \(c.campus), round \(c.round), \(c.requests.count) unfulfilled requests, \(c.offers.count) unused EVs"
             }
         } catch {
             return "undecodable payload (\(error.message))"

@@ -19,13 +19,20 @@ final class NetworkedCampus {
 
     static let exchangeNames = ["E1", "E2", "E3"]
     static let evNames = ["EV1", "EV2", "EV3", "EV4"]
+    /// The campus's EVs: those `offers` names.
+    let evNames: [String]
 
-    init(endorsers n: Int, required k: Int, timeout: Duration = .seconds(2)) throws {
+    /// The energy each EV offers in every round.
+    let offers: [String: Int64]
+
+    init(endorsers n: Int, required k: Int, timeout: Duration = .seconds(2), offers: [String: Int64] = NetworkedCampus.offers) throws {
+        self.offers = offers
+        evNames = offers.keys.sorted()
         csKey = try SigningKey()
         endorserKeys = try (0..<n).map { _ in try SigningKey() }
         var xk: [String: SigningKey] = [:], ek: [String: SigningKey] = [:]
         for name in Self.exchangeNames { xk[name] = try SigningKey() }
-        for name in Self.evNames { ek[name] = try SigningKey() }
+        for name in evNames { ek[name] = try SigningKey() }
         exchangeKeys = xk
         evKeys = ek
         roster = CampusRoster(orderer: csKey.publicKey, endorsers: endorserKeys.map(\.publicKey), endorsementsRequired: k,
@@ -35,8 +42,8 @@ final class NetworkedCampus {
         let endorserNodes = try endorserKeys.map { try startNode($0, members: members) }
         var exchangeNodes: [String: LedgerNode] = [:], evNodes: [String: LedgerNode] = [:]
         for name in Self.exchangeNames { exchangeNodes[name] = try startNode(xk[name]!, members: members) }
-        for name in Self.evNames { evNodes[name] = try startNode(ek[name]!, members: members) }
-        nodes = [csNode] + endorserNodes + Self.exchangeNames.map { exchangeNodes[$0]! } + Self.evNames.map { evNodes[$0]! }
+        for name in evNames { evNodes[name] = try startNode(ek[name]!, members: members) }
+        nodes = [csNode] + endorserNodes + Self.exchangeNames.map { exchangeNodes[$0]! } + evNames.map { evNodes[$0]! }
         cs = ControlSystem(key: csKey, node: csNode, roster: roster, timeout: timeout)
         cs.now = { 1_700_000_000 }
         endorsers = try zip(endorserNodes, endorserKeys).map { try Endorser(node: $0, key: $1) }
@@ -45,7 +52,7 @@ final class NetworkedCampus {
             ($0, ExchangeAgent(name: $0, key: xk[$0]!, node: exchangeNodes[$0]!, endorsers: endorserList,
                                endorsementsRequired: k, timeout: timeout))
         })
-        evs = Dictionary(uniqueKeysWithValues: Self.evNames.map {
+        evs = Dictionary(uniqueKeysWithValues: evNames.map {
             ($0, EVAgent(name: $0, key: ek[$0]!, node: evNodes[$0]!, endorsers: endorserList, endorsementsRequired: k,
                          timeout: timeout))
         })
@@ -60,13 +67,16 @@ final class NetworkedCampus {
         return eventually(.seconds(10)) { self.nodes.allSatisfy { $0.heads.count == 2 } }
     }
 
-    /// Round `round`'s inputs: F1 (at E3) asks for energy it will never take.
+    /// Round `round`'s inputs: F1 (at E3) asks for energy it will never take. Requests and offers carry the
+    /// round's hour as their window, for SRET.
     static func requests(_ round: UInt64) -> [String: [RequestListPayload.Entry]] {
-        ["E1": [.init(consumer: "C1", bid: 300_000, submittedAt: Int64(round), energyWh: 4000),
-                .init(consumer: "C2", bid: 250_000, submittedAt: Int64(round), energyWh: 3000)],
-         "E2": [.init(consumer: "C3", bid: 280_000, submittedAt: Int64(round), energyWh: 5000)],
-         "E3": [.init(consumer: "F1", bid: 420_000, submittedAt: Int64(round), energyWh: 6000)]]
+        let w = window(round)
+        return ["E1": [.init(consumer: "C1", bid: 300_000, submittedAt: Int64(round), energyWh: 4000, window: w),
+                       .init(consumer: "C2", bid: 250_000, submittedAt: Int64(round), energyWh: 3000, window: w)],
+                "E2": [.init(consumer: "C3", bid: 280_000, submittedAt: Int64(round), energyWh: 5000, window: w)],
+                "E3": [.init(consumer: "F1", bid: 420_000, submittedAt: Int64(round), energyWh: 6000, window: w)]]
     }
+    static func window(_ round: UInt64) -> Range<Int64> { Int64(round) * 3600..<Int64(round + 1) * 3600 }
     static let offers: [String: Int64] = ["EV1": 6000, "EV2": 4000, "EV3": 3000, "EV4": 5000]
 
     /// Runs one round: the CS waits on its own thread while every agent submits concurrently.
@@ -74,9 +84,10 @@ final class NetworkedCampus {
         let outcome = Locked<Result<RoundReport, RoundError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let cs = self.cs
+        let evNames = self.evNames
         DispatchQueue.global().async {
             do throws(RoundError) {
-                let report = try cs.runRound(round, exchanges: Set(Self.exchangeNames), evs: Set(Self.evNames),
+                let report = try cs.runRound(round, exchanges: Set(Self.exchangeNames), evs: Set(evNames),
                                              deadline: deadline) { $0.consumer == "F1" ? 0 : $0.allocatedWh }
                 outcome.set(.success(report))
             } catch {
@@ -87,7 +98,8 @@ final class NetworkedCampus {
         let submitted = Locked<[String]>([])
         let requests = Self.requests(round)
         let exchangeAgents = Self.exchangeNames.map { exchanges[$0]! }
-        let evAgents = Self.evNames.map { evs[$0]! }
+        let evAgents = evNames.map { evs[$0]! }
+        let offers = self.offers
         DispatchQueue.concurrentPerform(iterations: exchangeAgents.count + evAgents.count) { i in
             do {
                 if i < exchangeAgents.count {
@@ -95,14 +107,14 @@ final class NetworkedCampus {
                     try a.submit(round: round, requests: requests[a.name]!)
                 } else {
                     let a = evAgents[i - exchangeAgents.count]
-                    try a.submit(round: round, energyWh: Self.offers[a.name]!)
+                    try a.submit(round: round, energyWh: offers[a.name]!, window: Self.window(round))
                 }
                 submitted.update { $0.append("\(i)") }
             } catch {
                 submitted.update { $0.append("failed \(i): \(error)") }
             }
         }
-        #expect(submitted.value.count == 7 && submitted.value.allSatisfy { !$0.hasPrefix("failed") }, "\(submitted.value)")
+        #expect(submitted.value.count == exchangeAgents.count + evAgents.count && submitted.value.allSatisfy { !$0.hasPrefix("failed") }, "\(submitted.value)")
         #expect(done.wait(timeout: .now() + .seconds(30)) == .success)
         return try #require(outcome.value).get()
     }
