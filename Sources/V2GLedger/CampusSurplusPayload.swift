@@ -49,7 +49,7 @@ public struct CampusSurplusPayload: Payload {
 
     public init(from r: inout ByteReader) throws(LedgerError) {
         campus = try r.string("campus")
-        guard !campus.isEmpty, !campus.contains("/") else { throw LedgerError(.malformed, "a campus name is non-empty, without '/'") }
+        guard !campus.isEmpty, !campus.utf8.contains(UInt8(ascii: "/")) else { throw LedgerError(.malformed, "a campus name is non-empty, without '/'") }
         round = try r.u64("round")
         allocation = try r.hash("allocation")
         requests = try r.list("requests") { (r) throws(LedgerError) in

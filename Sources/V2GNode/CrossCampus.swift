@@ -159,7 +159,8 @@ public final class CrossCampusSeat: @unchecked Sendable {  // one round at a tim
         }
         report.seal = clock.now - t
         t = clock.now
-        guard report.requests > 0, report.offers > 0 else { return report }
+        // Allocated even when one side is empty (an empty result): every campus then sees the round closed.
+        guard !sealed.transactions.isEmpty else { return report }
 
         let penalties = node.withLedger { $0.penalties }
         let result: AllocationResultPayload, inputs: RoundInputs

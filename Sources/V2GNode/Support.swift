@@ -35,12 +35,12 @@ final class WakePipe: @unchecked Sendable {
 }
 
 /// A Foundation thread that can be joined.
-final class JoinableThread: @unchecked Sendable {
+public final class JoinableThread: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var joined = false
 
-    init(name: String, _ body: @escaping @Sendable () -> Void) {
+    public init(name: String, _ body: @escaping @Sendable () -> Void) {
         let done = self.done
         let thread = Thread {
             body()
@@ -51,7 +51,7 @@ final class JoinableThread: @unchecked Sendable {
     }
 
     /// Waits for the body to return; later calls return at once.
-    func join() {
+    public func join() {
         lock.lock()
         defer { lock.unlock() }
         guard !joined else { return }

@@ -150,11 +150,14 @@ public final class ExchangeAgent: Sendable {
     ///   - key: the exchange's key (the node's).
     ///   - node: its ledger node, linked to the endorsers and the control system.
     ///   - endorsers: whom to ask for endorsements; `endorsementsRequired` of them must answer within `timeout`.
+    ///   - firstNonce: the nonce of its first transaction; an agent that restarts must start above every nonce it
+    ///     used (`Ledger.lastNonce(of:)` holds those committed).
     public init(name: String, key: SigningKey, node: LedgerNode, endorsers: [PublicKey], endorsementsRequired: Int,
-                timeout: Duration = .seconds(2)) {
+                timeout: Duration = .seconds(2), firstNonce: UInt64 = 1) {
         self.name = name
         self.node = node
-        author = TransactionAuthor(key: key, node: node, endorsers: endorsers, required: endorsementsRequired, timeout: timeout)
+        author = TransactionAuthor(key: key, node: node, endorsers: endorsers, required: endorsementsRequired, timeout: timeout,
+                                   firstNonce: firstNonce)
     }
 
     /// Signs the request list for `round`, has it endorsed and gossips it to the control system.
@@ -172,11 +175,13 @@ public final class EVAgent: Sendable {
     public let node: LedgerNode
     let author: TransactionAuthor
 
+    /// - Parameter firstNonce: as for `ExchangeAgent`.
     public init(name: String, key: SigningKey, node: LedgerNode, endorsers: [PublicKey], endorsementsRequired: Int,
-                timeout: Duration = .seconds(2)) {
+                timeout: Duration = .seconds(2), firstNonce: UInt64 = 1) {
         self.name = name
         self.node = node
-        author = TransactionAuthor(key: key, node: node, endorsers: endorsers, required: endorsementsRequired, timeout: timeout)
+        author = TransactionAuthor(key: key, node: node, endorsers: endorsers, required: endorsementsRequired, timeout: timeout,
+                                   firstNonce: firstNonce)
     }
 
     /// Signs the offer of `energyWh` for `round` (available in `window`, for SRET), has it endorsed and gossips it

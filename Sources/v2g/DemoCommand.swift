@@ -3,11 +3,20 @@ import Foundation
 import V2GKit
 import V2GLedger
 
-/// `v2g demo`: complete in-process trading rounds on generated data.
+/// `v2g demo`: the network demo (default) or the in-process market walk-through.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run V2GNet trading rounds (RET with penalties) and a prosumer period (greedy vs Hungarian).")
+        abstract: "Run a demo: a multi-process trading network (default), or the market walk-through in one process.",
+        subcommands: [NetworkDemoCommand.self, MarketDemoCommand.self],
+        defaultSubcommand: NetworkDemoCommand.self)
+}
+
+/// `v2g demo market`: complete in-process trading rounds on generated data.
+struct MarketDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "market",
+        abstract: "Run V2GNet trading rounds (RET with penalties) and a prosumer period (greedy vs Hungarian) in one process.")
 
     @Option(help: "Seed for the generated consumers, EVs and deliveries.")
     var seed: UInt64 = 2024

@@ -29,6 +29,16 @@ struct PrometheusText {
         family(name, kind, help: help, [([], value)])
     }
 
+    /// A gauge family of fractional values (seconds).
+    mutating func gauge(_ name: String, help: String, _ samples: [([(String, String)], Double)]) {
+        text += "# HELP \(name) \(help)\n"
+        text += "# TYPE \(name) gauge\n"
+        for (labels, value) in samples {
+            let rendered = labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",")
+            text += "\(name){\(rendered)} \(String(format: "%.6f", value))\n"
+        }
+    }
+
     static func escape(_ value: String) -> String {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")

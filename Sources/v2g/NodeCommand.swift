@@ -118,12 +118,24 @@ private final class NodeDaemon {
             if let p = m.chargerPowerW { metadata["charger_power_w"] = "\(p)" }
             metadata["gamma_ppm"] = "\(m.gamma1.rawValue)/\(m.gamma2.rawValue)"
         }
+        let runner: RoleRunner?
+        do {
+            runner = try makeRunner(node: node, metrics: source)
+        } catch let error as CommandFailure {
+            node.stop()
+            throw error
+        } catch {
+            node.stop()
+            throw CommandFailure.badInput("bocs: cannot start the BoCS node: \(error)")
+        }
         logger.info("starting \(settings.role.rawValue) node", metadata: metadata)
         node.start()
         metrics?.start()
+        runner?.start()
 
         let stopping = watch(node, from: heads, until: received)
         logger.info("stopping (\(stopping))")
+        runner?.stop()       // between rounds or submissions
         node.stop()          // the peer, then the worker; the store closes last
         metrics?.stop()
         let counters = node.counters
@@ -134,6 +146,22 @@ private final class NodeDaemon {
         if let failure = node.failure {
             logger.critical("the store failed; restart to replay it: \(failure.message)")
             throw ExitCode(1)
+        }
+    }
+
+    /// The part the role plays in rounds: none for a plain validating peer.
+    private func makeRunner(node: LedgerNode, metrics: MetricsSource) throws -> RoleRunner? {
+        switch settings.role {
+        case .endorser:
+            try node.enableEndorsing(with: key)
+            return nil
+        case .exchange:
+            return settings.roles.exchange.map { ExchangeRunner(settings: $0, key: key, node: node, logger: logger) }
+        case .ev:
+            return settings.roles.ev.map { EVGatewayRunner(settings: $0, node: node, logger: logger) }
+        case .controlSystem:
+            guard settings.roles.rounds != nil else { return nil }
+            return try ControlSystemRunner(settings: settings, key: key, node: node, logger: logger) { metrics.record($0) }
         }
     }
 
@@ -217,6 +245,17 @@ final class MetricsSource: @unchecked Sendable {  // `node` and `baseline` under
         .merkle, .reexecution, .unknownInput, .crypto, .store,
     ]
 
+    /// Rounds the control system ran, and the last one's phase times.
+    private var rounds = 0
+    private var lastRound: RoundLine?
+
+    func record(_ line: RoundLine) {
+        lock.withLock {
+            rounds += 1
+            lastRound = line
+        }
+    }
+
     init(role: NodeRole, key: PublicKey, configuredPeers: Int) {
         self.role = role
         self.key = key
@@ -273,6 +312,26 @@ final class MetricsSource: @unchecked Sendable {  // `node` and `baseline` under
         out.family("v2g_catch_ups_total", .counter, help: "Catch-up runs.", value: counters.catchUps)
         out.family("v2g_catch_up_request_failures_total", .counter, help: "Status or block requests that failed.",
                    value: counters.requestFailures)
+        out.family("v2g_transactions_pooled_total", .counter, help: "Endorsed transactions admitted to the orderer's pool.",
+                   value: counters.transactionsPooled)
+        out.family("v2g_endorsements_given_total", .counter, help: "Endorsement requests answered.", value: counters.endorsementsGiven)
+        out.family("v2g_endorsements_refused_total", .counter, help: "Endorsement requests refused.",
+                   value: counters.endorsementRefusals.values.reduce(0, +))
+        let (rounds, last) = lock.withLock { (self.rounds, lastRound) }
+        if role == .controlSystem {
+            out.family("v2g_rounds_total", .counter, help: "Trading rounds this control system ran.", value: rounds)
+            if let last {
+                let p = last.phases
+                out.gauge("v2g_round_phase_seconds", help: "The last round's phase times ([T] §5.2), in seconds.",
+                          [("collect", p.collect), ("seal_inputs", p.sealInputs), ("allocate", p.allocate),
+                           ("record", p.record), ("total", p.total)].map { ([("phase", $0.0)], $0.1 / 1000) })
+                if let c = last.cross?.phases {
+                    out.gauge("v2g_cross_campus_phase_seconds", help: "The last cross-campus step's phase times, in seconds.",
+                              [("collect", c.collect), ("seal", c.sealInputs), ("allocate", c.allocate), ("record", c.record),
+                               ("total", c.total)].map { ([("phase", $0.0)], $0.1 / 1000) })
+                }
+            }
+        }
         return out.text
     }
 }

@@ -38,6 +38,9 @@ struct NodeConfig: Sendable {
     var metricsPort: UInt16?
     var matcher: MatcherSettings?
     var catchUpInterval: Duration
+    /// What the role does beyond validating: the control system's campus, rounds and BoCS seat; an exchange's
+    /// consumers; an EV gateway's vehicles.
+    var roles = RoleSettings()
 
     /// The SQLite store under `dataDir`.
     var storePath: String { (dataDir as NSString).appendingPathComponent("ledger.db") }
@@ -67,7 +70,8 @@ struct NodeConfig: Sendable {
     }
 
     static func parse(_ top: TOMLNode.Table, base: String) throws(InputError) -> (NodeConfig, SigningKey) {
-        try top.known(["role", "key_file", "data_dir", "log_level", "catch_up_interval_ms", "network", "metrics", "matcher"])
+        try top.known(Set(["role", "key_file", "data_dir", "log_level", "catch_up_interval_ms", "network", "metrics", "matcher"])
+            .union(RoleSettings.sectionKeys))
 
         let roleNode = try top.required("role")
         let roleName = try roleNode.string()
@@ -158,9 +162,13 @@ struct NodeConfig: Sendable {
             guard FileManager.default.isWritableFile(atPath: dataDir) else { throw dirNode.error("\(dataDir) is not writable") }
         }
 
+        let roles = try RoleSettings.parse(top, role: role, matcher: matcher, base: base)
+        if let bocs = roles.bocs, !bocs.campuses.contains(where: { $0.key == key.publicKey }) {
+            throw InputError(path: "bocs.campuses", message: "does not list this node's own key (from key_file)")
+        }
         let config = NodeConfig(role: role, keyFile: keyFile, dataDir: dataDir, logLevel: logLevel, listen: listen,
                                 peers: peers, members: members, metricsPort: metricsPort, matcher: matcher,
-                                catchUpInterval: .milliseconds(intervalMs))
+                                catchUpInterval: .milliseconds(intervalMs), roles: roles)
         return (config, key)
     }
 
@@ -198,7 +206,7 @@ struct NodeConfig: Sendable {
         guard let n = UInt16(port), n > 0 else { throw node.error("the port must be in 1...65535, got \"\(port)\"") }
     }
 
-    private static func resolve(_ path: String, base: String) -> String {
+    static func resolve(_ path: String, base: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         return expanded.hasPrefix("/") ? expanded : (base as NSString).appendingPathComponent(expanded)
     }

@@ -12,7 +12,7 @@ import nacl.signing
 BoE, BoEV, BoCS = 1, 2, 3
 ORDERER, EXCHANGE, EV, CS, ENDORSER = 1, 2, 3, 4, 5
 CONFIG, REQUEST_LIST, OFFER, ALLOCATION, NOTIFICATION, METERING, SETTLEMENT, PENALTY, \
-    MODEL_UPDATE = range(9)
+    MODEL_UPDATE, CAMPUS_SURPLUS = range(10)
 
 # Offsets inside a BlockHeader (§4): field -> (offset, length).
 HEADER_FIELDS = {
@@ -102,6 +102,15 @@ def penalty_payload(round_, allocation, metering, consumers, exchanges):
 
 def model_update_payload(round_, model, weights_digest):
     return u64(round_) + string(model) + weights_digest
+
+
+def campus_surplus_payload(campus, round_, allocation, requests, offers):
+    """requests: [(exchange, consumer, kind, bid, submitted_at, energy_wh, window or None)];
+    offers: [bytes], each an entire kind-2 payload (offer_payload)."""
+    return (string(campus) + u64(round_) + allocation
+            + lst(requests, lambda q: (string(q[0]) + string(q[1]) + u8(q[2]) + i64(q[3])
+                                       + i64(q[4]) + i64(q[5]) + opt(q[6], window)))
+            + lst(offers, lambda o: o))
 
 
 # ---- §3 transactions, §4 blocks, §7 export
@@ -232,11 +241,11 @@ class Chain:
 # ---- the standard scenario
 KEYS = {n: key(n) for n in [
     "cs-a", "cs-b", "cs-c", "cs-a-ops", "ex-1", "ex-2", "ev-1", "ev-2",
-    "end-1", "end-2", "end-3", "end-4", "stranger"]}
+    "end-1", "end-2", "end-3", "end-4", "stranger", "bocs-orderer"]}
 
 
 def standard_chains():
-    """Three valid chains (BoE, BoEV, BoCS) covering every transaction kind."""
+    """Three valid chains (BoE, BoEV, BoCS) covering kinds 0 to 8 (kind 9: cross_campus_chain)."""
     K = KEYS
     E1, E2, E3 = K["end-1"], K["end-2"], K["end-3"]
     boe = Chain(BoE, "BoE campus A", K["cs-a"], [
@@ -290,6 +299,50 @@ def standard_chains():
         3, 6, 50000, 7000, 0, 0, [], sha256(b""), [(0, 0, 100, None)], [(0, 100, 100, True)],
         ([0], [1, -2, 3], [0, 4])))])
     return {BoE: boe, BoEV: boev, BoCS: bocs}
+
+
+def cross_campus_chain():
+    """A valid BoCS chain of the cross-campus round (§5 kind 9, §6.1): a genesis config whose
+    members are an orderer (role 1 only), three campus control systems (roles 4 and 5) and an
+    auditor (role 5); then one block of campus surpluses and one of the cross-campus result and
+    its records, which name exchanges and EVs `campus/name`."""
+    K = KEYS
+    A, B, C, AUDITOR = K["cs-a"], K["cs-b"], K["cs-c"], K["end-1"]
+    bocs = Chain(BoCS, "BoCS", K["bocs-orderer"], [
+        (K["bocs-orderer"], ORDERER, "BoCS orderer"),
+        (A, CS, "campus-a"), (A, ENDORSER, "campus-a"),
+        (B, CS, "campus-b"), (B, ENDORSER, "campus-b"),
+        (C, CS, "Campus Ç"), (C, ENDORSER, "Campus Ç"),
+        (AUDITOR, ENDORSER, "auditor")], 3, [A, B, C, AUDITOR])
+    sa = bocs.tx(CAMPUS_SURPLUS, A, campus_surplus_payload(
+        "campus-a", 7, sha256(b"campus-a BoE allocation of round 7"),
+        [("exchange 1", "consumer-b", 0, 90, 1_700_000_002, 3000, (1_700_003_600, 1_700_007_200))],
+        [offer_payload("ev-2", 7, 2500, (1_700_003_600, 1_700_010_000))]))
+    sb = bocs.tx(CAMPUS_SURPLUS, B, campus_surplus_payload(
+        "campus-b", 7, bytes(32), [],
+        [offer_payload("ev-1", 7, 4000, (1_700_000_000, 1_700_020_000), 80, capacity_wh=9000)]),
+        endorse=[B, C, AUDITOR])
+    sc = bocs.tx(CAMPUS_SURPLUS, C, campus_surplus_payload(   # names inside a campus may hold '/'
+        "Campus Ç", 7, sha256(b"Campus C BoE allocation of round 7"),
+        [("exchange/with/slashes", "c", 1, -10, 1_700_000_005, 700, None)], []))
+    bocs.add_block([sa, sb, sc])
+    # Requests: 0 = campus-a/exchange 1, 1 = Campus Ç/exchange/with/slashes.
+    # Offers:   0 = campus-a/ev-2, 1 = campus-b/ev-1.
+    alloc = bocs.tx(ALLOCATION, K["bocs-orderer"], allocation_payload(
+        7, 2, -1, 7000, 100_000, 100_000, [sa.tx_id, sb.tx_id, sc.tx_id],
+        sha256(sa.body + sb.body + sc.body),
+        [(0, 1, 3000, (1_700_003_600, 1_700_005_143))],
+        [(0, 3000, 3000, True), (1, 700, 0, False)]))
+    note = bocs.tx(NOTIFICATION, K["bocs-orderer"], notification_payload(
+        7, alloc.tx_id, ["campus-a/exchange 1/consumer-b"]))
+    meter = bocs.tx(METERING, B, metering_payload(7, alloc.tx_id, [(0, 3000)]))
+    settle = bocs.tx(SETTLEMENT, K["bocs-orderer"], settlement_payload(
+        7, alloc.tx_id, meter.tx_id,
+        [("consumer:campus-a/exchange 1/consumer-b", "ev:campus-b/ev-1", 270_000)]))
+    penalty = bocs.tx(PENALTY, C, penalty_payload(
+        7, alloc.tx_id, meter.tx_id, [], [("campus-a/exchange 1", [])]))
+    bocs.add_block([alloc, note, meter, settle, penalty])
+    return bocs
 
 
 def export_of(chains):

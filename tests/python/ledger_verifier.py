@@ -17,19 +17,21 @@ import nacl.signing
 CHANNELS = {1: "BoE", 2: "BoEV", 3: "BoCS"}                       # §2
 ROLES = {1: "orderer", 2: "exchange", 3: "EV", 4: "control system", 5: "endorser"}
 ORDERER, EXCHANGE, EV, CS = 1, 2, 3, 4
+BOE, BOEV, BOCS = 1, 2, 3
 ALL_CHANNELS = set(CHANNELS)
 CS_OR_ORDERER = {CS, ORDERER}
 # §3 table: kind -> (allowed channels, allowed author roles)
 KINDS = {
     0: ("config", ALL_CHANNELS, {ORDERER}),
-    1: ("request list", {1}, {EXCHANGE}),
-    2: ("offer", {2}, {EV}),
-    3: ("allocation result", {1, 3}, CS_OR_ORDERER),
-    4: ("notification", {1, 2}, CS_OR_ORDERER),
-    5: ("metering record", {1}, CS_OR_ORDERER),
-    6: ("settlement", {1}, CS_OR_ORDERER),
-    7: ("penalty update", {1}, CS_OR_ORDERER),
-    8: ("model update", {2}, {EV, CS, ORDERER}),
+    1: ("request list", {BOE}, {EXCHANGE}),
+    2: ("offer", {BOEV}, {EV}),
+    3: ("allocation result", {BOE, BOCS}, CS_OR_ORDERER),
+    4: ("notification", {BOE, BOEV, BOCS}, CS_OR_ORDERER),
+    5: ("metering record", {BOE, BOCS}, CS_OR_ORDERER),
+    6: ("settlement", {BOE, BOCS}, CS_OR_ORDERER),
+    7: ("penalty update", {BOE, BOCS}, CS_OR_ORDERER),
+    8: ("model update", {BOEV}, {EV, CS, ORDERER}),
+    9: ("campus surplus", {BOCS}, {CS}),            # the orderer role alone does not suffice
 }
 ZERO_HASH = bytes(32)
 TX_TAG, BLOCK_TAG, EXPORT_TAG = b"V2GTX001", b"V2GBLK01", b"V2GEXP01"
@@ -127,11 +129,37 @@ class Reader:
 
 # ---------------------------------------------------------------- §5 payloads
 
-def _window(r): return (r.i64(), r.i64())
+def _window(r):
+    start, end = r.i64(), r.i64()
+    if end <= start:
+        raise Malformed("window end %d is not after start %d" % (end, start))
+    return (start, end)
 
 
 def _request(r):
     return (r.string(), r.enum((0, 1), "request kind"), r.i64(), r.i64(), r.i64(), r.optional(lambda: _window(r)))
+
+
+def _offer(r):
+    return (r.string(), r.u64(), r.i64(), r.i64(), r.optional(lambda: _window(r)), r.optional(r.i64))
+
+
+@dataclass
+class CampusSurplus:
+    campus: str
+    round: int
+    allocation: bytes
+    requests: list           # [(exchange, request)], request as _request returns it
+    offers: list             # [offer], as _offer returns it
+
+
+def _campus_surplus(r):
+    campus = r.string()
+    if not campus or "/" in campus:     # no U+002F: the same as no 0x2F byte in the UTF-8
+        raise Malformed("campus name %r is empty or contains '/'" % campus)
+    round_, allocation = r.u64(), r.hash()
+    requests = r.list_(lambda: (r.string(), _request(r)))
+    return CampusSurplus(campus, round_, allocation, requests, r.list_(lambda: _offer(r)))
 
 
 def _allocation_result(r):
@@ -165,8 +193,7 @@ def _config(r):
 PAYLOADS = {
     0: _config,
     1: lambda r: (r.string(), r.u64(), r.list_(lambda: _request(r))),
-    2: lambda r: (r.string(), r.u64(), r.i64(), r.i64(), r.optional(lambda: _window(r)),
-                  r.optional(r.i64)),
+    2: _offer,
     3: _allocation_result,
     4: lambda r: (r.u64(), r.hash(), r.list_(r.string)),
     5: lambda r: (r.u64(), r.hash(), r.list_(lambda: (r.u32(), r.i64()))),
@@ -176,6 +203,7 @@ PAYLOADS = {
                   r.list_(lambda: (r.string(), r.string(), r.list_(r.i32))),
                   r.list_(lambda: (r.string(), r.list_(r.i32)))),
     8: lambda r: (r.u64(), r.string(), r.hash()),
+    9: _campus_surplus,
 }
 
 

@@ -329,7 +329,7 @@ def test_rejects_author_role_not_allowed(chains, channel, kind, author, payload)
 @pytest.mark.parametrize("channel,kind,author,payload", [
     (BoE, OFFER, "ev-1", cb.offer_payload("ev-1", 1, 1)),
     (BoCS, MODEL_UPDATE, "cs-b", cb.model_update_payload(1, "m", bytes(32))),
-    (BoCS, NOTIFICATION, "cs-b", cb.notification_payload(1, bytes(32), [])),
+    (BoEV, METERING, "cs-a", cb.metering_payload(1, bytes(32), [])),
     (BoEV, ALLOCATION, "cs-a", cb.allocation_payload(1, 1, -1, -1, 0, 0, [], H(b""), [], [])),
 ])
 def test_rejects_kind_not_allowed_on_channel(chains, channel, kind, author, payload):
@@ -508,7 +508,7 @@ def test_rejects_bad_enums_tags_and_text(chains, what):
     ex1 = KEYS["ex-1"]
     payload = cb.request_list_payload("exchange 1", 1, [])
     if what == "kind":
-        t = boe.tx(9, ex1, payload)
+        t = boe.tx(10, ex1, payload)
     elif what == "role":
         t = boe.tx(CONFIG, KEYS["cs-a"], cb.config_payload("x", pub(KEYS["cs-a"]),
                                                            [(pub(ex1), 6, "x")], 0, []))
