@@ -28,6 +28,12 @@ extension LedgerNode {
         peer.gossip(a)
     }
 
+    /// Pushes the latest announcement to every neighbour again: for a neighbour whose link was down when it
+    /// first went out (receivers that saw it drop the copy as a duplicate).
+    public func reannounce() {
+        if let a = lastAnnouncement { peer.forward(a) }
+    }
+
     /// The latest announcement kept: signed by an orderer of this ledger's channels.
     public var lastAnnouncement: RoundAnnouncement? { state.lock.withLock { state.announcement } }
 

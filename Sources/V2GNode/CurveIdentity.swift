@@ -31,6 +31,11 @@ public struct CurveIdentity: Sendable {
         return pk
     }
 
+    /// Makes `socket` a CurveZMQ client with this identity, of the server holding the ledger key `server`.
+    public func makeClient(_ socket: ZMQSocket, of server: PublicKey) throws {
+        try socket.makeCurveClient(publicKey: publicKey, secretKey: secretKey, serverKey: try Self.publicKey(of: server))
+    }
+
     /// Z85 text of 32 bytes (40 characters).
     ///
     /// The corresponding C function is `zmq_z85_encode`.

@@ -23,7 +23,7 @@ public struct NetworkLimits: Hashable, Sendable {
     public var handshakeInterval: Duration = .seconds(5)
     /// `ZMQ_RECONNECT_IVL` and `ZMQ_RECONNECT_IVL_MAX` (exponential back-off between them).
     public var reconnectInterval: Duration = .milliseconds(100)
-    public var reconnectIntervalMax: Duration = .seconds(5)
+    public var reconnectIntervalMax: Duration = .seconds(1)
 
     public init() {}
 

@@ -238,8 +238,9 @@ public struct MeteredAllocation: Hashable, Sendable {
 public struct RoundReport: Sendable {
     public var round: UInt64
     public var times = RoundTimes()
-    /// The exchanges and EVs whose inputs were sealed.
+    /// The exchanges and EVs whose inputs were sealed, and the requests their lists hold.
     public var exchanges: [String] = []
+    public var requests = 0
     public var evs: [String] = []
     /// Expected inputs that had not arrived by the deadline.
     public var missingExchanges: Set<String> = []
@@ -334,9 +335,13 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
             }
             return (lists, offers)
         }
-        _ = node.waitForPool(timeout: deadline) { pool in
+        // Announced again every 100 ms while inputs are missing: an agent whose link was down misses no round.
+        let collectEnd = clock.now + deadline
+        while !node.waitForPool(timeout: min(.milliseconds(100), collectEnd - clock.now), until: { pool in
             let s = select(pool)
             return Set(s.lists.keys) == exchanges && Set(s.offers.keys) == evs
+        }), clock.now < collectEnd {
+            node.reannounce()
         }
         let pool = [Channel.boe: node.pooled(.boe), .boev: node.pooled(.boev)]
         let chosen = select(pool)
@@ -364,7 +369,12 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         t = clock.now
 
         // Allocate: RET on exactly what was sealed, with the committed penalty lists, as every peer re-executes it.
-        for tx in sealedLists { if let list = try? RequestListPayload.decode(tx.payload) { report.exchanges.append(list.exchange) } }
+        for tx in sealedLists {
+            if let list = try? RequestListPayload.decode(tx.payload) {
+                report.exchanges.append(list.exchange)
+                report.requests += list.requests.count
+            }
+        }
         for tx in sealedOffers { if let offer = try? OfferPayload.decode(tx.payload) { report.evs.append(offer.ev) } }
         guard !sealedLists.isEmpty, !sealedOffers.isEmpty else {
             report.times.allocate = clock.now - t

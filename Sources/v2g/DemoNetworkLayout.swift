@@ -21,6 +21,8 @@ struct DemoNetworkLayout {
         var shortfallPPM = 100_000
         var seed: UInt64 = 2024
         var intruder = false
+        /// A member key campus A's CS admits (network only, on no channel), for `--attack`.
+        var rogue: PublicKey?
         /// When round slots start on every campus (Unix ms).
         var startAtMs: Int64 = 0
     }
@@ -110,7 +112,8 @@ struct DemoNetworkLayout {
         case .exchange, .ev: peers = [cs] + endorsers
         }
         // The intruder is not on anyone's list; it lists campus A's CS and endorsers as its peers.
-        let members = n.name == "intruder" ? peers.map(\.key.publicKey) : campusNodes.filter { $0.name != n.name }.map(\.key.publicKey)
+        var members = n.name == "intruder" ? peers.map(\.key.publicKey) : campusNodes.filter { $0.name != n.name }.map(\.key.publicKey)
+        if let rogue = options.rogue, n.role == .controlSystem, n.campus == campusNames[0] { members.append(rogue) }
         lines += ["[network]", "listen = \(quoted(n.endpoint))", "members = ["]
         lines += members.map { "    \(quoted($0.description))," } + ["]", ""]
         for p in peers {
@@ -122,8 +125,8 @@ struct DemoNetworkLayout {
             lines += ["[matcher]", "algorithm = \"ret\"", "charger_capacity_wh = 30000", "charger_power_w = 7000", ""]
             let exchanges = campusNodes.filter { $0.role == .exchange }
             let gateways = campusNodes.filter { $0.role == .ev }
-            lines += ["[campus]", "name = \(quoted(n.campus))", "endorsements_required = \(endorsers.isEmpty ? 1 : endorsers.count)"]
             let endorserKeys = n.name == "intruder" ? [n.key.publicKey] : endorsers.map(\.key.publicKey)
+            lines += ["[campus]", "name = \(quoted(n.campus))", "endorsements_required = \(endorserKeys.count)"]
             lines.append("endorsers = [" + endorserKeys.map { quoted($0.description) }.joined(separator: ", ") + "]")
             lines.append("exchanges = [")
             if n.name != "intruder" {

@@ -45,6 +45,8 @@ struct NetworkDemoCommand: ParsableCommand {
     var stall: [String] = []
     @Flag(help: "Also start a node whose key no campus lists, linking to campus A: it must be refused.")
     var intruder = false
+    @Flag(help: "Also send campus A's CS garbage, oversize, forged and replayed frames from a member key during round 2.")
+    var attack = false
     @Option(help: "Write a JSON summary of the run here.")
     var summary: String?
 
@@ -60,6 +62,7 @@ struct NetworkDemoCommand: ParsableCommand {
         let faults = try Fault.parse(kill: kill, partition: partition, stall: stall)
         let root = try DemoDirectory.prepare(dataDir)
         let started = ContinuousClock.now
+        let startedMs = ControlSystemRunner.nowMs()
 
         var options = DemoNetworkLayout.Options()
         options.campuses = campuses
@@ -72,7 +75,9 @@ struct NetworkDemoCommand: ParsableCommand {
         options.collectMs = intervalMs * 4 / 5
         options.seed = seed
         options.intruder = intruder
-        options.startAtMs = ControlSystemRunner.nowMs() + Int64(options.startAfterMs)
+        let rogue = try SigningKey()
+        if attack { options.rogue = rogue.publicKey }
+        options.startAtMs = startedMs + Int64(options.startAfterMs)
         let layout = try DemoNetworkLayout(options: options, root: root)
         for f in faults where layout.node(f.node) == nil {
             throw CommandFailure.badInput("no node \(f.node) (nodes are named like \(layout.nodes.prefix(4).map(\.name).joined(separator: ", ")), …)")
@@ -90,52 +95,64 @@ struct NetworkDemoCommand: ParsableCommand {
         try run.startAll()
         var failures: [String] = []
         var lines: [UInt64: [String: RoundLine]] = [:]
-        var pendingFaults = faults
+        // Faults fire on the shared round schedule: 20 ms into the round's slot (after the CS announced it,
+        // while agents are submitting); a partitioned or stalled node comes back half-way through the next slot.
+        func slot(_ round: UInt64, plus ms: Int) -> ContinuousClock.Instant {
+            let at = options.startAtMs + Int64(round - 1) * Int64(intervalMs) + Int64(ms)
+            return started + .milliseconds(at - startedMs)
+        }
+        var pending = faults.map { (at: slot($0.round, plus: 20), fault: $0) }
+        var attackAt: ContinuousClock.Instant? = attack ? slot(min(2, UInt64(rounds)), plus: intervalMs * 3 / 4) : nil
+        var sent: DemoAttack.Sent?
         var restarts: [(at: ContinuousClock.Instant, node: String, action: Fault.Kind)] = []
         let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (rounds + 6) * intervalMs) + .seconds(20)
         var printed: UInt64 = 0
         while printed < UInt64(rounds), ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-            for c in layout.campusNames { for l in run.rounds(c) { lines[l.round, default: [:]][c] = l } }
-            // Faults fire as round r starts: the campus's CS finished round r-1 an interval after it started it.
-            for (i, f) in pendingFaults.enumerated().reversed() {
-                let campus = layout.node(f.node)!.campus == "X" ? layout.campusNames[0] : layout.node(f.node)!.campus
-                let done = run.rounds(campus)
-                guard f.round == 1 || done.contains(where: { $0.round == f.round - 1 }) else { continue }
-                if f.round > 1, let prev = done.first(where: { $0.round == f.round - 1 }) {
-                    Thread.sleep(forTimeInterval: max(0, Double(intervalMs) - prev.phases.total - prev.crossTotal) / 1000 + 0.03)
-                } else if f.round == 1 {
-                    Thread.sleep(forTimeInterval: Double(options.startAfterMs) / 1000 + 0.5)
-                }
+            Thread.sleep(forTimeInterval: 0.005)
+            for (i, p) in pending.enumerated().reversed() where ContinuousClock.now >= p.at {
+                let f = p.fault
                 switch f.kind {
                 case .kill:
                     run.signal(f.node, SIGKILL)
                     _ = run.wait(f.node, timeout: .seconds(5))
-                    print("  ✂ \(f.node) killed (SIGKILL) as round \(f.round) starts; restarting it")
-                    restarts.append((ContinuousClock.now + .milliseconds(200), f.node, .kill))
+                    print("  ✂ \(f.node) killed (SIGKILL) 20 ms into round \(f.round); restarting it")
+                    restarts.append((ContinuousClock.now + .milliseconds(100), f.node, .kill))
                 case .partition:
                     run.signal(f.node, SIGTERM)
                     _ = run.wait(f.node, timeout: .seconds(10))
-                    print("  ✂ \(f.node) partitioned (stopped, sockets closed) as round \(f.round) starts; back in a round")
-                    restarts.append((ContinuousClock.now + .milliseconds(intervalMs), f.node, .partition))
+                    print("  ✂ \(f.node) partitioned (stopped, its sockets closed) 20 ms into round \(f.round)")
+                    restarts.append((slot(f.round + 1, plus: intervalMs / 2), f.node, .partition))
                 case .stall:
                     run.signal(f.node, SIGSTOP)
-                    print("  ✂ \(f.node) stalled (SIGSTOP) as round \(f.round) starts; SIGCONT in a round")
-                    restarts.append((ContinuousClock.now + .milliseconds(intervalMs), f.node, .stall))
+                    print("  ✂ \(f.node) stalled (SIGSTOP) 20 ms into round \(f.round)")
+                    restarts.append((slot(f.round + 1, plus: intervalMs / 2), f.node, .stall))
                 }
-                pendingFaults.remove(at: i)
+                pending.remove(at: i)
             }
             for (i, r) in restarts.enumerated().reversed() where ContinuousClock.now >= r.at {
                 if r.action == .stall {
                     run.signal(r.node, SIGCONT)
                     print("  ↺ \(r.node) resumed (SIGCONT)")
                 } else {
-                    do { try run.start(r.node); print("  ↺ \(r.node) restarted from its store") } catch {
+                    do {
+                        try run.start(r.node)
+                        print("  ↺ \(r.node) restarted from its store")
+                    } catch {
                         failures.append("restarting \(r.node): \(error)")
                     }
                 }
                 restarts.remove(at: i)
             }
+            if let at = attackAt, ContinuousClock.now >= at {
+                attackAt = nil
+                do {
+                    sent = try DemoAttack.run(rogue: rogue, target: layout.controlSystem(layout.campusNames[0]))
+                    print("  ☠ a rogue member sent campus \(layout.campusNames[0])'s CS garbage, oversize, unknown and truncated frames, a forged transaction and block, and replays of a committed transaction and block")
+                } catch {
+                    failures.append("the attack could not be run: \(error)")
+                }
+            }
+            for c in layout.campusNames { for l in run.rounds(c) { lines[l.round, default: [:]][c] = l } }
             while let next = lines[printed + 1], next.count == layout.campusNames.count {
                 printed += 1
                 Self.printRound(printed, next, campuses: layout.campusNames)
@@ -150,16 +167,37 @@ struct NetworkDemoCommand: ParsableCommand {
         // Convergence: every node of a campus reports its CS's heights (from the metrics endpoints).
         let converged = Self.waitForConvergence(run, layout: layout, timeout: .seconds(20))
         if !converged.isEmpty { failures.append("not converged within 20 s: \(converged.joined(separator: ", "))") }
+        var report = DemoSummary(rounds: [])
         var intruderRefused: Int?
         if intruder {
             let m = run.metrics(layout.controlSystem(layout.campusNames[0]).name)
             intruderRefused = Int(m["v2g_connections_refused_total"] ?? 0)
         }
+        if let sent {
+            let m = run.metrics(layout.controlSystem(layout.campusNames[0]).name)
+            func v(_ key: String) -> Int { Int(m[key] ?? 0) }
+            let seen = DemoSummary.Attack(
+                sent: sent, malformed: v("v2g_gossip_dropped_total{reason=\"malformed\"}"),
+                oversize: v("v2g_gossip_dropped_total{reason=\"oversize\"}"),
+                unknownType: v("v2g_gossip_dropped_total{reason=\"unknownType\"}"),
+                poolNotMember: v("v2g_pool_refusals_total{reason=\"notMember\"}"),
+                poolReplay: v("v2g_pool_refusals_total{reason=\"replay\"}"),
+                duplicates: v("v2g_gossip_duplicates_total"),
+                blocksRejected: m.filter { $0.key.hasPrefix("v2g_block_rejections_total") }.values.reduce(0) { $0 + Int($1) },
+                blocksStale: v("v2g_blocks_stale_total"))
+            print("  attack counted at campus \(layout.campusNames[0])'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale")
+            // A replay of what the CS already holds is dropped as a gossip duplicate (same bytes) before the pool sees it.
+            if seen.malformed < 2 || seen.oversize < 1 || seen.unknownType < 1 || seen.poolNotMember < 1
+                || seen.poolReplay + seen.duplicates < 2 || seen.blocksRejected + seen.blocksStale < 1 {
+                failures.append("the attack's frames were not all counted")
+            }
+            report.attack = seen
+        }
         let bad = run.stopAll()
         if !bad.isEmpty { failures.append("nodes that did not stop cleanly: \(bad.joined(separator: ", "))") }
 
         // Read every store back and compare.
-        var report = DemoSummary(rounds: lines.keys.sorted().flatMap { r in layout.campusNames.compactMap { lines[r]?[$0] } })
+        report.rounds = lines.keys.sorted().flatMap { r in layout.campusNames.compactMap { lines[r]?[$0] } }
         print("Chains, read back from every node's SQLite store after SIGTERM:")
         var snapshots: [String: ChainSnapshot] = [:]
         for n in layout.nodes { snapshots[n.name] = ChainSnapshot.read(n.store) }
@@ -311,7 +349,12 @@ struct DemoSummary: Codable {
         var verified: Bool
         var heights: [String: UInt64]
     }
+    struct Attack: Codable {
+        var sent: DemoAttack.Sent
+        var malformed, oversize, unknownType, poolNotMember, poolReplay, duplicates, blocksRejected, blocksStale: Int
+    }
     var rounds: [RoundLine]
+    var attack: Attack?
     var campuses: [Campus] = []
     var bocsIdentical = false
     var bocsHeight: UInt64 = 0

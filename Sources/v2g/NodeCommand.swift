@@ -312,6 +312,11 @@ final class MetricsSource: @unchecked Sendable {  // `node` and `baseline` under
         out.family("v2g_catch_ups_total", .counter, help: "Catch-up runs.", value: counters.catchUps)
         out.family("v2g_catch_up_request_failures_total", .counter, help: "Status or block requests that failed.",
                    value: counters.requestFailures)
+        let poolReasons = Self.rejectionReasons.map(\.rawValue)
+        let poolExtra = counters.poolRefusals.keys.filter { !poolReasons.contains($0) }.sorted()
+        out.family("v2g_pool_refusals_total", .counter, help: "Gossip'd transactions the orderer's pool refused, by LedgerError code.",
+                   (poolReasons + poolExtra).map { ([("reason", $0)], counters.poolRefusals[$0, default: 0]) })
+        out.family("v2g_blocks_stale_total", .counter, help: "Gossip'd blocks at a height already committed.", value: counters.stale)
         out.family("v2g_transactions_pooled_total", .counter, help: "Endorsed transactions admitted to the orderer's pool.",
                    value: counters.transactionsPooled)
         out.family("v2g_endorsements_given_total", .counter, help: "Endorsement requests answered.", value: counters.endorsementsGiven)

@@ -57,8 +57,7 @@ struct RoundLine: Codable, Sendable {
     static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 
     mutating func record(_ report: RoundReport) {
-        market = Market(result: report.result, inputs: report.inputs, requests: report.inputs?.requests.count ?? 0,
-                        offers: report.evs.count)
+        market = Market(result: report.result, inputs: report.inputs, requests: report.requests, offers: report.evs.count)
         let t = report.times
         phases = Phases(collect: Self.ms(t.collect), sealInputs: Self.ms(t.sealInputs), allocate: Self.ms(t.allocate),
                         record: Self.ms(t.record), total: Self.ms(t.total))
