@@ -84,7 +84,7 @@ struct RoleSettings: Sendable {
         case .endorser: allowed = []
         }
         for name in sectionKeys.subtracting(allowed).sorted() where try top.optional(name) != nil {
-            throw InputError(path: name, message: "not used by a \(role.rawValue) node")
+            throw InputError(path: name, message: "not used by the \(role.rawValue) role")
         }
         var out = RoleSettings()
         if let t = try top.optional("campus")?.table() { out.campus = try parseCampus(t) }

@@ -182,6 +182,11 @@ struct NodeCommandTests {
         ("bad endpoint", "endpoint", "network.peers[0].endpoint: expected \"tcp://HOST:PORT\""),
         ("metrics not on loopback", "metrics", "metrics.listen: expected \"127.0.0.1:PORT\""),
         ("not TOML", "syntax", "not valid TOML"),
+        ("another role's section", "section", "exchange: not used by the endorser role"),
+        ("rounds without a campus", "rounds", "rounds: needs the [campus] table"),
+        ("a name with a slash", "slash", "exchange.name: a name is 1 to 64 characters, without '/'"),
+        ("a vehicle without its key", "vehicle", "ev.vehicles[0].key_file: "),
+        ("collect longer than the interval", "collect", "rounds.collect_ms: must not exceed interval_ms (100)"),
     ])
     func badConfigFailsNamingTheKey(_ name: String, _ change: String, _ expected: String) throws {
         let (dir, good, _) = try Self.goodSetup()
@@ -202,6 +207,21 @@ struct NodeCommandTests {
         case "endpoint": spec.peers[0].endpoint = "127.0.0.1:7000"
         case "metrics": text = spec.toml.replacingOccurrences(of: "listen = \"127.0.0.1:", with: "listen = \"0.0.0.0:")
         case "syntax": text = spec.toml + "[network\n"
+        case "section":
+            spec.role = "endorser"
+            spec.extra = "[exchange]\nname = \"x1\"\nconsumers = 3"
+        case "rounds":
+            spec.role = "control-system"
+            spec.extra = "[rounds]\ncount = 1"
+        case "slash": spec.extra = "[exchange]\nname = \"a/b\"\nconsumers = 3"
+        case "vehicle":
+            spec.role = "ev"
+            spec.extra = "[ev]\nvehicles = [{ name = \"v1\", key_file = \"\(dir.file("keys/nobody.key"))\" }]"
+        case "collect":
+            spec.role = "control-system"
+            let k = try Self.keygen(dir, "endorser").publicKey
+            spec.extra = "[campus]\nname = \"A\"\nendorsers = [\"\(k)\"]\nendorsements_required = 1\nexchanges = []\nevs = []\n"
+                + "[rounds]\ninterval_ms = 100\ncollect_ms = 200"
         default: Issue.record("no such change \(change)")
         }
         let config = dir.file("node.toml")
@@ -245,6 +265,7 @@ struct NodeCommandTests {
             let config = dir.file("\(role).toml")
             try FileManager.default.copyItem(atPath: source, toPath: config)
             _ = try Self.keygen(dir, role)
+            if role == "ev" { _ = try Self.keygen(dir, "ev-v1") }
             let run = try CLI.run(["node", "--config", config, "--check"])
             #expect(run.status == 0, "\(role): \(run.stderr)")
             #expect(run.stdout.hasPrefix("ok: \(role) node "), "\(role)")
