@@ -42,6 +42,9 @@ public final class Ledger: @unchecked Sendable {
     private var admitted: [(Channel, Digest)] = []
     private var allocations: [Digest: AllocationRecord] = [:]
     private var meterings: [Digest: MeteringPayload] = [:]
+    /// Signatures found valid, shared with whoever checks transactions before they reach a block (a pool, an
+    /// endorser).
+    public let signatures = SignatureCache()
 
     public init() {}
 
@@ -122,7 +125,8 @@ public final class Ledger: @unchecked Sendable {
             config = current
         }
         guard block.orderer == config.orderer else { throw LedgerError(.chain, "block not packed by the channel's orderer") }
-        guard block.orderer.verifies(block.signature, of: block.hash.bytes) else {
+        signatures.prefetch(Self.signed(block))
+        guard signatures.verify(block.orderer, block.signature, of: block.hash.bytes) else {
             throw LedgerError(.badSignature, "orderer signature does not verify")
         }
         let ids = block.transactions.map(\.id)
@@ -146,13 +150,26 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// Every signature a block carries: its orderer's, and each transaction's author's and endorsers'.
+    static func signed(_ block: Block) -> [(PublicKey, Signature, [UInt8])] {
+        var out: [(PublicKey, Signature, [UInt8])] = [(block.orderer, block.signature, block.hash.bytes)]
+        for tx in block.transactions {
+            let id = tx.id.bytes
+            out.append((tx.author, tx.signature, id))
+            for e in tx.endorsements { out.append((e.endorser, e.signature, id)) }
+        }
+        return out
+    }
+
     /// Signatures, membership, roles, endorsements and replay (docs/wire-format.md §6, step 3-4).
     private func admit(_ tx: Transaction, id: Digest, on channel: Channel, chain: inout ChainState,
                        genesis: Bool, endorsed: Bool = true) throws(LedgerError) {
         guard tx.channel == channel else { throw LedgerError(.chain, "transaction for \(tx.channel) in a \(channel) block") }
         guard tx.kind.channels.contains(channel) else { throw LedgerError(.kindNotAllowed, "\(tx.kind) is not allowed on \(channel)") }
         guard (tx.kind == .config) == genesis else { throw LedgerError(.kindNotAllowed, "config transactions belong to genesis only") }
-        guard tx.author.verifies(tx.signature, of: id.bytes) else { throw LedgerError(.badSignature, "author signature does not verify") }
+        guard signatures.verify(tx.author, tx.signature, of: id.bytes) else {
+            throw LedgerError(.badSignature, "author signature does not verify")
+        }
         let roles = chain.roles[tx.author] ?? []
         guard !roles.isEmpty else { throw LedgerError(.notMember, "author \(tx.author) is not a member of \(channel)") }
         guard !roles.isDisjoint(with: tx.kind.authors) else {
@@ -164,7 +181,7 @@ public final class Ledger: @unchecked Sendable {
                 if let last, !(last < e.endorser) { throw LedgerError(.endorsement, "endorsements not sorted or repeated") }
                 last = e.endorser
                 guard chain.endorsers.contains(e.endorser) else { throw LedgerError(.endorsement, "\(e.endorser) is not an endorser") }
-                guard e.endorser.verifies(e.signature, of: id.bytes) else {
+                guard signatures.verify(e.endorser, e.signature, of: id.bytes) else {
                     throw LedgerError(.badSignature, "endorsement by \(e.endorser) does not verify")
                 }
             }

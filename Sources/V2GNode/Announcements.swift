@@ -15,7 +15,9 @@ extension LedgerNodeState {
             return nil
         }
         if let why { log("announcement of round \(a.round) by \(a.author) ignored: \(why)") }
-        return lock.withLock { announcement == a }
+        let kept = lock.withLock { announcement == a }
+        if kept { signalAnnouncement() }
+        return kept
     }
 }
 
@@ -25,6 +27,7 @@ extension LedgerNode {
     /// Announces round `a.round` to the campus (the control system's call for inputs).
     public func announce(_ a: RoundAnnouncement) {
         state.lock.withLock { state.announcement = a }
+        state.signalAnnouncement()
         peer.gossip(a)
     }
 
@@ -39,11 +42,24 @@ extension LedgerNode {
 
     /// Waits for an announcement of a round after `round`, up to `timeout`.
     public func waitForAnnouncement(after round: UInt64, timeout: Duration) -> RoundAnnouncement? {
-        let deadline = ContinuousClock.now + timeout
+        let seconds: Double = Double(milliseconds(timeout)) / 1000
+        let deadline: Date = Date().addingTimeInterval(seconds)
         while true {
+            state.announced.lock()
+            let generation = state.announcementGeneration
+            state.announced.unlock()
             if let a = lastAnnouncement, a.round > round { return a }
-            guard ContinuousClock.now < deadline else { return nil }
-            Thread.sleep(forTimeInterval: 0.002)
+            // A change after `generation` was read bumps it, so the wait below cannot miss it.
+            state.announced.lock()
+            var timedOut = false
+            while state.announcementGeneration == generation && !timedOut {
+                timedOut = !state.announced.wait(until: deadline)
+            }
+            state.announced.unlock()
+            if timedOut {
+                guard let a = lastAnnouncement, a.round > round else { return nil }
+                return a
+            }
         }
     }
 }

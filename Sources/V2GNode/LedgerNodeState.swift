@@ -103,6 +103,17 @@ final class LedgerNodeState: @unchecked Sendable {  // every field under `lock`
     /// forwarded yet; see Announcements.swift.
     var announcement: RoundAnnouncement?
     var announcementsToForward: [RoundAnnouncement] = []
+    /// Counts changes of `announcement`, under `announced` (its own lock, never taken with `lock` held).
+    let announced = NSCondition()
+    var announcementGeneration = 0
+
+    /// Wakes waiters after `announcement` changed. Not under `lock`.
+    func signalAnnouncement() {
+        announced.lock()
+        announcementGeneration += 1
+        announced.broadcast()
+        announced.unlock()
+    }
 
     /// Opens the store at `storePath`, if any, and replays its blocks in commit order.
     init(storePath: String?, maxPending: Int, maxInbox: Int) throws(LedgerError) {
@@ -267,7 +278,7 @@ final class LedgerNodeState: @unchecked Sendable {  // every field under `lock`
         guard block.orderer == config.orderer else {
             return LedgerError(.chain, "block not packed by the channel's orderer", height: block.height)
         }
-        guard block.orderer.verifies(block.signature, of: block.hash.bytes) else {
+        guard ledger.signatures.verify(block.orderer, block.signature, of: block.hash.bytes) else {
             return LedgerError(.badSignature, "orderer signature does not verify", height: block.height)
         }
         return nil

@@ -19,7 +19,7 @@ extension LedgerNodeState {
         guard tx.kind != .config, tx.kind.channels.contains(tx.channel) else {
             return (config, LedgerError(.kindNotAllowed, "\(tx.kind) is not allowed on \(tx.channel)"))
         }
-        guard tx.author.verifies(tx.signature, of: id.bytes) else {
+        guard ledger.signatures.verify(tx.author, tx.signature, of: id.bytes) else {
             return (config, LedgerError(.badSignature, "author signature does not verify"))
         }
         let roles = Set(config.members.filter { $0.key == tx.author }.map(\.role))
@@ -97,7 +97,7 @@ extension LedgerNodeState {
                 if let last, !(last < e.endorser) { return LedgerError(.endorsement, "endorsements not sorted or repeated") }
                 last = e.endorser
                 guard config.endorsers.contains(e.endorser) else { return LedgerError(.endorsement, "\(e.endorser) is not an endorser") }
-                guard e.endorser.verifies(e.signature, of: id.bytes) else {
+                guard ledger.signatures.verify(e.endorser, e.signature, of: id.bytes) else {
                     return LedgerError(.badSignature, "endorsement by \(e.endorser) does not verify")
                 }
             }

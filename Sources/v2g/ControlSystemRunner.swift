@@ -123,10 +123,21 @@ final class ControlSystemRunner: RoleRunner, @unchecked Sendable {  // the round
         var line = RoundLine(campus: campus.name, round: round)
         let shortfall = rounds.shortfallPPM, seed = rounds.seed
         let meter: (MeteredAllocation) -> Int64 = { SyntheticLoad.delivered($0, shortfallPPM: shortfall, seed: seed) }
+        let start = ContinuousClock.now
+        var convergence: JoinableThread?
+        let converged = Locked<Double?>(nil)
         do {
             let report = try cs.runRound(round, exchanges: Set(campus.exchanges.keys), evs: Set(campus.evs.keys),
                                          deadline: rounds.collect, meter: meter)
             line.record(report)
+            // Measured beside the cross-campus step: when every node of the campus holds the round's blocks.
+            let node = cs.node
+            let heights = node.heads.mapValues(\.height)
+            convergence = JoinableThread(name: "v2g-convergence") {
+                if node.waitForNeighbours(Array(node.peer.connectedNeighbours), toReach: heights, timeout: .seconds(10)) {
+                    converged.take { $0 = RoundLine.ms(ContinuousClock.now - start) }
+                }
+            }
             if let seat {
                 let surplus = CrossCampusSeat.surplus(campus: campus.name, report: report)
                 line.surplusRequests = surplus.requests.count
@@ -143,6 +154,8 @@ final class ControlSystemRunner: RoleRunner, @unchecked Sendable {  // the round
             line.error = "\(error)"
             logger.error("round \(round) failed: \(error)")
         }
+        convergence?.join()
+        line.convergedMs = converged.value
         var heights: [String: UInt64] = [:]
         for (c, h) in cs.node.heads { heights["\(c)"] = h.height }
         if let h = bocsNode?.heads[.bocs] { heights["BoCS"] = h.height }

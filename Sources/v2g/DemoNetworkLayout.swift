@@ -10,6 +10,8 @@ struct DemoNetworkLayout {
         var endorsers = 2
         var exchanges = 3
         var consumersPerExchange = 20
+        /// If set, a campus's requests in total, spread over its exchanges (instead of `consumersPerExchange` each).
+        var requestsPerCampus: Int?
         /// Vehicles per campus, one entry per campus (cycled): uneven on purpose, so that one campus's round
         /// leaves requests over and another's leaves EVs unused, for the cross-campus step.
         var vehicles = [8, 16, 30]
@@ -154,7 +156,11 @@ struct DemoNetworkLayout {
                 lines += ["]", ""]
             }
         case .exchange:
-            lines += ["[exchange]", "name = \(quoted(exchangeName(n)))", "consumers = \(options.consumersPerExchange)",
+            var consumers = options.consumersPerExchange
+            if let total = options.requestsPerCampus, let i = Int(exchangeName(n).dropFirst()) {
+                consumers = total / options.exchanges + (i <= total % options.exchanges ? 1 : 0)
+            }
+            lines += ["[exchange]", "name = \(quoted(exchangeName(n)))", "consumers = \(max(1, consumers))",
                       "seed = \(options.seed)", ""]
         case .ev:
             var vehicleLines = ["[ev]", "seed = \(options.seed)", "vehicles = ["]

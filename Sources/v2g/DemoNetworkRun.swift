@@ -6,6 +6,8 @@ import V2GLedger
 final class DemoNetworkRun {
     let layout: DemoNetworkLayout
     let executable: String
+    /// Nodes started at a lower CPU priority (`nice`), by name.
+    var niceness: [String: Int] = [:]
     private var processes: [String: Process] = [:]
 
     init(layout: DemoNetworkLayout, executable: String) {
@@ -20,8 +22,13 @@ final class DemoNetworkRun {
         guard let log = FileHandle(forWritingAtPath: n.log) else { throw CommandFailure.badInput("cannot write \(n.log)") }
         log.seekToEndOfFile()
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["node", "--config", n.config]
+        if let nice = niceness[name], nice != 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
+            p.arguments = ["-n", "\(nice)", executable, "node", "--config", n.config]
+        } else {
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = ["node", "--config", n.config]
+        }
         p.standardOutput = log
         p.standardError = log
         try p.run()

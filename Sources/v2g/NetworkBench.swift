@@ -2,171 +2,147 @@ import ArgumentParser
 import Foundation
 import V2GKit
 import V2GLedger
-import V2GNode
+import V2GSim
 
-/// `v2g bench network`: one campus's trading round over the network on loopback, every party with its own key.
+/// `v2g bench network`: three campuses as separate node processes on loopback, timed phase by phase beside the
+/// response-time model of [T] §5.2-5.4 with Table 5.1's parameters.
 struct NetworkBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "network",
-        abstract: "Time trading rounds over ZeroMQ on loopback (3 exchanges, EV agents, 2 endorsers, 1 CS) and gossip throughput.")
+        abstract: "Time trading rounds of campuses running as separate `v2g node` processes on loopback, beside the response-time model.")
 
-    @Option(help: "Requests per exchange (3 exchanges).")
-    var requestsPerExchange = 200
-
-    @Option(help: "EVs, spread over --ev-nodes nodes.")
+    @Option(help: "Campuses (each 1 CS, 2 endorsers, 3 exchanges, EV gateways); with 1 there is no BoCS.")
+    var campuses = 3
+    @Option(help: "Requests in all, spread evenly over the campuses and their exchanges.")
+    var requests = 600
+    @Option(help: "EVs in all, spread evenly over the campuses.")
     var evs = 270
-
-    @Option(help: "Nodes hosting the EV agents.")
-    var evNodes = 6
-
-    @Option(help: "Rounds; medians are reported.")
-    var rounds = 3
-
+    @Option(help: "EV gateway processes per campus.")
+    var gateways = 3
+    @Option(help: "Rounds; the first is a warm-up, medians are over the rest.")
+    var rounds = 6
+    @Option(help: "Milliseconds between round starts.")
+    var intervalMs = 3000
+    @Option(help: "Niceness of the exchanges' and EV gateways' processes: on a real campus each has its own CPU; here they share two cores with the control systems and endorsers (0 = equal priority).")
+    var agentNice = 0
     @Option(help: "Where to write the JSON results.")
     var out = "bench/results/network.json"
+    @Option(help: "Directory for the nodes' data (replaced).")
+    var dataDir = ".build/bench-network"
 
     func run() throws {
-        guard requestsPerExchange > 0, evs > 0, evNodes > 0, rounds > 0 else {
-            throw CommandFailure.badInput("every count must be at least 1")
+        guard campuses >= 1, requests >= campuses * 3, evs >= campuses, gateways >= 1, rounds >= 2 else {
+            throw CommandFailure.badInput("--campuses and --gateways at least 1, --rounds at least 2, and enough requests and EVs for every campus")
         }
-        var rng = SplitMix64(seed: 5)
-        let exchangeNames = ["E1", "E2", "E3"]
-        let evNames = (1...evs).map { "EV\($0)" }
-        let csKey = try SigningKey()
-        let endorserKeys = try (0..<2).map { _ in try SigningKey() }
-        var exchangeKeys: [String: SigningKey] = [:], evKeys: [String: SigningKey] = [:]
-        for name in exchangeNames { exchangeKeys[name] = try SigningKey() }
-        for name in evNames { evKeys[name] = try SigningKey() }
-        let roster = CampusRoster(orderer: csKey.publicKey, endorsers: endorserKeys.map(\.publicKey), endorsementsRequired: 2,
-                                  exchanges: exchangeKeys.mapValues(\.publicKey), evs: evKeys.mapValues(\.publicKey))
-        // An EV node is the transport of several EV agents; its own key is its first EV's.
-        let groups = stride(from: 0, to: evs, by: (evs + evNodes - 1) / evNodes).map { Array(evNames[$0..<min($0 + (evs + evNodes - 1) / evNodes, evs)]) }
-        func node(_ key: SigningKey) throws -> LedgerNode {
-            let n = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(
-                peer: PeerConfiguration(members: roster.members), catchUpInterval: .seconds(1), requestTimeout: .seconds(5)))
-            n.start()
-            return n
-        }
-        let csNode = try node(csKey)
-        let endorserNodes = try endorserKeys.map { try node($0) }
-        let exchangeNodes = try exchangeNames.map { try node(exchangeKeys[$0]!) }
-        let evHostNodes = try groups.map { try node(evKeys[$0[0]]!) }
-        let nodes = [csNode] + endorserNodes + exchangeNodes + evHostNodes
-        defer { for n in nodes { n.stop() } }
-        for a in nodes { for b in nodes where a !== b { a.connect(to: Neighbour(endpoint: b.endpoint, key: b.publicKey)) } }
-        for n in nodes where !n.peer.waitForLinks(to: Set(nodes.filter { $0 !== n }.map(\.publicKey)), timeout: .seconds(20)) {
-            throw CommandFailure.badInput("the \(nodes.count) nodes did not all link within 20 s")
-        }
-        let cs = ControlSystem(key: csKey, node: csNode, roster: roster, chargerCapacityWh: 10_000, timeout: .seconds(10))
-        _ = try cs.start()
-        _ = try Endorser(node: endorserNodes[0], key: endorserKeys[0])
-        _ = try Endorser(node: endorserNodes[1], key: endorserKeys[1])
-        // Endorsers check members against the channel configs: every node must hold the genesis blocks first.
-        let genesisBy = ContinuousClock.now + .seconds(20)
-        while nodes.contains(where: { $0.heads.count < 2 }) {
-            guard ContinuousClock.now < genesisBy else { throw CommandFailure.badInput("genesis did not reach every node") }
-            Thread.sleep(forTimeInterval: 0.005)
-        }
-        let exchangeAgents = exchangeNames.enumerated().map { i, name in
-            ExchangeAgent(name: name, key: exchangeKeys[name]!, node: exchangeNodes[i], endorsers: roster.endorsers,
-                          endorsementsRequired: 2, timeout: .seconds(10))
-        }
-        let evAgents: [EVAgent] = groups.enumerated().flatMap { g, group in
-            group.map { name in
-                EVAgent(name: name, key: evKeys[name]!, node: evHostNodes[g], endorsers: roster.endorsers,
-                        endorsementsRequired: 2, timeout: .seconds(10))
+        var options = DemoNetworkLayout.Options()
+        options.campuses = campuses
+        options.requestsPerCampus = requests / campuses
+        options.vehicles = [evs / campuses]
+        options.gatewaysPerCampus = gateways
+        options.rounds = rounds
+        options.intervalMs = intervalMs
+        options.collectMs = intervalMs * 4 / 5
+        options.shortfallPPM = 0
+        let root = try DemoDirectory.prepare(dataDir)
+        let startedMs = ControlSystemRunner.nowMs()
+        options.startAtMs = startedMs + Int64(options.startAfterMs)
+        let layout = try DemoNetworkLayout(options: options, root: root)
+        let run = DemoNetworkRun(layout: layout, executable: try NetworkDemoCommand.executable())
+        for n in layout.nodes where n.role == .exchange || n.role == .ev { run.niceness[n.name] = agentNice }
+        print("\(layout.nodes.count) node processes on loopback: \(campuses) campuses × (1 CS, 2 endorsers (2 of 2), 3 exchanges, "
+              + "\(gateways) EV gateways); \(requests / campuses * campuses) requests and \(evs / campuses * campuses) EVs per round in all")
+        try run.startAll()
+        defer { _ = run.stopAll() }
+        let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (rounds + 4) * intervalMs) + .seconds(30)
+        var lines: [UInt64: [String: RoundLine]] = [:]
+        var printed: UInt64 = 0
+        while printed < UInt64(rounds), ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            for c in layout.campusNames { for l in run.rounds(c) { lines[l.round, default: [:]][c] = l } }
+            while let next = lines[printed + 1], next.count == campuses {
+                printed += 1
+                let r = Row(next, orderer: layout.campusNames[0])
+                print(String(format: "round %llu: campus rounds %@ ms; cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
+                             printed, layout.campusNames.map { String(format: "%.0f", next[$0]!.phases.total) }.joined(separator: "/"),
+                             r.cross, r.full, r.converged, r.throughput))
             }
         }
-        print("\(nodes.count) nodes on loopback: 1 CS, 2 endorsers (2 of 2), 3 exchanges × \(requestsPerExchange) requests, "
-              + "\(evs) EVs on \(evHostNodes.count) nodes")
+        guard printed == UInt64(rounds) else { throw CommandFailure.badInput("only \(printed) of \(rounds) rounds finished in time") }
+        let failures = lines.values.flatMap { $0.values.compactMap(\.error) }
+        let measured = (2...UInt64(rounds)).map { Row(lines[$0]!, orderer: layout.campusNames[0]) }
 
-        var rows: [[String: Any]] = []
-        for round in UInt64(1)...UInt64(rounds) {
-            let requests = exchangeNames.map { name in
-                (0..<requestsPerExchange).map { c in
-                    RequestListPayload.Entry(consumer: "\(name)-C\(c)", bid: rng.int(Int64(22_390_000)...42_840_000),
-                                             submittedAt: Int64(round), energyWh: rng.int(Int64(1)...20) * 1000)
-                }
+        // The model with Table 5.1's parameters, sized to this network.
+        var parameters = ResponseTimeModel.Parameters.table5_1.resized(exchangeCount: 3, evCount: evs / campuses)
+        parameters.campuses = Array(parameters.campuses.prefix(campuses))
+        for k in parameters.campuses.indices {
+            parameters.campuses[k].exchanges = (0..<3).map { i in
+                .init(requestCount: requests / campuses / 3 + (i < (requests / campuses) % 3 ? 1 : 0), consumerDelay: 0.05)
             }
-            let offers = evNames.map { _ in rng.int(Int64(0)...10) * 1000 }
-            let started = ContinuousClock.now
-            let reportBox = ResultBox<RoundReport>()
-            let done = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                do throws(RoundError) {
-                    let report = try cs.runRound(round, exchanges: Set(exchangeNames), evs: Set(evNames),
-                                                 deadline: .seconds(60)) { $0.allocatedWh }
-                    reportBox.set(Result<RoundReport, RoundError>.success(report))
-                } catch {
-                    reportBox.set(Result<RoundReport, RoundError>.failure(error))
-                }
-                done.signal()
-            }
-            let failures = ResultBox<Int>()
-            failures.set(Result<Int, RoundError>.success(0))
-            DispatchQueue.concurrentPerform(iterations: exchangeAgents.count + evAgents.count) { i in
-                do {
-                    if i < exchangeAgents.count {
-                        try exchangeAgents[i].submit(round: round, requests: requests[i])
-                    } else {
-                        try evAgents[i - exchangeAgents.count].submit(round: round, energyWh: offers[i - exchangeAgents.count])
-                    }
-                } catch {
-                    failures.update { $0 + 1 }
-                }
-            }
-            done.wait()
-            let report = try reportBox.get()
-            let head = csNode.heads
-            // Converged: every node holds the CS's heads.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while nodes.contains(where: { $0.heads != head }), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.002) }
-            let converged = ContinuousClock.now - started
-            let transactions = exchangeNames.count + evs + 5
-            let t = report.times
-            let row: [String: Any] = [
-                "round": round, "collect_ms": ms(t.collect), "seal_inputs_ms": ms(t.sealInputs), "allocate_ms": ms(t.allocate),
-                "record_ms": ms(t.record), "cs_round_ms": ms(t.total), "all_nodes_converged_ms": ms(converged),
-                "transactions": transactions, "transactions_per_s_reaching_every_node": Double(transactions) / (ms(converged) / 1000),
-                "allocations": report.result?.allocations.count ?? 0, "failed_submissions": (try? failures.get()) ?? -1,
-                "missing_inputs": report.missingExchanges.count + report.missingEVs.count,
-            ]
-            rows.append(row)
-            print(String(format: "round %llu: collect %.1f ms, seal inputs %.1f ms, allocate %.1f ms, record %.1f ms; CS round %.1f ms; "
-                         + "every node converged after %.1f ms (%.0f signed transactions/s reaching every node); %d allocations",
-                         round, ms(t.collect), ms(t.sealInputs), ms(t.allocate), ms(t.record), ms(t.total), ms(converged),
-                         Double(transactions) / (ms(converged) / 1000), report.result?.allocations.count ?? 0))
         }
-        func median(_ key: String) -> Double {
-            let v = rows.compactMap { $0[key] as? Double }.sorted()
-            return v.isEmpty ? 0 : v[v.count / 2]
-        }
-        let summary: [String: Any] = [
-            "benchmark": "network", "nodes": nodes.count, "requests": 3 * requestsPerExchange, "evs": evs,
-            "endorsement_policy": "2 of 2", "note": "one process, every party its own LedgerNode or agent key, CurveZMQ on loopback",
-            "median_cs_round_ms": median("cs_round_ms"), "median_all_nodes_converged_ms": median("all_nodes_converged_ms"),
-            "median_transactions_per_s_reaching_every_node": median("transactions_per_s_reaching_every_node"), "rounds": rows,
+        let model = try ResponseTimeModel(parameters).breakdown()
+        let c0 = model.campuses[0]
+        let predicted: [String: Double] = [
+            "collect_and_seal_inputs": c0.requestCollection.seconds * 1000, "allocate": c0.allocation.seconds * 1000,
+            "record": (c0.resultUpload + c0.firstNotification).seconds * 1000,
+            "cross_campus": (c0.bocsUpload + model.bocsAllocation + model.secondNotification).seconds * 1000,
+            "full_round": model.round.seconds * 1000,
         ]
-        print(String(format: "median: CS round %.1f ms, all nodes converged %.1f ms (goal for a full round: under 200 ms)",
-                     median("cs_round_ms"), median("all_nodes_converged_ms")))
-        let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
+        func median(_ values: [Double]) -> Double {
+            let v = values.sorted()
+            return v.isEmpty ? 0 : (v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2)
+        }
+        let med: [String: Double] = [
+            "collect_and_seal_inputs": median(measured.map(\.collectAndSeal)), "allocate": median(measured.map(\.allocate)),
+            "record": median(measured.map(\.record)), "cross_campus": median(measured.map(\.cross)),
+            "full_round": median(measured.map(\.full)), "converged": median(measured.map(\.converged)),
+            "tx_per_s_reaching_every_node": median(measured.map(\.throughput)),
+        ]
+        print("\nmedians over rounds 2...\(rounds) (the slowest campus per phase), beside the model with Table 5.1's parameters:")
+        print("  phase                      measured ms    model ms")
+        for key in ["collect_and_seal_inputs", "allocate", "record", "cross_campus", "full_round"] {
+            print("  " + key.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %11.1f %11.0f", med[key]!, predicted[key]!))
+        }
+        print(String(format: "  every node converged %.1f ms after the round started; %.0f signed transactions/s reached every node",
+                     med["converged"]!, med["tx_per_s_reaching_every_node"]!))
+        print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["full_round"]!))
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let result = Result(
+            benchmark: "network", processes: layout.nodes.count, campuses: campuses, requests: requests / campuses * campuses,
+            evs: evs / campuses * campuses, endorsementPolicy: "2 of 2 per campus; all control systems on the BoCS",
+            note: "every node a separate v2g node process, CurveZMQ on loopback, SQLite synchronous=FULL; 2 shared cores; round 1 is a warm-up",
+            medianMs: med, modelTable51Ms: predicted, failures: failures,
+            rounds: (1...UInt64(rounds)).flatMap { r in layout.campusNames.compactMap { lines[r]?[$0] } })
         try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+        try encoder.encode(result).write(to: URL(fileURLWithPath: out), options: .atomic)
         print("wrote \(out)")
+        if !failures.isEmpty { throw CommandFailure.badInput("rounds failed: \(failures.prefix(3).joined(separator: "; "))") }
     }
 
-    private func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-}
+    /// One round across the campuses: each phase at its slowest campus.
+    struct Row {
+        var collectAndSeal = 0.0, allocate = 0.0, record = 0.0, cross = 0.0, full = 0.0, converged = 0.0, throughput = 0.0
+        init(_ lines: [String: RoundLine], orderer: String) {
+            let all = Array(lines.values)
+            collectAndSeal = all.map { $0.phases.collect + $0.phases.sealInputs }.max() ?? 0
+            allocate = all.map(\.phases.allocate).max() ?? 0
+            record = all.map(\.phases.record).max() ?? 0
+            cross = lines[orderer]?.cross?.phases.total ?? 0
+            // The orderer's cross-campus step starts after its own round and waits for the slowest campus.
+            full = (lines[orderer]?.phases.total ?? 0) + cross
+            converged = all.map { $0.convergedMs ?? .infinity }.max() ?? 0
+            throughput = Double(all.map(\.transactions).reduce(0, +)) / max(converged, 1e-9) * 1000
+        }
+    }
 
-/// A result written by one thread and read by another.
-final class ResultBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Result<T, Error>?
-
-    func set<E: Error>(_ result: Result<T, E>) { lock.withLock { value = result.mapError { $0 as Error } } }
-    func update(_ body: (T) -> T) { lock.withLock { if case .success(let v) = value { value = .success(body(v)) } } }
-    func get() throws -> T {
-        guard let value = lock.withLock({ value }) else { throw CommandFailure.badInput("no result") }
-        return try value.get()
+    struct Result: Encodable {
+        var benchmark: String
+        var processes, campuses, requests, evs: Int
+        var endorsementPolicy, note: String
+        var medianMs: [String: Double]
+        var modelTable51Ms: [String: Double]
+        var failures: [String]
+        var rounds: [RoundLine]
     }
 }

@@ -156,7 +156,7 @@ final class EVGatewayRunner: RoleRunner, @unchecked Sendable {  // `agents` only
             guard !agents.isEmpty else { continue }
             let failures = Locked<[String]>([])
             let round = a.round, seed = settings.seed, all = agents
-            inParallel(all.count, width: 8) { i in
+            inParallel(all.count, width: 32) { i in
                 let offer = SyntheticLoad.offer(vehicle: all[i].name, seed: seed, round: round)
                 do {
                     try all[i].submit(round: round, energyWh: offer.energyWh, window: offer.window)

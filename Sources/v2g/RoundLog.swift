@@ -46,6 +46,10 @@ struct RoundLine: Codable, Sendable {
     var heights: [String: UInt64] = [:]
     var surplusRequests = 0
     var surplusOffers = 0
+    /// Transactions in the blocks the round sealed, and the time from the round's start until every neighbour of
+    /// the CS (every node of the campus) reported holding them.
+    var transactions = 0
+    var convergedMs: Double?
     var cross: Cross?
     var error: String?
 
@@ -62,6 +66,7 @@ struct RoundLine: Codable, Sendable {
         phases = Phases(collect: Self.ms(t.collect), sealInputs: Self.ms(t.sealInputs), allocate: Self.ms(t.allocate),
                         record: Self.ms(t.record), total: Self.ms(t.total))
         missingExchanges = report.missingExchanges.sorted()
+        transactions = report.blocks.reduce(0) { $0 + $1.transactions.count }
         missingEVs = report.missingEVs.sorted()
     }
 

@@ -1,0 +1,66 @@
+import Dispatch
+import Foundation
+
+/// Signatures already found valid, so a transaction checked when it was pooled or endorsed is not checked again
+/// when its block is validated. Keyed by the hash of (key, signature, message): a hit means that exact triple
+/// verified before. Only successes are kept; the set is bounded and emptied when full. Thread-safe.
+public final class SignatureCache: @unchecked Sendable {  // `valid` under `lock`
+    private let lock = NSLock()
+    private var valid: Set<Digest> = []
+    private let capacity: Int
+    /// Verifications done and skipped, for measurement.
+    public private(set) var verified = 0
+    public private(set) var hits = 0
+
+    public init(capacity: Int = 1 << 17) { self.capacity = capacity }
+
+    static func key(_ key: PublicKey, _ signature: Signature, _ message: [UInt8]) -> Digest {
+        Digest.of(key.bytes + signature.bytes + message)
+    }
+
+    /// Whether `signature` is `key`'s over `message`, from the cache or by verifying (and remembering) it.
+    public func verify(_ key: PublicKey, _ signature: Signature, of message: [UInt8]) -> Bool {
+        let k = Self.key(key, signature, message)
+        if lock.withLock({ valid.contains(k) }) {
+            lock.withLock { hits += 1 }
+            return true
+        }
+        guard key.verifies(signature, of: message) else { return false }
+        remember([k])
+        return true
+    }
+
+    /// Verifies the triples not cached yet, spread over the cores, and remembers the valid ones; the sequential
+    /// checks that follow then find them cached.
+    public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])]) {
+        let keys = triples.map { Self.key($0.0, $0.1, $0.2) }
+        let missing = lock.withLock { keys.indices.filter { !valid.contains(keys[$0]) } }
+        guard missing.count > 1 else { return }
+        let ok = Flags(count: missing.count)
+        DispatchQueue.concurrentPerform(iterations: missing.count) { j in
+            let t = triples[missing[j]]
+            if t.0.verifies(t.1, of: t.2) { ok.set(j) }
+        }
+        remember(missing.indices.filter { ok.get($0) }.map { keys[missing[$0]] })
+    }
+
+    private func remember(_ keys: [Digest]) {
+        lock.withLock {
+            verified += keys.count
+            if valid.count + keys.count > capacity { valid.removeAll(keepingCapacity: true) }
+            valid.formUnion(keys)
+        }
+    }
+}
+
+/// One flag per index, each written by one thread of a `concurrentPerform` and read after it returns.
+private final class Flags: @unchecked Sendable {
+    private let p: UnsafeMutableBufferPointer<Bool>
+    init(count: Int) {
+        p = .allocate(capacity: count)
+        p.initialize(repeating: false)
+    }
+    deinit { p.deallocate() }
+    func set(_ i: Int) { p[i] = true }
+    func get(_ i: Int) -> Bool { p[i] }
+}
