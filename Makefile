@@ -1,6 +1,6 @@
 # V2GKit - one Makefile for the plain C library, the tests, the demo and the benchmarks.
 #
-#   make demo       install system packages if missing, build, run a complete trading round
+#   make demo       install system packages if missing, build, run a three-campus trading network on loopback
 #   make test       install system packages if missing, run every test (C, examples, Swift)
 #   make lib        build/libv2g.a, build/libv2g.so, build/v2g.pc with only a C compiler
 #   make install PREFIX=/usr/local
