@@ -54,13 +54,13 @@ $(BUILD)/libv2g.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/libv2g.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libv2g.so.$(SOMAJOR) -o $@ $^
+	$(CC) -shared -Wl,-soname,libv2g.so.$(SOMAJOR) -o $@ $^ -lm
 
 $(BUILD)/v2g.pc: Makefile include/v2g/v2g_common.h
 	@mkdir -p $(BUILD)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: v2g' 'Description: V2GKit energy matching core (greedy, LSAP, RET)' 'Version: $(VERSION)' \
-	  'Libs: -L$${libdir} -lv2g' 'Cflags: -I$${includedir}' > $@
+	  'Libs: -L$${libdir} -lv2g' 'Libs.private: -lm' 'Cflags: -I$${includedir}' > $@
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/v2g
@@ -95,13 +95,13 @@ swift-test: deps
 
 # The ledger's wire format, checked by an independent PyNaCl verifier written from docs/wire-format.md alone:
 # on chains it builds itself, and on a chain the Swift node writes and exports.
-ledger-interop: deps pydeps
+ledger-interop: deps pydeps lib
 	$(SWIFT) build --product v2g
 	rm -rf $(BUILD)/interop && mkdir -p $(BUILD)/interop
 	$$($(SWIFT) build --show-bin-path)/v2g ledger demo $(BUILD)/interop/ledger.db --rounds 3
 	$$($(SWIFT) build --show-bin-path)/v2g ledger export $(BUILD)/interop/ledger.db $(BUILD)/interop/chain.v2g
 	$(PYTHON) tests/python/ledger_verifier.py $(BUILD)/interop/chain.v2g
-	V2G_EXPORT=$(abspath $(BUILD)/interop/chain.v2g) $(PYTHON) -m pytest tests/python -q
+	V2G_EXPORT=$(abspath $(BUILD)/interop/chain.v2g) V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) $(PYTHON) -m pytest tests/python -q
 
 test: deps lib ctest examples swift-test ledger-interop
 

@@ -22,7 +22,8 @@ let package = Package(
         // Its public headers live in the top-level include/ (CSources/CV2G/include links there).
         .target(
             name: "CV2G",
-            path: "CSources/CV2G"
+            path: "CSources/CV2G",
+            linkerSettings: [.linkedLibrary("m")]
         ),
         .target(
             name: "V2GKit",

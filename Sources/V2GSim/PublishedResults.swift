@@ -33,6 +33,11 @@ public enum Published {
         (5, ["L1": -2.9, "L2": 13.9, "L3": -2.6, "R2": 16.1, "Z0": -1.2], 5.4),
     ]
 
+    /// [P] Table III: % change in energy traded, federated predictions against perfect ones, Hungarian.
+    public static let tableIII: [(scenario: String, change: Double)] = [
+        ("Isolated", 0.0), ("1 EV", -1.5e-14), ("2 EV", -3.7), ("3 EV", 1.40), ("4 EV", -1.7), ("5 EV", -1.3),
+    ]
+
     /// [P] Table I: kWh exchanged with the grid originally, in the isolated scenario, and the benefit.
     public static let tableI: [(agent: String, original: Double, isolated: Double, benefit: Double)] = [
         ("L1", 4884.36, 4825.60, 58.76), ("L2", 8672.30, 8663.95, 8.35), ("L3", 2967.63, 2874.31, 93.32),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import V2GKit
+import V2GLedger
 import V2GSim
 
 /// `v2g simulate EXPERIMENT`: reproduces an experiment of the source documents and writes its report.
@@ -47,6 +48,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "p-prosumers: profiles CSV with columns time_s,agent,production_wh,consumption_wh.")
     var profiles: String?
 
+    @Option(name: .customLong("pretrain-rounds"), help: "p-forecast: federated rounds on the history day.")
+    var pretrainRounds = 20
+
+    @Option(name: .customLong("day-hours"), help: "p-forecast: hours of the generated forecast day.")
+    var dayHours = 24
+
     @Flag(help: "No progress line.")
     var quiet = false
 
@@ -74,9 +81,16 @@ struct SimulateCommand: ParsableCommand {
         guard askMin >= 0, askMax >= askMin else { throw CommandFailure.badInput("need 0 <= --ask-min <= --ask-max") }
         options.askMicro = Int64((askMin * 1e6).rounded())...Int64((askMax * 1e6).rounded())
         options.reserveWh = reserveWh
+        guard pretrainRounds >= 0, (1...24).contains(dayHours) else {
+            throw CommandFailure.badInput("--pretrain-rounds must not be negative and --day-hours must lie within 1...24")
+        }
+        options.forecastPretrainRounds = pretrainRounds
+        options.forecastHours = dayHours
         options.chargerPowerW = chargerPowerW
         if let profiles {
-            guard name == .pProsumers else { throw CommandFailure.badInput("--profiles applies to p-prosumers only") }
+            guard name == .pProsumers || name == .pForecast else {
+                throw CommandFailure.badInput("--profiles applies to p-prosumers and p-forecast only")
+            }
             guard let data = FileManager.default.contents(atPath: profiles), let text = String(data: data, encoding: .utf8) else {
                 throw CommandFailure.badInput("cannot read \(profiles)")
             }
@@ -88,6 +102,11 @@ struct SimulateCommand: ParsableCommand {
             options.profilesSource = "\(profiles)"
         }
         let directory = URL(fileURLWithPath: out ?? "results/\(name.rawValue)")
+        if name == .pForecast {
+            // Each global model's digest goes on a ledger: a model-update transaction per model, in models.db.
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            options.anchorModel = try ModelLedger(path: directory.appendingPathComponent("models.db").path).anchor
+        }
         let started = Date()
         let artifacts = try Simulator.run(name, options: options)
         let written = try ReportWriter(directory: directory).write(artifacts)

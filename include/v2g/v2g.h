@@ -12,6 +12,7 @@
 #include "v2g_types.h"
 #include "v2g_auction.h"
 #include "v2g_lsap.h"
+#include "v2g_nn.h"
 #include "v2g_penalty.h"
 #include "v2g_pricing.h"
 #include "v2g_prosumer.h"

@@ -103,9 +103,12 @@ public struct ProsumerMarketSimulation: Sendable {
         }
     }
 
-    /// Simulates the day.
-    public func run(_ scenario: Scenario, _ algorithm: Algorithm) throws -> Run {
+    /// Simulates the day. With `predictedNet` (per agent per period, as `netPositions()`), prosumers bid what was
+    /// predicted and the trade is what the meters then allow: an allocation is delivered up to the actual surplus or
+    /// demand of the direction bid, and not at all if the actual position has the other sign ([P] Table III).
+    public func run(_ scenario: Scenario, _ algorithm: Algorithm, predictedNet: [[Int64]]? = nil) throws -> Run {
         let net = netPositions()
+        let bids = predictedNet ?? net
         let agentCount = profiles.agents.count
         let evCount: Int
         switch scenario {
@@ -125,10 +128,11 @@ public struct ProsumerMarketSimulation: Sendable {
             var requests: [ProsumerRequest] = []
             for a in 0..<agentCount {
                 agents[a].originalGridWh += abs(net[a][p])
-                guard net[a][p] != 0 else { continue }
+                let bid = p < bids[a].count ? bids[a][p] : 0
+                guard bid != 0 else { continue }
                 participants.append(a)
                 // Bids arrive in a random order within the period; FIFO serves them as they come.
-                requests.append(ProsumerRequest(kind: net[a][p] > 0 ? .surplus : .demand, energyWh: abs(net[a][p]),
+                requests.append(ProsumerRequest(kind: bid > 0 ? .surplus : .demand, energyWh: abs(bid),
                                                 submittedAt: rng.int(Int64(0)...(periodSeconds - 1))))
             }
             let states = try (0..<evCount).map { j in
@@ -148,9 +152,13 @@ public struct ProsumerMarketSimulation: Sendable {
                     : try HungarianMatcher().match(requests: requests, evs: states).result
                 pairs = result.allocations.map { ($0.requestIndex, $0.offerIndex, $0.energyWh) }
             }
-            for pair in pairs {
+            for var pair in pairs {
                 let a = participants[pair.request]
                 let sold = requests[pair.request].kind == .surplus
+                // What the meters allow: the actual position, in the direction bid.
+                let actual = sold ? max(0, net[a][p]) : max(0, -net[a][p])
+                pair.energy = min(pair.energy, actual)
+                guard pair.energy > 0 else { continue }
                 records.append(ExchangeRecord(timeStep: p, energyWh: pair.energy, availableWh: states[pair.ev].availableWh,
                                               batteryCapacityWh: states[pair.ev].freeCapacityWh,
                                               matchingID: records.count + 1, prosumer: profiles.agents[a],

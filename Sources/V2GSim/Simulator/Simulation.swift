@@ -9,6 +9,8 @@ public enum ExperimentName: String, CaseIterable, Sendable {
     case ch5ResponseTime = "ch5-response-time"
     case ch6SRET = "ch6-sret"
     case pProsumers = "p-prosumers"
+    case pForecast = "p-forecast"
+    case ch6Forecast = "ch6-forecast"
 
     /// What the experiment reproduces.
     public var summary: String {
@@ -19,6 +21,8 @@ public enum ExperimentName: String, CaseIterable, Sendable {
         case .ch5ResponseTime: return "[T] Table 5.1, Fig. 5.5: the response-time model"
         case .ch6SRET: return "[T] Table 6.1, Fig. 6.4-6.6, Table 6.2: SRET strategies vs RET, and round times"
         case .pProsumers: return "[P] Tables I-II, Fig. 5-7: PV prosumers and EVs, greedy vs Hungarian"
+        case .pForecast: return "[P] Table III: federated LSTM load forecasts against perfect predictions"
+        case .ch6Forecast: return "[T] §6.1, §6.3: V2GFTN with driving EVs' trip energy forecast by an MLP"
         }
     }
 
@@ -27,8 +31,8 @@ public enum ExperimentName: String, CaseIterable, Sendable {
         switch self {
         case .ch4Market: return 100
         case .ch4ConsumerAttack, .ch4ExchangeAttack: return 20
-        case .ch5ResponseTime, .pProsumers: return 1
-        case .ch6SRET: return 5
+        case .ch5ResponseTime, .pProsumers, .pForecast: return 1
+        case .ch6SRET, .ch6Forecast: return 5
         }
     }
 }
@@ -54,6 +58,12 @@ public struct SimulationOptions: Sendable {
     public var profilesSource = "built-in generator"
     /// Draw a progress line on standard error.
     public var showsProgress = true
+    /// p-forecast: federated rounds on the history day, and the length of the forecast day (hours).
+    public var forecastPretrainRounds = 20
+    public var forecastHours = 24
+    /// Anchors a published global forecasting model (its round and serialized bytes) and returns its digest in
+    /// hex: the CLI writes a model-update transaction to a ledger store. nil: digests are not anchored.
+    public var anchorModel: (@Sendable (Int, [UInt8]) throws -> String)?
 
     public init() {}
 }
@@ -70,8 +80,16 @@ public enum Simulator {
         case .ch5ResponseTime: return try ResponseTimeReport.build(options: options)
         case .ch6SRET: return try SRETReport.build(options: options, progress: progress)
         case .pProsumers: return try ProsumerReport.build(options: options, progress: progress)
+        case .pForecast: return try ForecastReport.build(options: options, progress: progress)
+        case .ch6Forecast: return try TripForecastReport.build(options: options, progress: progress)
         }
     }
+}
+
+/// An experiment that cannot run on the inputs given.
+public struct SimulationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Mean, standard deviation and range of a sample.
