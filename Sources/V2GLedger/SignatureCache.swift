@@ -30,6 +30,12 @@ public final class SignatureCache: @unchecked Sendable {  // `valid` under `lock
         return true
     }
 
+    /// Records a signature known to be valid without verifying it: one this process just made, or one the
+    /// transport already verified. Later checks of the same (key, signature, message) hit the cache.
+    public func noteValid(_ key: PublicKey, _ signature: Signature, of message: [UInt8]) {
+        remember([Self.key(key, signature, message)])
+    }
+
     /// Verifies the triples not cached yet, spread over the cores, and remembers the valid ones; the sequential
     /// checks that follow then find them cached.
     public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])]) {

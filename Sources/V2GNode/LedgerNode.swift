@@ -158,6 +158,9 @@ public final class LedgerNode: Sendable {
     /// Blocks committed, over all channels.
     public var committedBlocks: Int { state.heads.values.reduce(0) { $0 + Int($1.height) + 1 } }
 
+    /// The ledger's cache of valid signatures; thread-safe on its own, so callers need not take the node's lock.
+    public var signatures: SignatureCache { state.ledger.signatures }
+
     /// What the node has counted.
     public var counters: LedgerNodeCounters { state.lock.withLock { state.counters } }
 

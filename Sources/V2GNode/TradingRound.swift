@@ -84,7 +84,9 @@ final class TransactionAuthor: @unchecked Sendable {  // `nonce` under `lock`
             nonce += 1
             return nonce
         }
-        return Transaction(channel: channel, kind: kind, author: key, nonce: n, timestamp: timestamp, payload: payload)
+        let tx = Transaction(channel: channel, kind: kind, author: key, nonce: n, timestamp: timestamp, payload: payload)
+        node.signatures.noteValid(tx.author, tx.signature, of: tx.id.bytes)   // ours: valid by construction
+        return tx
     }
 
     /// Collects `required` endorsements for `tx` (up to `timeout`) and returns it endorsed.
@@ -101,6 +103,9 @@ final class TransactionAuthor: @unchecked Sendable {  // `nonce` under `lock`
             throw RoundError(.network, "\(error)")
         }
         got.sort { $0.endorser < $1.endorser }
+        // The peer verified each endorsement as it arrived; the block that carries them need not again.
+        let id = tx.id.bytes
+        for e in got { node.signatures.noteValid(e.endorser, e.signature, of: id) }
         guard got.count >= required else {
             throw RoundError(.tooFewEndorsements, "\(tx.kind) \(tx.id): \(got.count) of \(required) endorsements within \(timeout)")
         }

@@ -71,7 +71,9 @@ extension LedgerNodeState {
                 do throws(LedgerError) { try ledger.check(tx) } catch { return .failure(error) }
             }
             counters.endorsementsGiven += 1
-            return .success(Endorsement.signing(tx, with: key))
+            let endorsement = Endorsement.signing(tx, with: key)
+            ledger.signatures.noteValid(endorsement.endorser, endorsement.signature, of: id.bytes)
+            return .success(endorsement)
         }
         switch outcome {
         case .success(let e): return e
