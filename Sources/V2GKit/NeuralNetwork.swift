@@ -97,6 +97,29 @@ public struct NeuralNetwork: Hashable, Sendable {
         return y
     }
 
+    /// Predicts sample after sample with one workspace: what a gateway's loop uses (no allocation per call).
+    public struct Predictor: Sendable {
+        public let network: NeuralNetwork
+        private var workspace: [UInt8] = []
+        private var steps = 0
+
+        public init(_ network: NeuralNetwork) { self.network = network }
+
+        /// The prediction for one sample, as `NeuralNetwork.predict`.
+        public mutating func predict(_ x: [Double]) throws(V2GError) -> [Double] {
+            var shape = network.architecture.shape
+            let steps = try NeuralNetwork.steps(of: x, network.architecture)
+            if steps != self.steps {
+                workspace = [UInt8](repeating: 0, count: try NeuralNetwork.workspaceSize(shape, steps: steps))
+                self.steps = steps
+            }
+            var y = [Double](repeating: 0, count: network.architecture.outputs)
+            let p = network.parameters
+            try check(v2g_nn_forward(&shape, p, p.count, x, Int32(steps), &y, &workspace, workspace.count), "predicting")
+            return y
+        }
+    }
+
     static func steps(of x: [Double], _ a: Architecture) throws(V2GError) -> Int {
         guard !x.isEmpty, x.count % a.inputs == 0 else {
             throw V2GError(code: .invalid, message: "a sample of \(x.count) values is not whole steps of \(a.inputs) inputs")

@@ -43,8 +43,9 @@ public struct NetworkTrainer: Sendable {
     public static func loss(_ network: NeuralNetwork, _ samples: [TrainingSample]) throws(V2GError) -> Double {
         guard !samples.isEmpty else { return 0 }
         var total = 0.0
+        var predictor = NeuralNetwork.Predictor(network)
         for s in samples {
-            let y = try network.predict(s.input)
+            let y = try predictor.predict(s.input)
             total += zip(y, s.target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(y.count)
         }
         return total / Double(samples.count)

@@ -66,3 +66,17 @@ struct NeuralNetworkTests {
         #expect(throws: V2GError.self) { try NeuralNetwork(.mlp(inputs: 4, hidden: [8], outputs: 1), seed: 1).predict([1, 2, 3, 4, 5, 6, 7, 8]) }
     }
 }
+
+@Suite("Neural networks: the reusable predictor")
+struct PredictorTests {
+    /// The predictor that keeps its workspace gives the same bits as one-off predictions, whatever came before.
+    @Test func equalsOneOffPredictions() throws {
+        let net = try NeuralNetwork(.lstm(inputs: 3, layers: [8, 8], outputs: 2), seed: 4)
+        var predictor = NeuralNetwork.Predictor(net)
+        var rng = SplitMix64(seed: 4)
+        for steps in [3, 1, 5, 3] {
+            let x = (0..<3 * steps).map { _ in Double(rng.next() >> 11) / Double(1 << 53) }
+            #expect(try predictor.predict(x).map(\.bitPattern) == net.predict(x).map(\.bitPattern))
+        }
+    }
+}

@@ -144,10 +144,11 @@ public struct LoadForecast: Sendable {
         while t < series[0].count {
             let end = min(t + aggregationPeriods, series[0].count)
             // Each fog node predicts its prosumer's next periods with the current global model.
+            var predictor = NeuralNetwork.Predictor(global)
             for a in 0..<agents {
                 let s = series[a]
                 for p in t..<end {
-                    let (c, q) = s.prediction(at: p, from: try global.predict(s.input(at: p)))
+                    let (c, q) = s.prediction(at: p, from: try predictor.predict(s.input(at: p)))
                     cons[a].append(c)
                     prod[a].append(q)
                     let dc = Double(c - s.consumptionWh[p]), dq = Double(q - s.productionWh[p])
