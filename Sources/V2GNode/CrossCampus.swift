@@ -177,35 +177,15 @@ public final class CrossCampusSeat: @unchecked Sendable {  // one round at a tim
         report.allocate = clock.now - t
         t = clock.now
 
-        let recipients = Set(result.allocations.map {
-            let r = inputs.requests[Int($0.request)]
-            return "\(r.exchange)/\(r.entry.consumer)"
-        }).sorted()
-        let notification = author.sign(.bocs, .notification, timestamp: now(), payload: NotificationPayload(
-            round: round, allocation: allocationTx.id, recipients: recipients).encoded)
-        let metering = RoundRecorder.metering(round: round, allocation: allocationTx.id, result: result, inputs: inputs) {
-            request, offer, allocated in
-            meter(MeteredAllocation(round: round, exchange: request.exchange, consumer: request.entry.consumer, ev: offer.ev,
-                                    allocatedWh: allocated))
-        }
-        let meteringTx = author.sign(.bocs, .meteringRecord, timestamp: now(), payload: metering.encoded)
-        let settlementTx: Transaction, penaltyTx: Transaction
-        do {
-            settlementTx = author.sign(.bocs, .settlement, timestamp: now(), payload: try RoundRecorder.settlement(
-                round: round, allocation: allocationTx.id, result: result, inputs: inputs, metering: metering,
-                meteringID: meteringTx.id).encoded)
-            penaltyTx = author.sign(.bocs, .penaltyUpdate, timestamp: now(), payload: try RoundRecorder.penaltyUpdate(
-                round: round, allocation: allocationTx.id, result: result, inputs: inputs, metering: metering,
-                meteringID: meteringTx.id, penalties: penalties).encoded)
-        } catch {
-            throw RoundError(.matcher, "settling the cross-campus round \(round): \(error.message)")
-        }
+        let records = try author.records(.bocs, round: round, allocation: allocationTx, result: result, inputs: inputs,
+                                         penalties: penalties, timestamp: now(),
+                                         recipient: { "\($0.exchange)/\($0.entry.consumer)" }, meter: meter)
         // Every control system re-executes the result on the surpluses just sealed: they must hold them first.
         let others = roster.campuses.values.filter { $0 != key.publicKey }
         guard node.waitForNeighbours(others, toReach: [.bocs: sealed.height], timeout: author.timeout) else {
             throw RoundError(.tooFewEndorsements, "the control systems did not commit the surpluses of round \(round) in time")
         }
-        let results = try author.endorseAll([allocationTx, notification, meteringTx, settlementTx, penaltyTx])
+        let results = try author.endorseAll([allocationTx] + records)
         do {
             report.blocks.append(try node.seal(.bocs, results, orderer: key, timestamp: now()))
         } catch {

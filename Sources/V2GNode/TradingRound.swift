@@ -326,17 +326,28 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         func owns(_ key: PublicKey, _ name: String, _ role: Role) -> Bool {
             members.contains { $0.key == key && $0.name == name && $0.role == role }
         }
+        // The pool is polled every few milliseconds while inputs arrive: each transaction is decoded and checked
+        // once, by ID, to the name it may fill (nil: not an input of this round).
+        var named: [Digest: String?] = [:]
+        func name(_ tx: Transaction) -> String? {
+            if let known = named[tx.id] { return known }
+            var n: String?
+            if tx.kind == .requestList, let p = try? RequestListPayload.decode(tx.payload), p.round == round,
+               exchanges.contains(p.exchange), owns(tx.author, p.exchange, .exchange) { n = p.exchange }
+            if tx.kind == .offer, let p = try? OfferPayload.decode(tx.payload), p.round == round, evs.contains(p.ev),
+               owns(tx.author, p.ev, .ev) { n = p.ev }
+            named[tx.id] = n
+            return n
+        }
         func select(_ pool: [Channel: [Transaction]]) -> (lists: [String: Transaction], offers: [String: Transaction]) {
             var lists: [String: Transaction] = [:], offers: [String: Transaction] = [:]
             for tx in pool[.boe] ?? [] where tx.kind == .requestList {
-                guard let p = try? RequestListPayload.decode(tx.payload), p.round == round, exchanges.contains(p.exchange),
-                      owns(tx.author, p.exchange, .exchange), lists[p.exchange] == nil else { continue }
-                lists[p.exchange] = tx
+                guard let n = name(tx), lists[n] == nil else { continue }
+                lists[n] = tx
             }
             for tx in pool[.boev] ?? [] where tx.kind == .offer {
-                guard let p = try? OfferPayload.decode(tx.payload), p.round == round, evs.contains(p.ev),
-                      owns(tx.author, p.ev, .ev), offers[p.ev] == nil else { continue }
-                offers[p.ev] = tx
+                guard let n = name(tx), offers[n] == nil else { continue }
+                offers[n] = tx
             }
             return (lists, offers)
         }
@@ -402,32 +413,14 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         t = clock.now
 
         // Record: notification, metering, settlement and penalty update, endorsed and sealed with the result.
-        let recipients = Set(result.allocations.map { inputs.requests[Int($0.request)].entry.consumer }).sorted()
-        let notification = author.sign(.boe, .notification, timestamp: now(), payload: NotificationPayload(
-            round: round, allocation: allocationTx.id, recipients: recipients).encoded)
-        let metering = RoundRecorder.metering(round: round, allocation: allocationTx.id, result: result, inputs: inputs) {
-            request, offer, allocated in
-            meter(MeteredAllocation(round: round, exchange: request.exchange, consumer: request.entry.consumer,
-                                    ev: offer.ev, allocatedWh: allocated))
-        }
-        let meteringTx = author.sign(.boe, .meteringRecord, timestamp: now(), payload: metering.encoded)
-        let settlementTx: Transaction, penaltyTx: Transaction
-        do {
-            settlementTx = author.sign(.boe, .settlement, timestamp: now(), payload: try RoundRecorder.settlement(
-                round: round, allocation: allocationTx.id, result: result, inputs: inputs, metering: metering,
-                meteringID: meteringTx.id).encoded)
-            penaltyTx = author.sign(.boe, .penaltyUpdate, timestamp: now(), payload: try RoundRecorder.penaltyUpdate(
-                round: round, allocation: allocationTx.id, result: result, inputs: inputs, metering: metering,
-                meteringID: meteringTx.id, penalties: penalties).encoded)
-        } catch {
-            throw RoundError(.matcher, "settling round \(round): \(error.message)")
-        }
+        let records = try author.records(.boe, round: round, allocation: allocationTx, result: result, inputs: inputs,
+                                         penalties: penalties, timestamp: now(), recipient: { $0.entry.consumer }, meter: meter)
         // The endorsers re-execute the result on the inputs just sealed: they must hold them first.
         let inputHeights = Dictionary(report.blocks.map { ($0.channel, $0.height) }, uniquingKeysWith: max)
         guard node.waitForNeighbours(roster.endorsers, toReach: inputHeights, timeout: author.timeout) else {
             throw RoundError(.tooFewEndorsements, "the endorsers did not commit the inputs of round \(round) within \(author.timeout)")
         }
-        let results = try author.endorseAll([allocationTx, notification, meteringTx, settlementTx, penaltyTx])
+        let results = try author.endorseAll([allocationTx] + records)
         report.allocation = results[0]
         do {
             report.blocks.append(try node.seal(.boe, results, orderer: key, timestamp: now()))

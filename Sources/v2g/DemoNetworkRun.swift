@@ -68,6 +68,13 @@ final class DemoNetworkRun {
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(RoundLine.self, from: Data($0.utf8)) }
     }
 
+    /// Every control system's round lines so far, by round and campus.
+    func roundsByNumber() -> [UInt64: [String: RoundLine]] {
+        var lines: [UInt64: [String: RoundLine]] = [:]
+        for c in layout.campusNames { for l in rounds(c) { lines[l.round, default: [:]][c] = l } }
+        return lines
+    }
+
     /// A node's metrics, parsed into `name{labels}` → value.
     func metrics(_ name: String) -> [String: Double] {
         guard let n = layout.node(name), let body = HTTPGet.body(port: n.metricsPort, path: "/metrics") else { return [:] }

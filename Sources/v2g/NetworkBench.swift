@@ -58,7 +58,7 @@ struct NetworkBench: ParsableCommand {
         var printed: UInt64 = 0
         while printed < UInt64(rounds), ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.05)
-            for c in layout.campusNames { for l in run.rounds(c) { lines[l.round, default: [:]][c] = l } }
+            lines = run.roundsByNumber()
             while let next = lines[printed + 1], next.count == campuses {
                 printed += 1
                 let r = Row(next, orderer: layout.campusNames[0])

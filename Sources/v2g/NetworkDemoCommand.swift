@@ -152,7 +152,7 @@ struct NetworkDemoCommand: ParsableCommand {
                     failures.append("the attack could not be run: \(error)")
                 }
             }
-            for c in layout.campusNames { for l in run.rounds(c) { lines[l.round, default: [:]][c] = l } }
+            lines = run.roundsByNumber()
             while let next = lines[printed + 1], next.count == layout.campusNames.count {
                 printed += 1
                 Self.printRound(printed, next, campuses: layout.campusNames)
