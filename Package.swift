@@ -7,7 +7,9 @@ let package = Package(
         .library(name: "V2GKit", targets: ["V2GKit"]),
         .library(name: "V2GSim", targets: ["V2GSim"]),
         .library(name: "V2GLedger", targets: ["V2GLedger"]),
+        .library(name: "V2GTransport", targets: ["V2GTransport"]),
         .library(name: "V2GNode", targets: ["V2GNode"]),
+        .library(name: "V2GGateway", targets: ["V2GGateway"]),
         .executable(name: "v2g", targets: ["v2g"]),
     ],
     dependencies: [
@@ -53,10 +55,30 @@ let package = Package(
             name: "V2GLedger",
             dependencies: ["V2GKit", "CSodium", "CSQLite"]
         ),
-        // ZeroMQ transport with CurveZMQ and ZAP, gossip between ledger peers.
+        // ZeroMQ sockets, CurveZMQ, ZAP, frames and the peer event loop: the only libzmq user.
+        .target(
+            name: "V2GTransport",
+            dependencies: [
+                "V2GLedger", "CZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Ledger peers: validation off the network loop, the transaction pool, announcements, catch-up.
         .target(
             name: "V2GNode",
-            dependencies: ["V2GLedger", "CZeroMQ", "CSodium"]
+            dependencies: [
+                "V2GKit", "V2GLedger", "V2GTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The roles a gateway runs, their data sources and sinks, config, metrics and the daemon.
+        .target(
+            name: "V2GGateway",
+            dependencies: [
+                "V2GKit", "V2GLedger", "V2GTransport", "V2GNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
         // Scenario generators, the experiment runner, and CSV/JSON/SVG reports.
         .target(
@@ -68,11 +90,10 @@ let package = Package(
             dependencies: [
                 "V2GKit",
                 "V2GLedger",
-                "V2GNode",
+                "V2GGateway",
                 "V2GSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
 
@@ -87,8 +108,17 @@ let package = Package(
             dependencies: ["V2GLedger", "V2GKit"]
         ),
         .testTarget(
+            name: "V2GTransportTests",
+            dependencies: ["V2GTransport", "V2GLedger", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "V2GNodeTests",
-            dependencies: ["V2GNode", "V2GLedger"]
+            dependencies: ["V2GNode", "V2GTransport", "V2GLedger", "V2GKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "V2GGatewayTests",
+            dependencies: ["V2GGateway", "V2GNode", "V2GTransport", "V2GLedger", "V2GKit",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "V2GSimTests",

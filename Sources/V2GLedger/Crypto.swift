@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// libsodium, initialised once; every entry point of the ledger's crypto goes through `ready()`.
@@ -72,6 +72,19 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The corresponding C function is `crypto_sign_ed25519_verify_detached`.
     public func verifies(_ signature: Signature, of message: [UInt8]) -> Bool {
         crypto_sign_ed25519_verify_detached(signature.bytes, message, UInt64(message.count), bytes) == 0
+    }
+
+    /// The X25519 public key of this Ed25519 key: how a CurveZMQ link names the member (libsodium's
+    /// Ed25519 → X25519 conversion, so one key pair names a member on the chain and authenticates its links).
+    ///
+    /// The corresponding C function is `crypto_sign_ed25519_pk_to_curve25519`.
+    /// - Throws: `LedgerError(.crypto)` for bytes that are not a point of the curve.
+    public func curve25519() throws(LedgerError) -> [UInt8] {
+        var pk = [UInt8](repeating: 0, count: 32)
+        guard crypto_sign_ed25519_pk_to_curve25519(&pk, bytes) == 0 else {
+            throw LedgerError(.crypto, "the Ed25519 key has no X25519 counterpart")
+        }
+        return pk
     }
 
     public static func < (a: PublicKey, b: PublicKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }

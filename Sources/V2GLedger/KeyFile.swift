@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// Secret keys on disk: a text file readable by its owner only (mode 0600), never overwritten.

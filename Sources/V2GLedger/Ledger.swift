@@ -59,6 +59,15 @@ public final class Ledger: @unchecked Sendable {
         allocations.compactMap { id, record in transactions[id]?.channel == channel ? record.payload : nil }
     }
 
+    /// The committed allocation result of `round` on `channel`, with the inputs it ran on; nil if none is
+    /// committed (what an EV gateway turns into its chargers' setpoints).
+    public func allocation(round: UInt64, on channel: Channel) -> (result: AllocationResultPayload, inputs: RoundInputs)? {
+        for (id, record) in allocations where record.payload.round == round && transactions[id]?.channel == channel {
+            return (record.payload, record.inputs)
+        }
+        return nil
+    }
+
     /// The highest nonce of `author` committed on any channel (0 if none): an author restarting signs above it.
     public func lastNonce(of author: PublicKey) -> UInt64 {
         chains.values.compactMap { $0.lastNonce[author] }.max() ?? 0
@@ -125,7 +134,7 @@ public final class Ledger: @unchecked Sendable {
             config = current
         }
         guard block.orderer == config.orderer else { throw LedgerError(.chain, "block not packed by the channel's orderer") }
-        signatures.prefetch(Self.signed(block))
+        signatures.prefetch(Self.signatureChecks(block))
         guard signatures.verify(block.orderer, block.signature, of: block.hash.bytes) else {
             throw LedgerError(.badSignature, "orderer signature does not verify")
         }
@@ -151,7 +160,7 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// Every signature a block carries: its orderer's, and each transaction's author's and endorsers'.
-    static func signed(_ block: Block) -> [(PublicKey, Signature, [UInt8])] {
+    public static func signatureChecks(_ block: Block) -> [(PublicKey, Signature, [UInt8])] {
         var out: [(PublicKey, Signature, [UInt8])] = [(block.orderer, block.signature, block.hash.bytes)]
         for tx in block.transactions {
             let id = tx.id.bytes

@@ -40,8 +40,19 @@ public final class LedgerStore {
         """,
     ]
 
+    /// How a store is opened.
+    public enum Access: Sendable {
+        /// Creates the file if missing and brings an older schema up to date.
+        case readWrite
+        /// Changes nothing: the file must exist with the current schema. In WAL mode a reader sees every block
+        /// committed before each read began, while another connection (or process) writes.
+        case readOnly
+    }
+
     /// Where the store lives.
     public let path: String
+    /// How it was opened.
+    public let access: Access
 
     private let connection: Connection
     private let begin: Statement, beginRead: Statement, commit: Statement, rollback: Statement
@@ -49,14 +60,19 @@ public final class LedgerStore {
     private let countBlocks: Statement, countTransactions: Statement
     private let selectBlocks: Statement, selectBlock: Statement, selectChannel: Statement, selectTransactions: Statement
 
-    /// Opens the store at `path`, creating it if the file does not exist and bringing an older schema up to date.
+    /// Opens the store at `path`; read-write, it creates the file if it does not exist and brings an older
+    /// schema up to date.
     ///
-    /// - Parameter path: The SQLite file.
+    /// - Parameters:
+    ///   - path: The SQLite file.
+    ///   - access: `.readOnly` writes nothing, not even a missing file or a schema migration.
     /// - Throws: `LedgerError(.store, …)` with SQLite's message if the file cannot be opened, is not a SQLite
-    ///   database or not a V2GKit store, or was written by a newer version of this code.
-    public init(path: String) throws(LedgerError) {
+    ///   database or not a V2GKit store, or was written by a newer version of this code (or, read-only, by an
+    ///   older one).
+    public init(path: String, access: Access = .readWrite) throws(LedgerError) {
         self.path = path
-        let connection = try Connection.open(path).get()
+        self.access = access
+        let connection = try Connection.open(path, readOnly: access == .readOnly).get()
         self.connection = connection
         try connection.busyTimeout(milliseconds: 10_000).get()
 
@@ -71,17 +87,23 @@ public final class LedgerStore {
             throw LedgerError(.store, "\(path) is a SQLite database but not a V2GKit ledger store")
         }
 
-        let mode = try connection.prepare("PRAGMA journal_mode=WAL").get()
-        var journal = ""
-        try mode.run { s in journal = s.text(0) }
-        guard journal.lowercased() == "wal" else { throw LedgerError(.store, "\(path): cannot use WAL (journal mode \(journal))") }
-        try connection.execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON").get()
+        if access == .readOnly {
+            guard version == Int64(Self.schemaVersion) else {
+                throw LedgerError(.store, "\(path) has schema version \(version), not \(Self.schemaVersion); open it read-write once to migrate it")
+            }
+        } else {
+            let mode = try connection.prepare("PRAGMA journal_mode=WAL").get()
+            var journal = ""
+            try mode.run { s in journal = s.text(0) }
+            guard journal.lowercased() == "wal" else { throw LedgerError(.store, "\(path): cannot use WAL (journal mode \(journal))") }
+            try connection.execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON").get()
+        }
 
         begin = try connection.prepare("BEGIN IMMEDIATE").get()
         beginRead = try connection.prepare("BEGIN DEFERRED").get()
         commit = try connection.prepare("COMMIT").get()
         rollback = try connection.prepare("ROLLBACK").get()
-        try Self.migrate(connection, begin: begin, commit: commit, rollback: rollback)
+        if access == .readWrite { try Self.migrate(connection, begin: begin, commit: commit, rollback: rollback) }
 
         insertBlock = try connection.prepare("INSERT INTO blocks(channel, height, hash, bytes) VALUES (?1, ?2, ?3, ?4) RETURNING seq").get()
         insertTransaction = try connection.prepare("INSERT INTO transactions(id, seq, idx, bytes) VALUES (?1, ?2, ?3, ?4)").get()

@@ -19,12 +19,13 @@ final class Connection {
 
     private init(handle: OpaquePointer) { self.handle = handle }
 
-    /// Opens (creating if missing) the database file at `path`.
+    /// Opens the database file at `path`: read-write, creating it if missing, or read-only (never creating).
     ///
     /// The corresponding C function is `sqlite3_open_v2`.
-    static func open(_ path: String) -> Result<Connection, LedgerError> {
+    static func open(_ path: String, readOnly: Bool = false) -> Result<Connection, LedgerError> {
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let mode = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let code = sqlite3_open_v2(path, &db, mode | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let db else {
             let error = storeError(db, code, "cannot open \(path)")
             sqlite3_close_v2(db)  // a handle is returned even on failure and must be released

@@ -218,11 +218,6 @@ public struct OfferPayload: Payload {
 public struct AllocationResultPayload: Payload {
     public static let kind = TransactionKind.allocationResult
 
-    /// The matchers the ledger re-executes.
-    public enum Algorithm: UInt8, Sendable, CaseIterable {
-        case ret = 1, sretDouble, sretSingleEnergy, sretSingleCount, greedy, hungarian
-    }
-
     public struct Entry: Hashable, Sendable {
         public var request: UInt32
         public var offer: UInt32
@@ -245,7 +240,7 @@ public struct AllocationResultPayload: Payload {
     }
 
     public var round: UInt64
-    public var algorithm: Algorithm
+    public var algorithm: MatchAlgorithm
     public var chargerCapacityWh: Int64
     public var chargerPowerW: Int64
     public var gamma1: Ratio
@@ -256,7 +251,7 @@ public struct AllocationResultPayload: Payload {
     public var outcomes: [Outcome]
     public var certificate: Certificate?
 
-    public init(round: UInt64, algorithm: Algorithm, chargerCapacityWh: Int64, chargerPowerW: Int64, gamma1: Ratio,
+    public init(round: UInt64, algorithm: MatchAlgorithm, chargerCapacityWh: Int64, chargerPowerW: Int64, gamma1: Ratio,
                 gamma2: Ratio, inputs: [Digest], inputsDigest: Digest, allocations: [Entry], outcomes: [Outcome],
                 certificate: Certificate?) {
         self.round = round
@@ -274,7 +269,7 @@ public struct AllocationResultPayload: Payload {
 
     public func encode(into w: inout ByteWriter) {
         w.u64(round)
-        w.u8(algorithm.rawValue)
+        w.u8(algorithm.wireCode)
         w.i64(chargerCapacityWh)
         w.i64(chargerPowerW)
         w.i32(gamma1.rawValue)
@@ -302,7 +297,7 @@ public struct AllocationResultPayload: Payload {
 
     public init(from r: inout ByteReader) throws(LedgerError) {
         round = try r.u64("round")
-        guard let algorithm = Algorithm(rawValue: try r.u8("algorithm")) else {
+        guard let algorithm = MatchAlgorithm(wireCode: try r.u8("algorithm")) else {
             throw LedgerError(.malformed, "unknown algorithm")
         }
         self.algorithm = algorithm
@@ -528,5 +523,26 @@ public struct ModelUpdatePayload: Payload {
         round = try r.u64("round")
         model = try r.string("model")
         weightsDigest = try r.hash("weights digest")
+    }
+}
+
+extension MatchAlgorithm {
+    /// The u8 an allocation result records (docs/wire-format.md, kind 3). Codes are never reused.
+    var wireCode: UInt8 {
+        switch self {
+        case .ret: return 1
+        case .sretDouble: return 2
+        case .sretSingleEnergy: return 3
+        case .sretSingleCount: return 4
+        case .greedy: return 5
+        case .hungarian: return 6
+        case .doubleAuction: return 7
+        }
+    }
+
+    /// The algorithm of a recorded code; nil for a code no version assigned.
+    init?(wireCode: UInt8) {
+        guard let a = MatchAlgorithm.allCases.first(where: { $0.wireCode == wireCode }) else { return nil }
+        self = a
     }
 }

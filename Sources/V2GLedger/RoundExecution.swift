@@ -66,8 +66,7 @@ enum RoundExecution {
                     requests: inputs.energyRequests, offers: inputs.offers.map { EnergyOffer(ev: EVID($0.ev), energyWh: $0.energyWh) },
                     penalties: penalties)
             case .sretDouble, .sretSingleEnergy, .sretSingleCount:
-                let strategy: SRETMatcher.Strategy = result.algorithm == .sretDouble ? .doubleBoundaries
-                    : result.algorithm == .sretSingleEnergy ? .singleLeastEnergy : .singleLeastEVs
+                guard let strategy = result.algorithm.sretStrategy else { throw LedgerError(.malformed, "not an SRET result") }
                 guard result.chargerPowerW >= 0 else { throw LedgerError(.malformed, "SRET needs a charger power") }
                 var requests: [WindowedRequest] = []
                 for (r, e) in zip(inputs.requests, inputs.energyRequests) {
@@ -85,6 +84,9 @@ enum RoundExecution {
                 match = try GreedyMatcher().match(requests: prosumerRequests(inputs), evs: evStates(inputs, capacity))
             case .hungarian:
                 match = try checkCertificate(result, inputs: inputs, capacity: capacity)
+            case .doubleAuction:
+                // Prices decide an auction's trades, and no transaction carries asks: nothing to re-execute.
+                throw LedgerError(.reexecution, "double-auction results are not recorded on the ledger")
             }
             return (match.allocations.map {
                         AllocationResultPayload.Entry(request: UInt32($0.requestIndex), offer: UInt32($0.offerIndex),

@@ -5,7 +5,7 @@ import V2GKit
 public enum RoundRecorder {
     /// The allocation result of `algorithm` (RET or an SRET strategy) over `inputs` (the request lists, then the
     /// offers, as committed; or campus surpluses), with the committed penalty lists, and the inputs it ran on.
-    public static func allocationResult(round: UInt64, inputs: [Transaction], algorithm: AllocationResultPayload.Algorithm = .ret,
+    public static func allocationResult(round: UInt64, inputs: [Transaction], algorithm: MatchAlgorithm = .ret,
                                         chargerCapacityWh: Int64?, chargerPowerW: Int64? = nil, gamma1: Ratio,
                                         gamma2: Ratio, penalties: PenaltyBook) throws(LedgerError)
         -> (payload: AllocationResultPayload, inputs: RoundInputs) {

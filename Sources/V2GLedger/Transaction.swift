@@ -55,6 +55,14 @@ public struct Endorsement: Hashable, Sendable {
         self.endorser = endorser
         self.signature = signature
     }
+
+    /// `key`'s endorsement of the transaction with ID `id`: its signature of the ID.
+    public init(of id: Digest, by key: SigningKey) {
+        self.init(endorser: key.publicKey, signature: key.sign(id.bytes))
+    }
+
+    /// Whether the signature is the endorser's, of the transaction with ID `id`.
+    public func verifies(_ id: Digest) -> Bool { endorser.verifies(signature, of: id.bytes) }
 }
 
 /// A signed transaction (docs/wire-format.md §3).
@@ -103,7 +111,7 @@ public struct Transaction: Hashable, Sendable {
 
     /// Adds an endorser's signature, keeping endorsements sorted by key.
     public mutating func endorse(by endorser: SigningKey) {
-        let entry = Endorsement(endorser: endorser.publicKey, signature: endorser.sign(id.bytes))
+        let entry = Endorsement(of: id, by: endorser)
         endorsements.removeAll { $0.endorser == endorser.publicKey }
         endorsements.append(entry)
         endorsements.sort { $0.endorser < $1.endorser }

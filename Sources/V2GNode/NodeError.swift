@@ -1,46 +1,28 @@
-import CZeroMQ
-import Glibc
+import V2GLedger
+import V2GTransport
 
-/// An error of the peer network: a failed libzmq or system call (with its errno), or a failure of the
-/// protocol above it (a timeout, an unknown neighbour, a reply that does not answer the request).
-public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The kind of failure.
-    public enum Code: String, Sendable {
-        case zmq               // a libzmq call failed; `errno` says why
-        case system            // a POSIX call failed; `errno` says why
-        case identity          // a ledger key has no Curve counterpart
-        case timeout           // no answer in time
-        case notConnected      // no completed link to the neighbour asked
-        case wouldBlock        // a non-blocking send found the queue full
-        case badReply          // an answer that does not fit its request
-        case stopped           // the peer was stopped
+/// Why a node could not do what it was asked: the ledger or the network refused, with the underlying error
+/// kept, or too few endorsers answered.
+public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The ledger refused (a block, a store that does not open or replay).
+    case ledger(LedgerError)
+    /// The peer failed (it stopped, could not bind, had no link).
+    case transport(TransportError)
+    /// Fewer than `required` endorsers answered `transaction` (of `kind`) within the timeout.
+    case tooFewEndorsements(transaction: Digest, kind: TransactionKind, got: Int, required: Int)
+
+    /// Whether the node (or its peer) was stopped: the caller is shutting down, not failing.
+    public var isStopped: Bool {
+        if case .transport(let e) = self { return e.code == .stopped }
+        return false
     }
 
-    public let code: Code
-    /// The C error number for `.zmq` and `.system`, else 0.
-    public let errno: Int32
-    public let message: String
-
-    public init(_ code: Code, _ message: String, errno: Int32 = 0) {
-        self.code = code
-        self.errno = errno
-        self.message = message
+    public var description: String {
+        switch self {
+        case .ledger(let e): return "ledger: \(e)"
+        case .transport(let e): return "network: \(e)"
+        case let .tooFewEndorsements(id, kind, got, required):
+            return "too few endorsements: \(kind) \(id) got \(got) of \(required) in time"
+        }
     }
-
-    /// A failed libzmq call: `call` names it, the text is `zmq_strerror(errno)`.
-    ///
-    /// The corresponding C functions are `zmq_errno` and `zmq_strerror`.
-    static func zmq(_ call: String, errno: Int32 = zmq_errno()) -> NodeError {
-        NodeError(.zmq, "\(call): \(String(cString: zmq_strerror(errno)))", errno: errno)
-    }
-
-    /// A failed POSIX call.
-    static func system(_ call: String, errno: Int32 = Glibc.errno) -> NodeError {
-        NodeError(.system, "\(call): \(String(cString: strerror(errno)))", errno: errno)
-    }
-
-    /// Whether a libzmq call failed only because it would have blocked (`EAGAIN`).
-    public var isWouldBlock: Bool { code == .wouldBlock || (code == .zmq && errno == EAGAIN) }
-
-    public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -33,25 +33,25 @@ struct SRETBench: ParsableCommand {
         // Each repetition draws one round and times all four strategies on it, side by side.
         let samples = try bench.run(progress: progress)
         progress.finish()
-        let strategies = SRETComparison.Strategy.allCases
+        let strategies = SRETComparison.algorithms
         var rows: [[String: Any]] = []
         print("Median milliseconds per round (\(repetitions) rounds per cell); [T] Table 6.2 seconds in brackets")
-        print("requests  EVs" + strategies.map { " " + $0.rawValue.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
+        print("requests  EVs" + strategies.map { " " + $0.title.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
         var worst = 0.0
         for requests in bench.requestCounts {
             for evs in bench.evCounts {
                 var line = String(format: "%8d %4d", requests, evs)
                 var row: [String: Any] = ["requests": requests, "evs": evs]
                 for strategy in strategies {
-                    let times = samples.filter { $0.requests == requests && $0.evs == evs && $0.strategy == strategy }
+                    let times = samples.filter { $0.requests == requests && $0.evs == evs && $0.algorithm == strategy }
                         .map(\.seconds).sorted()
                     let median = times[times.count / 2] * 1000
                     if strategy != .ret { worst = max(worst, median) }
-                    let key = strategy == .singleEnergy || strategy == .singleCount ? "SRET single" : strategy.rawValue
+                    let key = strategy == .sretSingleEnergy || strategy == .sretSingleCount ? "SRET single" : strategy.title
                     let published = Published.table6_2[requests]?[key]?.first { $0.evs == evs }?.seconds
                     let cell = String(format: "%.3f ms", median) + (published.map { String(format: " [%.2f s]", $0) } ?? "")
                     line += " " + cell.padding(toLength: 26, withPad: " ", startingAt: 0)
-                    row[strategy.rawValue] = ["median_ms": median, "min_ms": times[0] * 1000,
+                    row[strategy.title] = ["median_ms": median, "min_ms": times[0] * 1000,
                                               "published_s": published as Any? ?? NSNull()]
                 }
                 rows.append(row)

@@ -119,11 +119,3 @@ enum MatchRunner {
         ])
     }
 }
-
-/// A command that failed on its input: one line on standard error, exit status 2.
-enum CommandFailure: Error, CustomStringConvertible {
-    case badInput(String)
-    var description: String {
-        switch self { case .badInput(let message): return message }
-    }
-}

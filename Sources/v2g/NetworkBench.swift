@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import V2GGateway
 import V2GKit
 import V2GLedger
 import V2GSim
@@ -34,7 +35,7 @@ struct NetworkBench: ParsableCommand {
         guard campuses >= 1, requests >= campuses * 3, evs >= campuses, gateways >= 1, rounds >= 2 else {
             throw CommandFailure.badInput("--campuses and --gateways at least 1, --rounds at least 2, and enough requests and EVs for every campus")
         }
-        var options = DemoNetworkLayout.Options()
+        var options = LocalNetworkLayout.Options()
         options.campuses = campuses
         options.requestsPerCampus = requests / campuses
         options.vehicles = [evs / campuses]
@@ -44,10 +45,10 @@ struct NetworkBench: ParsableCommand {
         options.collectMs = intervalMs * 4 / 5
         options.shortfallPPM = 0
         let root = try DemoDirectory.prepare(dataDir)
-        let startedMs = ControlSystemRunner.nowMs()
+        let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
         options.startAtMs = startedMs + Int64(options.startAfterMs)
-        let layout = try DemoNetworkLayout(options: options, root: root)
-        let run = DemoNetworkRun(layout: layout, executable: try NetworkDemoCommand.executable())
+        let layout = try LocalNetworkLayout(options: options, root: root)
+        let run = LocalNetwork(layout: layout, executable: try NetworkDemoCommand.executable())
         for n in layout.nodes where n.role == .exchange || n.role == .ev { run.niceness[n.name] = agentNice }
         print("\(layout.nodes.count) node processes on loopback: \(campuses) campuses × (1 CS, 2 endorsers (2 of 2), 3 exchanges, "
               + "\(gateways) EV gateways); \(requests / campuses * campuses) requests and \(evs / campuses * campuses) EVs per round in all")
@@ -56,11 +57,14 @@ struct NetworkBench: ParsableCommand {
         let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (rounds + 4) * intervalMs) + .seconds(30)
         var lines: [UInt64: [String: RoundLine]] = [:]
         var printed: UInt64 = 0
+        var cpuAfterWarmUp: Double?, cpuAtEnd: Double?
         while printed < UInt64(rounds), ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.05)
             lines = run.roundsByNumber()
             while let next = lines[printed + 1], next.count == campuses {
                 printed += 1
+                if printed == 1 { cpuAfterWarmUp = run.cpuSeconds }
+                if printed == UInt64(rounds) { cpuAtEnd = run.cpuSeconds }
                 let r = Row(next, orderer: layout.campusNames[0])
                 print(String(format: "round %llu: campus rounds %@ ms; cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
                              printed, layout.campusNames.map { String(format: "%.0f", next[$0]!.phases.total) }.joined(separator: "/"),
@@ -104,6 +108,12 @@ struct NetworkBench: ParsableCommand {
         }
         print(String(format: "  every node converged %.1f ms after the round started; %.0f signed transactions/s reached every node",
                      med["converged"]!, med["tx_per_s_reaching_every_node"]!))
+        var cpuPerRound: Double?
+        if let a = cpuAfterWarmUp, let b = cpuAtEnd { cpuPerRound = (b - a) / Double(rounds - 1) }
+        if let cpuPerRound {
+            print(String(format: "  CPU: %.2f s per round, summed over the %d node processes (rounds 2...%d)", cpuPerRound,
+                         layout.nodes.count, rounds))
+        }
         print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["full_round"]!))
 
         let encoder = JSONEncoder()
@@ -112,7 +122,7 @@ struct NetworkBench: ParsableCommand {
             benchmark: "network", processes: layout.nodes.count, campuses: campuses, requests: requests / campuses * campuses,
             evs: evs / campuses * campuses, endorsementPolicy: "2 of 2 per campus; all control systems on the BoCS",
             note: "every node a separate v2g node process, CurveZMQ on loopback, SQLite synchronous=FULL; 2 shared cores; round 1 is a warm-up",
-            medianMs: med, modelTable51Ms: predicted, failures: failures,
+            medianMs: med, modelTable51Ms: predicted, cpuSecondsPerRound: cpuPerRound, failures: failures,
             rounds: (1...UInt64(rounds)).flatMap { r in layout.campusNames.compactMap { lines[r]?[$0] } })
         try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try encoder.encode(result).write(to: URL(fileURLWithPath: out), options: .atomic)
@@ -142,6 +152,8 @@ struct NetworkBench: ParsableCommand {
         var endorsementPolicy, note: String
         var medianMs: [String: Double]
         var modelTable51Ms: [String: Double]
+        /// CPU seconds (user and system) per round, summed over every node process, rounds 2 and after.
+        var cpuSecondsPerRound: Double?
         var failures: [String]
         var rounds: [RoundLine]
     }

@@ -1,8 +1,10 @@
 import Foundation
+import Logging
 import Testing
 import V2GKit
 import V2GLedger
 @testable import V2GNode
+import V2GTransport
 
 /// A campus run cut into what is published when: genesis, then each round's blocks.
 struct CampusRun {
@@ -56,7 +58,7 @@ func startNode(_ key: SigningKey, members: [PublicKey], neighbours: [LedgerNode]
                                  limits: Fixtures.fastLimits)
     let node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(
         peer: peer, storePath: storePath, catchUpInterval: .milliseconds(300), requestTimeout: .seconds(2),
-        batchSize: 4, log: { log?.append($0) }))
+        batchSize: 4, logger: log?.logger ?? Logger(label: "test")))
     node.start()
     return node
 }
@@ -256,30 +258,30 @@ struct LedgerNodeTests {
             peer: PeerConfiguration(members: run.members)))
         defer { node.stop() }
         let genesis = run.stages[0], round = run.stages[1]
-        for block in genesis { #expect(node.state.receive(block, from: nil, source: .gossip) == .committed) }
+        for block in genesis { #expect(node.core.chain.receive(block, from: nil, source: .gossip) == .committed) }
         let offers = round[0], requests = round[1], results = round[2]
         #expect(offers.channel == .boev && results.channel == .boe)
         // A block ahead of its channel is kept only if the channel's orderer sealed it.
         var junk = results
         junk.signature = run.campus.endorsers[1].sign(junk.hash.bytes)
-        guard case .rejected(let e) = node.state.receive(junk, from: run.campus.endorsers[1].publicKey, source: .gossip) else {
+        guard case .rejected(let e) = node.core.chain.receive(junk, from: run.campus.endorsers[1].publicKey, source: .gossip) else {
             Issue.record("a block ahead, not signed by the orderer, was kept")
             return
         }
         #expect(e.code == .badSignature)
         #expect(node.pendingBlocks == 0)
-        #expect(node.state.receive(results, from: nil, source: .gossip) == .ahead)
+        #expect(node.core.chain.receive(results, from: nil, source: .gossip) == .ahead)
         #expect(node.pendingBlocks == 1)
-        #expect(node.state.receive(requests, from: nil, source: .gossip) == .committed)
-        #expect(node.state.receive(results, from: nil, source: .gossip) == .waiting)
+        #expect(node.core.chain.receive(requests, from: nil, source: .gossip) == .committed)
+        #expect(node.core.chain.receive(results, from: nil, source: .gossip) == .waiting)
         #expect(node.pendingBlocks == 1)
-        #expect(node.state.receive(offers, from: nil, source: .gossip) == .committed)
+        #expect(node.core.chain.receive(offers, from: nil, source: .gossip) == .committed)
         #expect(node.pendingBlocks == 0)
         #expect(node.heads == run.heads)
         #expect(node.counters.committedFromPending == 1)
         #expect(node.rejections == ["badSignature": 1])
         #expect(node.counters.gaps == 2)
         // Served from memory without a store.
-        #expect(node.state.blocks(.boe, from: 0, maxCount: 10, log: { _ in }) == [genesis[0], requests, results])
+        #expect(node.core.chain.memoryBlocks(.boe, from: 0, maxCount: 10) == [genesis[0], requests, results])
     }
 }

@@ -10,7 +10,7 @@ struct ForecastingTests {
         let profiles = ProsumerProfiles.generated(seed: 3, hours: 6)
         let sim = ProsumerMarketSimulation(profiles: profiles, seed: 3)
         for scenario in [ProsumerMarketSimulation.Scenario.isolated, .shared(evs: 2)] {
-            for algorithm in ProsumerMarketSimulation.Algorithm.allCases {
+            for algorithm in ProsumerMarketSimulation.algorithms {
                 let plain = try sim.run(scenario, algorithm)
                 let same = try sim.run(scenario, algorithm, predictedNet: sim.netPositions())
                 #expect(plain.agents == same.agents && plain.exchanges == same.exchanges)

@@ -10,7 +10,7 @@ struct ProsumerSimulationTests {
         let sim = ProsumerMarketSimulation(profiles: Self.profiles, seed: 3)
         let net = sim.netPositions()
         for scenario in [ProsumerMarketSimulation.Scenario.isolated, .shared(evs: 2)] {
-            for algorithm in ProsumerMarketSimulation.Algorithm.allCases {
+            for algorithm in ProsumerMarketSimulation.algorithms {
                 let run = try sim.run(scenario, algorithm)
                 for (a, agent) in run.agents.enumerated() {
                     #expect(agent.originalGridWh == net[a].reduce(0) { $0 + abs($1) })

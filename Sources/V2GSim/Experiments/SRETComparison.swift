@@ -13,28 +13,14 @@ public struct SRETComparison: Sendable {
         self.seed = seed
     }
 
-    /// The strategies compared: V2GNet's RET and the three SRET modes.
-    public enum Strategy: String, Sendable, CaseIterable {
-        case ret = "RET (V2GNet)"
-        case double = "SRET double"
-        case singleEnergy = "SRET single, least energy"
-        case singleCount = "SRET single, least EVs"
-
-        var sret: SRETMatcher.Strategy? {
-            switch self {
-            case .ret: return nil
-            case .double: return .doubleBoundaries
-            case .singleEnergy: return .singleLeastEnergy
-            case .singleCount: return .singleLeastEVs
-            }
-        }
-    }
+    /// The algorithms compared: V2GNet's RET and the three SRET modes.
+    public static let algorithms: [MatchAlgorithm] = [.ret, .sretDouble, .sretSingleEnergy, .sretSingleCount]
 
     public struct Sample: Sendable {
         public var requests: Int
         public var evs: Int
         public var repetition: Int
-        public var strategy: Strategy
+        public var algorithm: MatchAlgorithm
         public var fulfilledRequests: Int
         public var demandWh: Int64
         public var allocatedWh: Int64
@@ -46,12 +32,12 @@ public struct SRETComparison: Sendable {
     }
 
     /// Allocates one round with one strategy and measures it.
-    public static func measure(_ round: V2GFTNRound, _ strategy: Strategy, config: V2GFTNConfig) throws
+    public static func measure(_ round: V2GFTNRound, _ strategy: MatchAlgorithm, config: V2GFTNConfig) throws
         -> (result: MatchResult, seconds: Double) {
         let clock = ContinuousClock()
         var result = MatchResult(allocations: [], outcomes: [])
         let elapsed = try clock.measure {
-            if let mode = strategy.sret {
+            if let mode = strategy.sretStrategy {
                 result = try SRETMatcher(strategy: mode, chargerPowerW: config.chargerPowerW)
                     .match(requests: round.requests, evs: round.evs)
             } else {
@@ -73,13 +59,13 @@ public struct SRETComparison: Sendable {
                 for rep in 0..<repetitions {
                     var rng = SplitMix64(seed: Seeds.derive(seed, requests, evs, rep))
                     let round = config.generateRound(using: &rng)
-                    for strategy in Strategy.allCases {
+                    for strategy in Self.algorithms {
                         let (result, seconds) = try Self.measure(round, strategy, config: config)
                         var profit: Int64 = 0
                         for a in result.allocations {
                             profit += try money(pricePerKWh: round.requests[a.requestIndex].request.bid, energyWh: a.energyWh)
                         }
-                        samples.append(Sample(requests: requests, evs: evs, repetition: rep, strategy: strategy,
+                        samples.append(Sample(requests: requests, evs: evs, repetition: rep, algorithm: strategy,
                                               fulfilledRequests: result.fulfilledCount, demandWh: round.totalDemandWh,
                                               allocatedWh: result.allocatedWh, profit: profit, seconds: seconds))
                     }

@@ -17,10 +17,8 @@ public struct ProsumerMarketSimulation: Sendable {
         }
     }
 
-    /// The matcher used each period.
-    public enum Algorithm: String, Hashable, Sendable, CaseIterable {
-        case greedy, hungarian
-    }
+    /// The matchers of the prosumer market, compared each period: greedy and hungarian.
+    public static let algorithms: [MatchAlgorithm] = MatchAlgorithm.allCases.filter(\.isProsumerMarket)
 
     public var profiles: ProsumerProfiles
     /// Matching period ([P]: 60 s).
@@ -82,7 +80,7 @@ public struct ProsumerMarketSimulation: Sendable {
 
     public struct Run: Sendable {
         public var scenario: Scenario
-        public var algorithm: Algorithm
+        public var algorithm: MatchAlgorithm
         public var agents: [AgentResult]
         public var evs: [EVResult]
         public var exchanges: [ExchangeRecord]
@@ -106,7 +104,11 @@ public struct ProsumerMarketSimulation: Sendable {
     /// Simulates the day. With `predictedNet` (per agent per period, as `netPositions()`), prosumers bid what was
     /// predicted and the trade is what the meters then allow: an allocation is delivered up to the actual surplus or
     /// demand of the direction bid, and not at all if the actual position has the other sign ([P] Table III).
-    public func run(_ scenario: Scenario, _ algorithm: Algorithm, predictedNet: [[Int64]]? = nil) throws -> Run {
+    /// - Throws: `V2GError` (`.invalid`) for an algorithm that is not a prosumer-market one.
+    public func run(_ scenario: Scenario, _ algorithm: MatchAlgorithm, predictedNet: [[Int64]]? = nil) throws -> Run {
+        guard algorithm.isProsumerMarket else {
+            throw V2GError(code: .invalid, message: "\(algorithm.rawValue) is not a prosumer-market matcher (greedy or hungarian)")
+        }
         let net = netPositions()
         let bids = predictedNet ?? net
         let agentCount = profiles.agents.count

@@ -25,7 +25,7 @@ enum ForecastReport {
         let scenarios: [ProsumerMarketSimulation.Scenario] = [.isolated] + (1...5).map { .shared(evs: $0) }
         var rows: [(scenario: ProsumerMarketSimulation.Scenario, algorithm: String, perfect: Int64, federated: Int64)] = []
         for s in scenarios {
-            for algorithm in s == .isolated ? [ProsumerMarketSimulation.Algorithm.hungarian] : [.hungarian, .greedy] {
+            for algorithm in s == .isolated ? [MatchAlgorithm.hungarian] : [.hungarian, .greedy] {
                 let perfect = try sim.run(s, algorithm).tradedWh
                 let federated = try sim.run(s, algorithm, predictedNet: result.predictedNet).tradedWh
                 rows.append((s, s == .isolated ? "isolated" : algorithm.rawValue, perfect, federated))

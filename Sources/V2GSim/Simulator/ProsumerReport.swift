@@ -14,12 +14,12 @@ enum ProsumerReport {
         runs.append(try sim.run(.isolated, .hungarian))
         progress.update(1, of: total)
         for n in evCounts {
-            for algorithm in ProsumerMarketSimulation.Algorithm.allCases {
+            for algorithm in ProsumerMarketSimulation.algorithms {
                 runs.append(try sim.run(.shared(evs: n), algorithm))
                 progress.update(runs.count, of: total)
             }
         }
-        func run(_ scenario: ProsumerMarketSimulation.Scenario, _ algorithm: ProsumerMarketSimulation.Algorithm)
+        func run(_ scenario: ProsumerMarketSimulation.Scenario, _ algorithm: MatchAlgorithm)
             -> ProsumerMarketSimulation.Run {
             runs.first { $0.scenario == scenario && ($0.algorithm == algorithm || scenario == .isolated) }!
         }
@@ -98,7 +98,7 @@ enum ProsumerReport {
                 return LineSeries(name: profiles.agents[a], points: bins, showsMarkers: false)
             })
         let scenarios: [ProsumerMarketSimulation.Scenario] = [.isolated] + evCounts.map { .shared(evs: $0) }
-        func tradedChart(_ algorithm: ProsumerMarketSimulation.Algorithm) -> SVGChart {
+        func tradedChart(_ algorithm: MatchAlgorithm) -> SVGChart {
             var c = SVGChart.groupedBars(
                 title: "Energy traded within the system, \(algorithm.rawValue)", xLabel: "agent", yLabel: "energy", yUnit: "kWh",
                 categories: profiles.agents,
@@ -110,7 +110,7 @@ enum ProsumerReport {
         }
         let tradedFigure = ChartPanel([tradedChart(.greedy), tradedChart(.hungarian)], columns: 2,
                                       title: "Energy traded per agent and scenario ([P] Fig. 6)")
-        func benefitChart(_ algorithm: ProsumerMarketSimulation.Algorithm) -> SVGChart {
+        func benefitChart(_ algorithm: MatchAlgorithm) -> SVGChart {
             var c = SVGChart.groupedBars(
                 title: "Monetary benefit, \(algorithm.rawValue)", xLabel: "agent", yLabel: "benefit", yUnit: "£",
                 categories: profiles.agents + ["EV (mean)"],

@@ -1,3 +1,4 @@
+import V2GKit
 import Foundation
 
 /// ch6-sret: [T] Fig. 6.4-6.6 and Table 6.2.
@@ -9,12 +10,12 @@ enum SRETReport {
         var raw = CSVTable(columns: ["requests", "evs", "repetition", "strategy", "fulfilled_requests", "demand_wh",
                                     "allocated_wh", "fill_rate", "profit_micro_jpy", "seconds"])
         for s in samples {
-            raw.append([.int(s.requests), .int(s.evs), .int(s.repetition), .string(s.strategy.rawValue),
+            raw.append([.int(s.requests), .int(s.evs), .int(s.repetition), .string(s.algorithm.title),
                         .int(s.fulfilledRequests), .int(Int(s.demandWh)), .int(Int(s.allocatedWh)), .double(s.fillRate),
                         .int(Int(s.profit)), .double(s.seconds)])
         }
-        func select(_ r: Int, _ e: Int, _ st: SRETComparison.Strategy) -> [SRETComparison.Sample] {
-            samples.filter { $0.requests == r && $0.evs == e && $0.strategy == st }
+        func select(_ r: Int, _ e: Int, _ st: MatchAlgorithm) -> [SRETComparison.Sample] {
+            samples.filter { $0.requests == r && $0.evs == e && $0.algorithm == st }
         }
         func median(_ values: [Double]) -> Double {
             let v = values.sorted()
@@ -24,9 +25,9 @@ enum SRETReport {
         for r in experiment.requestCounts {
             for e in experiment.evCounts {
                 var cell = JSONObject([("requests", .int(r)), ("evs", .int(e))])
-                for st in SRETComparison.Strategy.allCases {
+                for st in SRETComparison.algorithms {
                     let s = select(r, e, st)
-                    cell[st.rawValue] = .object(JSONObject([
+                    cell[st.title] = .object(JSONObject([
                         ("fulfilled_requests_mean", .double(Stats(s.map { Double($0.fulfilledRequests) }).mean)),
                         ("fill_rate_mean", .double(Stats(s.map(\.fillRate)).mean)),
                         ("profit_jpy_mean", .double(Stats(s.map { units($0.profit) }).mean)),
@@ -45,8 +46,8 @@ enum SRETReport {
         func figure(_ title: String, _ label: String, _ unit: String,
                     _ value: @escaping (SRETComparison.Sample) -> Double) -> ChartPanel {
             let charts = experiment.requestCounts.map { r -> SVGChart in
-                let series = SRETComparison.Strategy.allCases.map { st in
-                    LineSeries(name: st.rawValue, points: experiment.evCounts.map { e in
+                let series = SRETComparison.algorithms.map { st in
+                    LineSeries(name: st.title, points: experiment.evCounts.map { e in
                         let s = Stats(select(r, e, st).map(value))
                         return DataPoint(x: Double(e), y: s.mean, error: s.errorBar)
                     })
@@ -85,9 +86,9 @@ enum SRETReport {
                 func pub(_ key: String) -> ReportValue {
                     published?[key]?.first { $0.evs == e }.map { .double($0.seconds) } ?? .missing
                 }
-                let ms = { (st: SRETComparison.Strategy) in ReportValue.double((1000 * median(select(r, e, st).map(\.seconds)) * 1000).rounded() / 1000) }
-                rows.append([.int(r), .int(e), ms(.ret), pub("RET (V2GNet)"), ms(.double), pub("SRET double"),
-                             ms(.singleEnergy), ms(.singleCount), pub("SRET single")])
+                let ms = { (st: MatchAlgorithm) in ReportValue.double((1000 * median(select(r, e, st).map(\.seconds)) * 1000).rounded() / 1000) }
+                rows.append([.int(r), .int(e), ms(.ret), pub("RET (V2GNet)"), ms(.sretDouble), pub("SRET double"),
+                             ms(.sretSingleEnergy), ms(.sretSingleCount), pub("SRET single")])
             }
         }
         report.table(columns: [.init("requests", alignment: .right), .init("EVs", alignment: .right),
@@ -95,18 +96,18 @@ enum SRETReport {
                                .init("double ms", alignment: .right), .init("[T] s", alignment: .right),
                                .init("single E ms", alignment: .right), .init("single F ms", alignment: .right),
                                .init("[T] s", alignment: .right)], rows: rows)
-        let slowest = samples.filter { $0.strategy != .ret }.map(\.seconds).max() ?? 0
+        let slowest = samples.filter { $0.algorithm != .ret }.map(\.seconds).max() ?? 0
         report.heading("Beside the published results")
         let big = experiment.requestCounts.last!, most = experiment.evCounts.last!
-        func meanFill(_ st: SRETComparison.Strategy) -> ReportValue {
+        func meanFill(_ st: MatchAlgorithm) -> ReportValue {
             .double((1000 * Stats(select(big, most, st).map(\.fillRate)).mean).rounded() / 10)
         }
         report.comparisonTable([
             .init(quantity: "fill rate order at \(big) requests, \(most) EVs", source: "Fig. 6.5",
                   published: "single ≥ double > V2GNet",
-                  measured: .string("single E \(meanFill(.singleEnergy).displayText(significantDigits: 3)) %, "
-                                    + "single F \(meanFill(.singleCount).displayText(significantDigits: 3)) %, "
-                                    + "double \(meanFill(.double).displayText(significantDigits: 3)) %, "
+                  measured: .string("single E \(meanFill(.sretSingleEnergy).displayText(significantDigits: 3)) %, "
+                                    + "single F \(meanFill(.sretSingleCount).displayText(significantDigits: 3)) %, "
+                                    + "double \(meanFill(.sretDouble).displayText(significantDigits: 3)) %, "
                                     + "RET \(meanFill(.ret).displayText(significantDigits: 3)) %")),
             .init(quantity: "slowest single-boundary round (s)", source: "Table 6.2, §6.4.2", published: "7-254",
                   measured: .double(slowest), note: "all cells, all repetitions"),

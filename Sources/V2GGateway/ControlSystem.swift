@@ -1,0 +1,199 @@
+import Foundation
+import V2GKit
+import V2GLedger
+import V2GNode
+
+/// The campus control system: the orderer of BoE and BoEV, which runs the round.
+public final class ControlSystem: @unchecked Sendable {  // one round at a time, from one thread
+    public let node: LedgerNode
+    public let roster: CampusRoster
+    public var chargerCapacityWh: Int64?
+    /// RET, or an SRET strategy (which needs `chargerPowerW` and windows on every request and offer).
+    public var algorithm: MatchAlgorithm = .ret
+    public var chargerPowerW: Int64?
+    public var gamma1: Ratio
+    public var gamma2: Ratio
+    /// The clock written into transactions and blocks (Unix seconds).
+    public var now: @Sendable () -> Int64 = { Int64(time(nil)) }
+    let author: TransactionAuthor
+    private let key: SigningKey
+
+    /// - Parameters:
+    ///   - key: the orderer's key (the node's).
+    ///   - roster: the campus; the CS asks its endorsers.
+    ///   - timeout: how long to wait for endorsements of the CS's own transactions.
+    public init(key: SigningKey, node: LedgerNode, roster: CampusRoster, chargerCapacityWh: Int64? = nil,
+                gamma1: Ratio = Ratio(ppm: 100_000), gamma2: Ratio = Ratio(ppm: 100_000), timeout: Duration = .seconds(2)) {
+        self.key = key
+        self.node = node
+        self.roster = roster
+        self.chargerCapacityWh = chargerCapacityWh
+        self.gamma1 = gamma1
+        self.gamma2 = gamma2
+        author = TransactionAuthor(key: key, node: node, endorsers: roster.endorsers, required: roster.endorsementsRequired,
+                                   timeout: timeout)
+    }
+
+    /// Seals and publishes the genesis blocks of BoE and BoEV from the roster.
+    @discardableResult
+    public func start() throws(LedgerError) -> [Block] {
+        var out: [Block] = []
+        for channel in [Channel.boe, .boev] {
+            let tx = author.sign(channel, .config, timestamp: now(), payload: roster.config(channel).encoded)
+            out.append(try node.seal(channel, [tx], orderer: key, timestamp: now()))
+        }
+        return out
+    }
+
+    /// The round to run next: after every round with a committed allocation result and every round announced,
+    /// so a control system that restarts never repeats a round number.
+    public var nextRound: UInt64 {
+        let done = node.withLedger { $0.allocationResults(on: .boe).map(\.round).max() ?? 0 }
+        return max(done, node.lastAnnouncement?.round ?? 0) + 1
+    }
+
+    /// Runs round `round`: announces it, waits until the request lists of `exchanges` and the offers of `evs`
+    /// are in the pool (or `deadline` passes), seals them (BoEV, then BoE), runs the matcher on them with the
+    /// committed penalty lists, and seals the allocation result, notification, metering record, settlement and
+    /// penalty update into one BoE block. `meter` reads what was delivered for each allocation (clamped to
+    /// 0...allocated).
+    /// - Throws: `RoundError.stopped` as soon as the node is stopped, in any phase.
+    public func runRound(_ round: UInt64, exchanges: Set<String>, evs: Set<String>, deadline: Duration,
+                         meter: some MeterReader) throws(RoundError) -> RoundReport {
+        var report = RoundReport(round: round)
+        let clock = ContinuousClock()
+        var t = clock.now
+        let deadlineMs = Int64(Date().timeIntervalSince1970 * 1000) + Int64(deadline.components.seconds) * 1000
+            + deadline.components.attoseconds / 1_000_000_000_000_000
+        node.announce(RoundAnnouncement(round: round, deadline: deadlineMs, key: key))
+
+        // Collect: the first request list of each expected exchange, the first offer of each expected EV.
+        // The name each member has in a role: an exchange may only submit its own list, an EV its own offer.
+        let members: [ChannelConfig.Member] = node.withLedger { ledger in
+            (ledger.chain(.boe).config?.members ?? []) + (ledger.chain(.boev).config?.members ?? [])
+        }
+        func owns(_ key: PublicKey, _ name: String, _ role: Role) -> Bool {
+            members.contains { $0.key == key && $0.name == name && $0.role == role }
+        }
+        // The pool is checked on every change while inputs arrive: each transaction is decoded and checked
+        // once, by ID, to the name it may fill (nil: not an input of this round).
+        var named: [Digest: String?] = [:]
+        func name(_ tx: Transaction) -> String? {
+            if let known = named[tx.id] { return known }
+            var n: String?
+            if tx.kind == .requestList, let p = try? RequestListPayload.decode(tx.payload), p.round == round,
+               exchanges.contains(p.exchange), owns(tx.author, p.exchange, .exchange) { n = p.exchange }
+            if tx.kind == .offer, let p = try? OfferPayload.decode(tx.payload), p.round == round, evs.contains(p.ev),
+               owns(tx.author, p.ev, .ev) { n = p.ev }
+            named[tx.id] = n
+            return n
+        }
+        func select(_ pool: [Channel: [Transaction]]) -> (lists: [String: Transaction], offers: [String: Transaction]) {
+            var lists: [String: Transaction] = [:], offers: [String: Transaction] = [:]
+            for tx in pool[.boe] ?? [] where tx.kind == .requestList {
+                guard let n = name(tx), lists[n] == nil else { continue }
+                lists[n] = tx
+            }
+            for tx in pool[.boev] ?? [] where tx.kind == .offer {
+                guard let n = name(tx), offers[n] == nil else { continue }
+                offers[n] = tx
+            }
+            return (lists, offers)
+        }
+        // Announced again every 100 ms while inputs are missing: an agent whose link was down misses no round.
+        let collectEnd = clock.now + deadline
+        while !node.waitForPool(timeout: min(.milliseconds(100), collectEnd - clock.now), until: { pool in
+            let s = select(pool)
+            return Set(s.lists.keys) == exchanges && Set(s.offers.keys) == evs
+        }), clock.now < collectEnd {
+            if node.isStopped { throw .stopped }
+            node.reannounce()
+        }
+        if node.isStopped { throw .stopped }
+        let pool = [Channel.boe: node.pooled(.boe), .boev: node.pooled(.boev)]
+        let chosen = select(pool)
+        report.missingExchanges = exchanges.subtracting(chosen.lists.keys)
+        report.missingEVs = evs.subtracting(chosen.offers.keys)
+        report.times.collect = clock.now - t
+        t = clock.now
+
+        // Seal the inputs: offers on BoEV, request lists on BoE, each sorted by name.
+        let offerTxs = chosen.offers.keys.sorted().map { chosen.offers[$0]! }
+        let listTxs = chosen.lists.keys.sorted().map { chosen.lists[$0]! }
+        let sealedOffers: [Transaction], sealedLists: [Transaction]
+        do {
+            let (boev, droppedOffers) = try node.sealDroppingRejected(.boev, offerTxs, orderer: key, timestamp: now())
+            let (boe, droppedLists) = try node.sealDroppingRejected(.boe, listTxs, orderer: key, timestamp: now())
+            report.blocks += [boev, boe]
+            report.dropped += droppedOffers.count + droppedLists.count
+            sealedOffers = boev.transactions
+            sealedLists = boe.transactions
+        } catch {
+            throw node.isStopped ? .stopped : .ledger(error, during: "sealing the inputs of round \(round)")
+        }
+        report.dropped += dropStale(round: round, pool: pool)
+        report.times.sealInputs = clock.now - t
+        t = clock.now
+
+        // Allocate: RET on exactly what was sealed, with the committed penalty lists, as every peer re-executes it.
+        for tx in sealedLists {
+            if let list = try? RequestListPayload.decode(tx.payload) {
+                report.exchanges.append(list.exchange)
+                report.requests += list.requests.count
+            }
+        }
+        for tx in sealedOffers { if let offer = try? OfferPayload.decode(tx.payload) { report.evs.append(offer.ev) } }
+        guard !sealedLists.isEmpty, !sealedOffers.isEmpty else {
+            report.times.allocate = clock.now - t
+            return report
+        }
+        let penalties = node.withLedger { $0.penalties }
+        let result: AllocationResultPayload, inputs: RoundInputs
+        do {
+            (result, inputs) = try RoundRecorder.allocationResult(
+                round: round, inputs: sealedLists + sealedOffers, algorithm: algorithm, chargerCapacityWh: chargerCapacityWh,
+                chargerPowerW: chargerPowerW, gamma1: gamma1, gamma2: gamma2, penalties: penalties)
+        } catch {
+            throw .matcher(error, round: round)
+        }
+        report.result = RoundRecorder.match(result)
+        report.inputs = inputs
+        report.penalties = penalties
+        let allocationTx = author.sign(.boe, .allocationResult, timestamp: now(), payload: result.encoded)
+        report.times.allocate = clock.now - t
+        t = clock.now
+
+        // Record: notification, metering, settlement and penalty update, endorsed and sealed with the result.
+        let records = try RoundRecords.make(author, .boe, round: round, allocation: allocationTx, result: result,
+                                            inputs: inputs, penalties: penalties, timestamp: now(),
+                                            recipient: { $0.entry.consumer }, meter: meter)
+        // The endorsers re-execute the result on the inputs just sealed: each holds the request until the input
+        // blocks reach it (EndorsementDesk), so the CS asks at once.
+        let results: [Transaction]
+        do { results = try author.endorseAll([allocationTx] + records) } catch {
+            throw node.isStopped ? .stopped : .node(error)
+        }
+        report.allocation = results[0]
+        do {
+            report.blocks.append(try node.seal(.boe, results, orderer: key, timestamp: now()))
+        } catch {
+            throw node.isStopped ? .stopped : .ledger(error, during: "sealing the results of round \(round)")
+        }
+        report.times.record = clock.now - t
+        return report
+    }
+
+    /// Drops pooled inputs of this round or earlier that were not sealed (duplicates, unexpected senders).
+    private func dropStale(round: UInt64, pool: [Channel: [Transaction]]) -> Int {
+        var stale: Set<Digest> = []
+        for tx in pool[.boe] ?? [] where tx.kind == .requestList {
+            if let p = try? RequestListPayload.decode(tx.payload), p.round <= round { stale.insert(tx.id) }
+        }
+        for tx in pool[.boev] ?? [] where tx.kind == .offer {
+            if let p = try? OfferPayload.decode(tx.payload), p.round <= round { stale.insert(tx.id) }
+        }
+        let still = Set((node.pooled(.boe) + node.pooled(.boev)).map(\.id)).intersection(stale)
+        node.removeFromPool(still)
+        return still.count
+    }
+}

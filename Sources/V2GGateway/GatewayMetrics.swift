@@ -1,0 +1,126 @@
+import Foundation
+import V2GLedger
+import V2GNode
+import V2GTransport
+
+/// What a gateway's `/metrics` reports (Prometheus text): read from the node at each scrape, on the
+/// metrics thread.
+public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baseline` under `lock`
+    private let lock = NSLock()
+    private var node: LedgerNode?
+    /// Blocks per channel when the node opened its store: what was committed before this run.
+    private var baseline: [Channel: Int] = [:]
+    private let role: GatewayRole
+    private let key: PublicKey
+    private let configuredPeers: Int
+
+    /// Rejection reasons always reported, at 0 until one is counted (`LedgerError.Code` raw values).
+    static let rejectionReasons: [LedgerError.Code] = [
+        .malformed, .badSignature, .notMember, .roleNotAllowed, .kindNotAllowed, .endorsement, .replay, .chain,
+        .merkle, .reexecution, .unknownInput, .crypto, .store,
+    ]
+
+    /// Rounds the control system ran, and the last one's phase times.
+    private var rounds = 0
+    private var lastRound: RoundLine?
+
+    /// Notes a round the control system ran.
+    public func record(_ line: RoundLine) {
+        lock.withLock {
+            rounds += 1
+            lastRound = line
+        }
+    }
+
+    public init(role: GatewayRole, key: PublicKey, configuredPeers: Int) {
+        self.role = role
+        self.key = key
+        self.configuredPeers = configuredPeers
+    }
+
+    /// Reports on `node` from now on; blocks committed before count as the baseline.
+    public func attach(_ node: LedgerNode) {
+        let heads = node.heads
+        lock.withLock {
+            self.node = node
+            baseline = heads.mapValues { Int($0.height) + 1 }
+        }
+    }
+
+    /// The channel label: `boe`, `boev`, `bocs`, as the CLI spells them.
+    static func label(_ channel: Channel) -> String { "\(channel)".lowercased() }
+
+    /// The exposition, version 0.0.4.
+    public func render() -> String {
+        var out = PrometheusText()
+        out.family("v2g_node_info", .gauge, help: "The node's role and ledger key.",
+                   [([("role", role.rawValue), ("public_key", key.description)], 1)])
+        guard let (node, baseline) = lock.withLock({ self.node.map { ($0, baseline) } }) else { return out.text }
+        let heads = node.heads
+        let counters = node.counters
+        let network = node.peer.counters
+        out.family("v2g_blocks_committed_total", .counter, help: "Blocks committed by this run of the node, by channel.",
+                   Channel.allCases.map { c in
+                       ([("channel", Self.label(c))], heads[c].map { Int($0.height) + 1 - baseline[c, default: 0] } ?? 0)
+                   })
+        out.family("v2g_chain_height", .gauge, help: "Height of the channel's head block (channels with a genesis block).",
+                   Channel.allCases.compactMap { c in heads[c].map { ([("channel", Self.label(c))], Int($0.height)) } })
+        out.family("v2g_blocks_published_total", .counter, help: "Blocks this node sealed and published.", value: counters.published)
+        out.family("v2g_gossip_received_total", .counter, help: "Messages read from the network.", value: network.received)
+        out.family("v2g_gossip_delivered_total", .counter, help: "Gossip handed to the ledger (new to this node).",
+                   value: network.delivered)
+        out.family("v2g_gossip_duplicates_total", .counter, help: "Gossip already seen.", value: network.duplicates)
+        out.family("v2g_gossip_dropped_total", .counter, help: "Received frames dropped, by reason.",
+                   DropReason.allCases.map { ([("reason", $0.rawValue)], network.dropped($0)) })
+        out.family("v2g_sends_dropped_total", .counter, help: "Sends that found no room or no completed link.",
+                   value: network.sendsDropped)
+        let reasons = Self.rejectionReasons.map(\.rawValue)
+        let extra = counters.rejections.keys.filter { !reasons.contains($0) }.sorted()
+        out.family("v2g_block_rejections_total", .counter, help: "Blocks rejected by validation, by LedgerError code.",
+                   (reasons + extra).map { ([("reason", $0)], counters.rejections[$0, default: 0]) })
+        out.family("v2g_blocks_dropped_total", .counter, help: "Blocks not kept for lack of room, by buffer.",
+                   [([("buffer", "inbox")], counters.inboxDropped), ([("buffer", "pending")], counters.pendingDropped)])
+        out.family("v2g_requests_dropped_total", .counter,
+                   help: "Requests and transactions not queued for the service threads: the queue was full.",
+                   value: counters.queueDropped)
+        out.family("v2g_endorsements_parked_total", .counter,
+                   help: "Endorsement requests that waited for their inputs to be committed here.",
+                   value: counters.endorsementsParked)
+        out.family("v2g_pending_blocks", .gauge, help: "Blocks waiting for their height or another channel's block.",
+                   value: node.pendingBlocks)
+        out.family("v2g_peers_connected", .gauge, help: "Neighbours with a completed, authenticated link.",
+                   value: node.peer.connectedNeighbours.count)
+        out.family("v2g_peers_configured", .gauge, help: "Neighbours in the config.", value: configuredPeers)
+        out.family("v2g_connections_refused_total", .counter, help: "Connections the ZAP handler refused.",
+                   value: network.refusedConnections)
+        out.family("v2g_catch_ups_total", .counter, help: "Catch-up runs.", value: counters.catchUps)
+        out.family("v2g_catch_up_request_failures_total", .counter, help: "Status or block requests that failed.",
+                   value: counters.requestFailures)
+        let poolReasons = Self.rejectionReasons.map(\.rawValue) + [PoolRefusal.full(capacity: 0).reason]
+        let poolExtra = counters.poolRefusals.keys.filter { !poolReasons.contains($0) }.sorted()
+        out.family("v2g_pool_refusals_total", .counter, help: "Gossip'd transactions the orderer's pool refused, by LedgerError code.",
+                   (poolReasons + poolExtra).map { ([("reason", $0)], counters.poolRefusals[$0, default: 0]) })
+        out.family("v2g_blocks_stale_total", .counter, help: "Gossip'd blocks at a height already committed.", value: counters.stale)
+        out.family("v2g_transactions_pooled_total", .counter, help: "Endorsed transactions admitted to the orderer's pool.",
+                   value: counters.transactionsPooled)
+        out.family("v2g_endorsements_given_total", .counter, help: "Endorsement requests answered.", value: counters.endorsementsGiven)
+        out.family("v2g_endorsements_refused_total", .counter, help: "Endorsement requests refused.",
+                   value: counters.endorsementRefusals.values.reduce(0, +))
+        let (rounds, last) = lock.withLock { (self.rounds, lastRound) }
+        if role == .controlSystem {
+            out.family("v2g_rounds_total", .counter, help: "Trading rounds this control system ran.", value: rounds)
+            if let last {
+                let p = last.phases
+                out.gauge("v2g_round_phase_seconds", help: "The last round's phase times ([T] §5.2), in seconds.",
+                          [("collect", p.collect), ("seal_inputs", p.sealInputs), ("allocate", p.allocate),
+                           ("record", p.record), ("total", p.total)].map { ([("phase", $0.0)], $0.1 / 1000) })
+                if let c = last.cross?.phases {
+                    out.gauge("v2g_cross_campus_phase_seconds", help: "The last cross-campus step's phase times, in seconds.",
+                              [("collect", c.collect), ("seal", c.sealInputs), ("allocate", c.allocate), ("record", c.record),
+                               ("total", c.total)].map { ([("phase", $0.0)], $0.1 / 1000) })
+                }
+            }
+        }
+        return out.text
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import V2GKit
+import V2GLedger
+
+/// The node processes of a local network, each a `v2g node` (or any executable taking `node --config`):
+/// started, faulted, stopped, read back.
+public final class LocalNetwork {
+    public let layout: LocalNetworkLayout
+    public let executable: String
+    /// Nodes started at a lower CPU priority (`nice`), by name.
+    public var niceness: [String: Int] = [:]
+    private var processes: [String: (process: Process, exited: DispatchSemaphore)] = [:]
+
+    /// - Parameter executable: the `v2g` binary each node runs as `v2g node --config`.
+    public init(layout: LocalNetworkLayout, executable: String) {
+        self.layout = layout
+        self.executable = executable
+    }
+
+    /// Starts `v2g node --config` for a node, its standard error appended to its node.log.
+    public func start(_ name: String) throws {
+        guard let n = layout.node(name) else { throw LocalNetworkError("no node \(name)") }
+        if !FileManager.default.fileExists(atPath: n.log) { FileManager.default.createFile(atPath: n.log, contents: nil) }
+        guard let log = FileHandle(forWritingAtPath: n.log) else { throw LocalNetworkError("cannot write \(n.log)") }
+        log.seekToEndOfFile()
+        let p = Process()
+        if let nice = niceness[name], nice != 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
+            p.arguments = ["-n", "\(nice)", executable, "node", "--config", n.config]
+        } else {
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = ["node", "--config", n.config]
+        }
+        p.standardOutput = log
+        p.standardError = log
+        let exited = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in exited.signal() }
+        try p.run()
+        processes[name] = (p, exited)
+    }
+
+    public func startAll() throws { for n in layout.nodes { try start(n.name) } }
+
+    public func signal(_ name: String, _ number: Int32) {
+        if let p = processes[name]?.process, p.isRunning { kill(p.processIdentifier, number) }
+    }
+
+    /// Waits for a node's process to end, up to `timeout`; SIGKILLs it then.
+    public func wait(_ name: String, timeout: Duration) -> Int32? {
+        guard let (p, exited) = processes[name] else { return nil }
+        let ns = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
+        if exited.wait(timeout: .now() + .nanoseconds(ns)) == .timedOut {
+            kill(p.processIdentifier, SIGKILL)
+            exited.wait()
+        }
+        exited.signal()   // a later wait for the same process returns at once
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    /// SIGTERM to every node, then waits for them; returns the nodes that did not exit with status 0.
+    public func stopAll(timeout: Duration = .seconds(15)) -> [String] {
+        for name in processes.keys { signal(name, SIGTERM) }
+        return processes.keys.sorted().filter { wait($0, timeout: timeout) != 0 }
+    }
+
+    public var running: [String] { processes.filter { $0.value.process.isRunning }.map(\.key).sorted() }
+
+    /// The round lines a campus's control system has written so far.
+    public func rounds(_ campus: String) -> [RoundLine] {
+        let path = (layout.controlSystem(campus).dir as NSString).appendingPathComponent("rounds.jsonl")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(RoundLine.self, from: Data($0.utf8)) }
+    }
+
+    /// Every control system's round lines so far, by round and campus.
+    public func roundsByNumber() -> [UInt64: [String: RoundLine]] {
+        var lines: [UInt64: [String: RoundLine]] = [:]
+        for c in layout.campusNames { for l in rounds(c) { lines[l.round, default: [:]][c] = l } }
+        return lines
+    }
+
+    /// A node's metrics, parsed into `name{labels}` → value.
+    public func metrics(_ name: String) -> [String: Double] {
+        guard let n = layout.node(name), let body = HTTPGet.body(port: n.metricsPort, path: "/metrics") else { return [:] }
+        var out: [String: Double] = [:]
+        for line in body.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let v = Double(parts[1]) { out[String(parts[0])] = v }
+        }
+        return out
+    }
+
+    /// Waits until every running campus node reports its CS's chain heights on `/metrics` (polled every 100 ms:
+    /// they are other processes); returns the nodes that do not by `timeout`.
+    public func waitForConvergence(timeout: Duration) -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        var lagging: [String] = []
+        repeat {
+            lagging = []
+            for c in layout.campusNames {
+                let want = metrics(layout.controlSystem(c).name).filter { $0.key.hasPrefix("v2g_chain_height{") }
+                for n in layout.campus(c) where n.role != .controlSystem {
+                    let have = metrics(n.name).filter { $0.key.hasPrefix("v2g_chain_height{") }
+                    if want.isEmpty || have != want { lagging.append(n.name) }
+                }
+            }
+            if lagging.isEmpty { return [] }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while ContinuousClock.now < deadline
+        return lagging
+    }
+
+    /// CPU seconds (user and system) the running node processes have used so far, from /proc (Linux); nil
+    /// where /proc is not there.
+    public var cpuSeconds: Double? {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var total = 0.0
+        for (p, _) in processes.values where p.isRunning {
+            guard let stat = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // Fields after "(comm)": state is field 3, utime and stime are fields 14 and 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+            total += (user + system) / ticks
+        }
+        return total
+    }
+}

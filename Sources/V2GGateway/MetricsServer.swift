@@ -1,0 +1,174 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why the metrics endpoint could not be opened.
+public struct MetricsServerError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// A minimal HTTP/1.1 responder on 127.0.0.1 for Prometheus scrapes: `GET /metrics` (and `HEAD`) answers
+/// `200` with the text `render` returns; any other request gets `404`. One connection at a time, closed after
+/// each response, on its own thread over POSIX sockets; reads and writes time out after 2 s, so a stalled
+/// client cannot hold it for long.
+public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock`; the descriptors are fixed after init
+    /// The port bound (the one asked for, or the system's choice for 0).
+    public let port: UInt16
+    private let listener: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let render: @Sendable () -> String
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var started = false
+    private var stopped = false
+
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    private static let maxRequest = 8 << 10
+
+    /// Binds 127.0.0.1:`port`; `start()` serves it.
+    /// - Throws: `MetricsServerError` if the socket cannot be made or bound (the port is taken, say).
+    public init(port: UInt16, render: @escaping @Sendable () -> String) throws(MetricsServerError) {
+        func failure(_ what: String) -> MetricsServerError {
+            MetricsServerError(description: "\(what) 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        }
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw failure("cannot open a socket for") }
+        var yes: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian   // 127.0.0.1
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            let error = failure("cannot listen on")
+            close(fd)
+            throw error
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            let error = failure("cannot make a wake-up pipe for")
+            close(fd)
+            throw error
+        }
+        for p in fds { _ = fcntl(p, F_SETFD, FD_CLOEXEC) }
+        self.port = UInt16(bigEndian: actual.sin_port)
+        listener = fd
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        self.render = render
+    }
+
+    deinit {
+        stop()
+        close(listener)
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// Starts serving on a thread of its own. Later calls do nothing.
+    public func start() {
+        let go = lock.withLock {
+            defer { started = true }
+            return !started && !stopped
+        }
+        guard go else { return }
+        let thread = Thread { [self] in
+            serve()
+            done.signal()
+        }
+        thread.name = "v2g-metrics"
+        thread.start()
+    }
+
+    /// Stops serving and waits for the thread (at most the 2 s of a response under way). Later calls do nothing.
+    public func stop() {
+        let wait: Bool = lock.withLock {
+            guard !stopped else { return false }
+            stopped = true
+            return started
+        }
+        guard wait else { return }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        done.wait()
+    }
+
+    private func serve() {
+        while true {
+            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            let n = poll(&fds, nfds_t(fds.count), -1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if fds[1].revents != 0 { return }
+            guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            respond(client)
+            close(client)
+        }
+    }
+
+    private func respond(_ client: Int32) {
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        _ = setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var request: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let end = Array("\r\n\r\n".utf8)
+        while request.count < Self.maxRequest {
+            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            request += buffer[..<n]
+            if request.firstRange(of: end) != nil { break }
+        }
+        let line = request.split(separator: UInt8(ascii: "\n"), maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let parts = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        let method = parts.first.map(String.init) ?? ""
+        let target = parts.count > 1 ? String(parts[1]) : ""
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let response: String
+        if path == "/metrics" && (method == "GET" || method == "HEAD") {
+            let body = render()
+            response = "HTTP/1.1 200 OK\r\nContent-Type: \(Self.contentType)\r\nContent-Length: \(body.utf8.count)\r\n"
+                + "Connection: close\r\n\r\n" + (method == "HEAD" ? "" : body)
+        } else {
+            let body = "not found\n"
+            response = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
+                + "Connection: close\r\n\r\n" + body
+        }
+        let bytes = Array(response.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            #if canImport(Glibc)
+            let flags = Int32(MSG_NOSIGNAL)
+            #else
+            let flags: Int32 = 0
+            #endif
+            let n = bytes.withUnsafeBytes { send(client, $0.baseAddress! + sent, bytes.count - sent, flags) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            sent += n
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import V2GKit
+import V2GLedger
+import V2GNode
+
+/// One line of a control system's `rounds.jsonl`: what its round did, and the cross-campus step after it.
+public struct RoundLine: Codable, Sendable {
+    public struct Phases: Codable, Sendable {
+        public var collect = 0.0, sealInputs = 0.0, allocate = 0.0, record = 0.0, total = 0.0   // milliseconds
+    }
+    public struct Market: Codable, Sendable {
+        public var requests = 0, offers = 0, allocations = 0, fulfilled = 0
+        public var allocatedWh: Int64 = 0
+        /// Σ bid × allocated energy, in micro-units.
+        public var profit: Int64 = 0
+        public var fillRate: Double { requests == 0 ? 0 : Double(fulfilled) / Double(requests) }
+
+        init() {}
+        init(result: MatchResult?, inputs: RoundInputs?, requests: Int, offers: Int) {
+            self.requests = requests
+            self.offers = offers
+            guard let result, let inputs else { return }
+            allocations = result.allocations.count
+            fulfilled = result.outcomes.filter(\.fulfilled).count
+            for a in result.allocations {
+                allocatedWh += a.energyWh
+                profit += (try? money(pricePerKWh: inputs.requests[a.requestIndex].entry.bid, energyWh: a.energyWh)) ?? 0
+            }
+        }
+    }
+    public struct Cross: Codable, Sendable {
+        public var campuses: [String] = []
+        public var market = Market()
+        public var phases = Phases()
+        /// This campus's requests served by other campuses' EVs.
+        public var servedHere = 0
+    }
+
+    public var campus: String
+    public var round: UInt64
+    public var market = Market()
+    public var phases = Phases()
+    public var missingExchanges: [String] = []
+    public var missingEVs: [String] = []
+    /// Chain heights after the round, by channel name (BoE, BoEV, BoCS).
+    public var heights: [String: UInt64] = [:]
+    public var surplusRequests = 0
+    public var surplusOffers = 0
+    /// Transactions in the blocks the round sealed, and the time from the round's start until every neighbour of
+    /// the CS (every node of the campus) reported holding them.
+    public var transactions = 0
+    public var convergedMs: Double?
+    public var cross: Cross?
+    public var error: String?
+
+    public init(campus: String, round: UInt64) {
+        self.campus = campus
+        self.round = round
+    }
+
+    public static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+
+    public mutating func record(_ report: RoundReport) {
+        market = Market(result: report.result, inputs: report.inputs, requests: report.requests, offers: report.evs.count)
+        let t = report.times
+        phases = Phases(collect: Self.ms(t.collect), sealInputs: Self.ms(t.sealInputs), allocate: Self.ms(t.allocate),
+                        record: Self.ms(t.record), total: Self.ms(t.total))
+        missingExchanges = report.missingExchanges.sorted()
+        transactions = report.blocks.reduce(0) { $0 + $1.transactions.count }
+        missingEVs = report.missingEVs.sorted()
+    }
+
+    public mutating func record(_ report: CrossCampusReport) {
+        var c = Cross(campuses: report.campuses)
+        c.market = Market(result: report.result, inputs: report.inputs, requests: report.requests, offers: report.offers)
+        c.phases = Phases(collect: Self.ms(report.collect), sealInputs: Self.ms(report.seal), allocate: Self.ms(report.allocate),
+                          record: Self.ms(report.record), total: Self.ms(report.total))
+        if let result = report.result, let inputs = report.inputs {
+            c.servedHere = result.allocations.filter { inputs.requests[$0.requestIndex].exchange.hasPrefix("\(campus)/") }.count
+        }
+        cross = c
+    }
+
+    /// The JSON line.
+    public var encoded: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// Appends round lines to a file, one JSON object per line, each written whole.
+public final class RoundLog: @unchecked Sendable {  // used from the control system's round thread only
+    private let handle: FileHandle
+
+    public init(path: String) throws(ConfigError) {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError(path: "data_dir", message: "cannot write \(path)") }
+        h.seekToEndOfFile()
+        handle = h
+    }
+
+    public func append(_ line: RoundLine) { handle.write(Data((line.encoded + "\n").utf8)) }
+
+    deinit { try? handle.close() }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import V2GLedger
+
+/// The latest round announcement signed by an orderer of this ledger's channels. Changes are broadcast, so
+/// agents wait on a condition for the next round.
+final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
+    private let changed = NSCondition()
+    private var latest: RoundAnnouncement?
+    private var stopped = false
+
+    var current: RoundAnnouncement? {
+        changed.lock()
+        defer { changed.unlock() }
+        return latest
+    }
+
+    /// Keeps `a` if it names a later round than the latest kept; returns whether it did.
+    @discardableResult
+    func keep(_ a: RoundAnnouncement) -> Bool {
+        changed.lock()
+        defer { changed.unlock() }
+        guard a.round > latest?.round ?? 0 else { return false }   // old news
+        latest = a
+        changed.broadcast()
+        return true
+    }
+
+    func stop() {
+        changed.lock()
+        stopped = true
+        changed.broadcast()
+        changed.unlock()
+    }
+
+    /// The latest announcement once it names a round after `round`; nil after `timeout` or when the node stops.
+    func wait(after round: UInt64, timeout: Duration) -> RoundAnnouncement? {
+        let deadline = Date().addingTimeInterval(seconds(timeout))
+        changed.lock()
+        defer { changed.unlock() }
+        while (latest?.round ?? 0) <= round {
+            guard !stopped, changed.wait(until: deadline) else { break }
+        }
+        guard let a = latest, a.round > round else { return nil }
+        return a
+    }
+}

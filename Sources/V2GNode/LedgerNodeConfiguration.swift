@@ -1,0 +1,52 @@
+import Logging
+import V2GTransport
+
+/// How a ledger node stores, serves and catches up (docs/network.md, "Ledger peers and catch-up").
+public struct LedgerNodeConfiguration: Sendable {
+    /// The node's peer: endpoints, members, neighbours, limits. `relay` is always turned off: the `Peer` relays
+    /// gossip before the application sees it, and a node passes on only what it validated.
+    public var peer: PeerConfiguration
+    /// The SQLite store the node commits to; opened (or created) at init and replayed into the ledger. Nil keeps
+    /// the chain in memory only.
+    public var storePath: String?
+    /// How often the node catches up when nothing else made it (a gap, a new link) do so.
+    public var catchUpInterval: Duration
+    /// How long a `getStatus` or `getBlocks` may take before the neighbour is skipped.
+    public var requestTimeout: Duration
+    /// Blocks asked for per `getBlocks` (at most `peer.limits.maxBlocksPerRequest`).
+    public var batchSize: Int
+    /// Blocks kept while they wait for their height or for a block of another channel.
+    public var maxPending: Int
+    /// Gossip'd blocks queued for validation; more are dropped (and counted) and recovered by catch-up.
+    public var maxInbox: Int
+    /// Endorsed transactions the orderer's pool holds; more are refused (and counted).
+    public var maxPool: Int
+    /// Requests and gossip'd transactions queued for the node's service threads (block serving; endorsing,
+    /// pool admission and announcements), each; more are dropped and counted.
+    public var maxQueued: Int
+    /// How long an endorsement request for an allocation result waits for its inputs to be committed here
+    /// before it is refused, and how many may wait at once.
+    public var endorsementInputWait: Duration
+    public var maxParkedEndorsements: Int
+    /// Where the node (and its peer) reports failures, rejected blocks and dropped frames.
+    public var logger: Logger
+
+    public init(peer: PeerConfiguration, storePath: String? = nil, catchUpInterval: Duration = .seconds(5),
+                requestTimeout: Duration = .seconds(2), batchSize: Int = 64, maxPending: Int = 256,
+                maxInbox: Int = 4096, maxPool: Int = 4096, maxQueued: Int = 4096,
+                endorsementInputWait: Duration = .seconds(2), maxParkedEndorsements: Int = 256,
+                logger: Logger = Logger(label: "v2g.node")) {
+        self.peer = peer
+        self.storePath = storePath
+        self.catchUpInterval = catchUpInterval
+        self.requestTimeout = requestTimeout
+        self.batchSize = batchSize
+        self.maxPending = maxPending
+        self.maxInbox = maxInbox
+        self.maxPool = maxPool
+        self.maxQueued = maxQueued
+        self.endorsementInputWait = endorsementInputWait
+        self.maxParkedEndorsements = maxParkedEndorsements
+        self.logger = logger
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import V2GLedger
+
+// The orderer's side of a ledger node: its pool of endorsed transactions, and sealing blocks from it.
+
+extension LedgerNode {
+    /// The endorsed transactions waiting in the pool for a block of `channel`, in arrival order.
+    public func pooled(_ channel: Channel) -> [Transaction] { core.pool.snapshot[channel] ?? [] }
+
+    /// Offers a transaction to the pool as gossip would (for the orderer's own transactions, or tests).
+    /// - Returns: why it was refused, or nil if it was admitted (or belongs to a channel this node does not order).
+    @discardableResult
+    public func offerToPool(_ transaction: Transaction) -> PoolRefusal? { core.admitToPool(transaction) }
+
+    /// Drops transactions from the pool (those the orderer decided not to seal).
+    public func removeFromPool(_ ids: Set<Digest>) { core.pool.remove(ids) }
+
+    /// Waits until `condition` holds for the pool, checking it on every change, or `timeout` passes or the
+    /// node stops; returns whether it held.
+    public func waitForPool(timeout: Duration, until condition: ([Channel: [Transaction]]) -> Bool) -> Bool {
+        core.pool.wait(timeout: timeout, until: condition)
+    }
+
+    /// Seals `transactions` into the next block of `channel`, publishes it (validated, stored, gossiped) and
+    /// removes them from the pool.
+    /// - Parameters:
+    ///   - orderer: the channel's orderer key: this node's.
+    ///   - timestamp: the block's time (Unix seconds).
+    /// - Returns: the block.
+    /// - Throws: the `LedgerError` that rejected the block (nothing is committed then).
+    @discardableResult
+    public func seal(_ channel: Channel, _ transactions: [Transaction], orderer: SigningKey,
+                     timestamp: Int64 = Int64(time(nil))) throws(LedgerError) -> Block {
+        let (height, head) = withLedger { ($0.chain(channel).height.map { $0 + 1 } ?? 0, $0.chain(channel).head) }
+        let block = Block(channel: channel, height: height, previous: head, timestamp: timestamp, orderer: orderer,
+                          transactions: transactions)
+        try publish(block)
+        core.pool.remove(Set(transactions.map(\.id)))
+        return block
+    }
+
+    /// Seals pooled transactions: `transactions` are tried as one block; one the ledger rejects (named by the
+    /// error) is dropped from the block and from the pool, counted in `poolDropped`, and the rest tried again.
+    /// - Returns: the block, and the transactions dropped from it.
+    public func sealDroppingRejected(_ channel: Channel, _ transactions: [Transaction], orderer: SigningKey,
+                                     timestamp: Int64 = Int64(time(nil))) throws(LedgerError) -> (Block, [Transaction]) {
+        var txs = transactions
+        var dropped: [Transaction] = []
+        while true {
+            do {
+                return (try seal(channel, txs, orderer: orderer, timestamp: timestamp), dropped)
+            } catch {
+                guard let i = error.transaction, txs.indices.contains(i), error.code != .store else { throw error }
+                let bad = txs.remove(at: i)
+                dropped.append(bad)
+                core.pool.remove([bad.id])
+                core.counters.update { $0.poolDropped += 1 }
+            }
+        }
+    }
+}

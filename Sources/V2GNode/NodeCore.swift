@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import V2GLedger
+import V2GTransport
+
+/// Everything a ledger node is made of, shared by its threads: the network thread (which only queues, through
+/// `handlers`), the worker (validation, catch-up), the block server and the admission thread (endorsements,
+/// the pool, announcements), and callers. docs/architecture.md draws who may wait on what.
+final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any thread starts
+    let key: PublicKey
+    let configuration: LedgerNodeConfiguration
+    let logger: Logger
+    let counters = CounterBox()
+    let view = NodeView()
+    let chain: ChainKeeper
+    let pool: TransactionPool
+    let desk: EndorsementDesk
+    let board = AnnouncementBoard()
+    let inbox: BlockInbox
+    /// `getBlocks` requests, served from a read-only connection to the store.
+    let serveQueue: WorkQueue
+    /// `endorse` requests, transactions offered to the pool, announcements to check.
+    let admitQueue: WorkQueue
+    /// One catch-up at a time; never held while waiting on the ledger's lock's holders.
+    let catchUpLock = NSLock()
+    var peer: Peer!
+    /// The block server's own read-only connection (its thread only).
+    var reader: LedgerStore?
+
+    init(key: PublicKey, configuration: LedgerNodeConfiguration) throws(LedgerError) {
+        self.key = key
+        self.configuration = configuration
+        logger = configuration.logger
+        chain = try ChainKeeper(storePath: configuration.storePath, maxPending: configuration.maxPending, view: view,
+                                counters: counters)
+        pool = TransactionPool(capacity: configuration.maxPool)
+        desk = EndorsementDesk(chain: chain, counters: counters, logger: configuration.logger,
+                               wait: configuration.endorsementInputWait, maxParked: configuration.maxParkedEndorsements)
+        inbox = BlockInbox(capacity: configuration.maxInbox)
+        serveQueue = WorkQueue(name: "v2g-serve", capacity: configuration.maxQueued)
+        admitQueue = WorkQueue(name: "v2g-admit", capacity: configuration.maxQueued)
+    }
+
+    /// What the network thread calls: each only reads the view or queues.
+    var handlers: PeerHandlers {
+        PeerHandlers(
+            gossip: { [self] g in
+                switch g.message {
+                case .block(let block):
+                    if !inbox.enqueue(block, from: g.sender) {
+                        counters.update { $0.inboxDropped += 1 }
+                        logger.warning("inbox full: \(block.channel) block \(block.height) dropped")
+                    }
+                case .transaction(let tx):
+                    // Transactions go to the orderer's pool; a validating peer ignores them.
+                    guard view.config(tx.channel)?.orderer == key else { return }
+                    queue(admitQueue) { [self] in _ = admitToPool(tx) }
+                case .announcement(let a):
+                    queue(admitQueue) { [self] in accept(a) }
+                default:
+                    break
+                }
+            },
+            request: { [self] r in
+                switch r.message {
+                case .getStatus(let id):
+                    return .status(requestID: id, view.currentHeads.values.sorted { $0.channel.rawValue < $1.channel.rawValue })
+                case let .getBlocks(id, channel, from, maxCount):
+                    queue(serveQueue) { [self] in serveBlocks(id, channel, from: from, maxCount: Int(maxCount), route: r.route) }
+                case .endorse(let tx):
+                    queue(admitQueue) { [self] in desk.handle(tx, route: r.route, peer: peer) }
+                default:
+                    break
+                }
+                return nil
+            })
+    }
+
+    private func queue(_ q: WorkQueue, _ job: @escaping @Sendable () -> Void) {
+        if !q.submit(job) { counters.update { $0.queueDropped += 1 } }
+    }
+
+    // MARK: Serving blocks
+
+    /// Answers a `getBlocks` from the committed chain: the store through this thread's read-only connection
+    /// (WAL lets it read while the worker writes), or the in-memory chain.
+    private func serveBlocks(_ id: UInt64, _ channel: Channel, from: UInt64, maxCount: Int, route: ReplyRoute) {
+        let limits = configuration.peer.limits
+        let n = min(maxCount, limits.maxBlocksPerRequest)
+        var blocks: [Block] = []
+        if let height = view.currentHeads[channel]?.height, from <= height, n > 0 {
+            let last = min(height, from + UInt64(n - 1))
+            if let path = configuration.storePath {
+                do {
+                    if reader == nil { reader = try LedgerStore(path: path, access: .readOnly) }
+                    for h in from...last {
+                        guard let b = try reader!.block(channel: channel, height: h) else { break }
+                        blocks.append(b)
+                    }
+                } catch {
+                    logger.warning("cannot read \(channel) blocks from \(from): \(error)")
+                    reader = nil
+                }
+            } else {
+                blocks = chain.memoryBlocks(channel, from: from, maxCount: Int(last - from) + 1)
+            }
+        }
+        peer.reply(GossipMessage.blocksReply(requestID: id, channel: channel, blocks, limits: limits), to: route)
+    }
+
+    // MARK: The pool
+
+    /// Offers a transaction to the pool of this node's channels (orderer only). Signatures are checked through
+    /// the cache without a lock; the ledger's lock is taken only to see whether it is committed.
+    @discardableResult
+    func admitToPool(_ tx: Transaction) -> PoolRefusal? {
+        guard let config = view.config(tx.channel), config.orderer == key, !inbox.stopped else { return nil }
+        let id = tx.id
+        let signatures = chain.ledger.signatures
+        var refusal: PoolRefusal?
+        if let error = Admission.authorError(tx, id: id, config: config, signatures: signatures)
+            ?? Admission.endorsementError(tx, id: id, config: config, signatures: signatures) {
+            refusal = .ledger(error)
+        } else if chain.lock.withLock({ chain.ledger.transaction(id) != nil }) {
+            refusal = .ledger(LedgerError(.replay, "\(id) is already committed"))
+        } else {
+            refusal = pool.insert(tx, id: id)
+        }
+        if let refusal {
+            counters.update { $0.poolRefusals[refusal.reason, default: 0] += 1 }
+            logger.warning("pool: \(tx.kind) \(id) by \(tx.author) refused: \(refusal)")
+        } else {
+            counters.update { $0.transactionsPooled += 1 }
+        }
+        return refusal
+    }
+
+    // MARK: Announcements
+
+    /// Keeps an announcement signed by an orderer of this ledger's channels, for a later round than the latest
+    /// kept, and passes it on.
+    func accept(_ a: RoundAnnouncement) {
+        guard view.orderers.contains(a.author) else {
+            logger.warning("announcement of round \(a.round) by \(a.author) ignored: not from an orderer of this ledger")
+            return
+        }
+        guard a.verifies else {
+            logger.warning("announcement of round \(a.round) by \(a.author) ignored: the signature does not verify")
+            return
+        }
+        if board.keep(a) { peer.forward(a) }
+    }
+}

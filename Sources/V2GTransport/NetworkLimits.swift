@@ -1,0 +1,43 @@
+/// Size, queue and timing limits of a peer's sockets (docs/network.md, "Limits").
+public struct NetworkLimits: Hashable, Sendable {
+    /// `ZMQ_MAXMSGSIZE` on every socket: libzmq disconnects a peer that sends a larger frame, before the
+    /// application sees it. At least the largest per-kind limit below.
+    public var maxMessageSize: Int = 16 << 20
+    /// Application limits per message kind, checked before decoding.
+    public var maxTransactionFrame: Int = 256 << 10
+    public var maxBlockFrame: Int = 8 << 20
+    public var maxBlocksFrame: Int = 16 << 20
+    public var maxRequestFrame: Int = 64
+    public var maxStatusFrame: Int = 4 << 10
+    /// An `endorse` frame carries one transaction; an `endorsement` frame an ID, a key and a signature.
+    public var maxEndorseFrame: Int = 256 << 10
+    public var maxEndorsementFrame: Int = 256
+    /// An `announcement` frame: a round, a deadline, a key and a signature.
+    public var maxAnnouncementFrame: Int = 256
+    /// The most blocks a `getBlocks` is answered with, and accepted in a `blocks` reply.
+    public var maxBlocksPerRequest: Int = 64
+    /// `ZMQ_SNDHWM` / `ZMQ_RCVHWM`: messages queued per connection before sends fail with `EAGAIN`.
+    public var sendHighWaterMark: Int32 = 1000
+    public var receiveHighWaterMark: Int32 = 1000
+    /// `ZMQ_HANDSHAKE_IVL`: a connection whose CurveZMQ handshake takes longer is closed.
+    public var handshakeInterval: Duration = .seconds(5)
+    /// `ZMQ_RECONNECT_IVL` and `ZMQ_RECONNECT_IVL_MAX` (exponential back-off between them).
+    public var reconnectInterval: Duration = .milliseconds(100)
+    public var reconnectIntervalMax: Duration = .seconds(1)
+
+    public init() {}
+
+    /// The application limit of a kind of frame.
+    public func maxFrameSize(_ kind: GossipMessage.Kind) -> Int {
+        switch kind {
+        case .transaction: return maxTransactionFrame
+        case .block: return maxBlockFrame
+        case .blocks: return maxBlocksFrame
+        case .getBlocks, .getStatus: return maxRequestFrame
+        case .status: return maxStatusFrame
+        case .endorse: return maxEndorseFrame
+        case .endorsement: return maxEndorsementFrame
+        case .announcement: return maxAnnouncementFrame
+        }
+    }
+}

@@ -1,0 +1,308 @@
+import Foundation
+import Logging
+import V2GLedger
+
+/// One neighbour's link: a CurveZMQ client DEALER and the PAIR its monitor events arrive on.
+final class Link {
+    let neighbour: Neighbour
+    let dealer: ZMQSocket
+    let monitor: ZMQSocket
+    /// When to dial again after the neighbour refused us: libzmq ends a session whose handshake failed
+    /// authentication instead of reconnecting, and the neighbour's member list may change.
+    var redialAt: ContinuousClock.Instant?
+    init(neighbour: Neighbour, dealer: ZMQSocket, monitor: ZMQSocket) {
+        self.neighbour = neighbour
+        self.dealer = dealer
+        self.monitor = monitor
+    }
+}
+
+/// The sockets and the state only the peer's thread touches. The thread decodes, routes and queues: it hands
+/// gossip and requests to the handlers (which only queue or read a snapshot) and sends what callers queued.
+final class PeerLoop {
+    let context: ZMQContext
+    let identity: CurveIdentity
+    let configuration: PeerConfiguration
+    let handlers: PeerHandlers
+    let shared: PeerShared
+    let logger: Logger
+    let router: ZMQSocket
+    private(set) var links: [Link] = []
+    private var seen: LRUSet<Digest>
+    private var monitors = 0
+    private static let burst = 256   // messages read from one socket before looking at the others
+    private var limits: NetworkLimits { configuration.limits }
+
+    init(context: ZMQContext, identity: CurveIdentity, configuration: PeerConfiguration, handlers: PeerHandlers,
+         shared: PeerShared, logger: Logger) throws(TransportError) {
+        self.context = context
+        self.identity = identity
+        self.configuration = configuration
+        self.handlers = handlers
+        self.shared = shared
+        self.logger = logger
+        seen = LRUSet(capacity: max(1, configuration.seenCapacity))
+        router = try ZMQSocket(context, .router)
+        try Self.applyLimits(router, configuration.limits)
+        try router.set(.routerMandatory, Int32(1))  // replies to a gone peer fail (and are counted), not vanish
+        try router.makeCurveServer(secretKey: identity.secretKey, zapDomain: configuration.zapDomain)
+        try router.bind(configuration.bindEndpoint)
+    }
+
+    static func applyLimits(_ s: ZMQSocket, _ limits: NetworkLimits) throws(TransportError) {
+        try s.set(.linger, Int32(0))
+        try s.set(.maxMessageSize, Int64(limits.maxMessageSize))
+        try s.set(.sendHighWaterMark, limits.sendHighWaterMark)
+        try s.set(.receiveHighWaterMark, limits.receiveHighWaterMark)
+        try s.set(.sendTimeout, Int32(0))
+        try s.set(.handshakeInterval, Int32(clamping: milliseconds(limits.handshakeInterval)))
+    }
+
+    func addLink(_ n: Neighbour) throws(TransportError) {
+        guard !links.contains(where: { $0.neighbour.key == n.key }) else { return }
+        let dealer = try ZMQSocket(context, .dealer)
+        try Self.applyLimits(dealer, limits)
+        try dealer.set(.immediate, Int32(1))  // queue only to a completed (authenticated) connection
+        try dealer.set(.reconnectInterval, Int32(clamping: milliseconds(limits.reconnectInterval)))
+        try dealer.set(.reconnectIntervalMax, Int32(clamping: milliseconds(limits.reconnectIntervalMax)))
+        try identity.makeClient(dealer, of: n.key)
+        monitors += 1
+        let monitorEndpoint = "inproc://v2g-link-monitor-\(monitors)"
+        try dealer.monitor(monitorEndpoint, events: [.handshakeSucceeded, .disconnected, .handshakeFailedAuth,
+                                                     .handshakeFailedProtocol, .handshakeFailedNoDetail])
+        let monitor = try ZMQSocket(context, .pair)
+        try monitor.set(.linger, Int32(0))
+        try monitor.connect(monitorEndpoint)
+        try dealer.connect(n.endpoint)
+        links.append(Link(neighbour: n, dealer: dealer, monitor: monitor))
+    }
+
+    func run() {
+        while !shared.isStopping {
+            var items: [ZMQPoll.Item] = [.init(fd: shared.wake.readFD), .init(router)]
+            for l in links { items += [.init(l.dealer), .init(l.monitor)] }
+            let ready: [ZMQPoll.Events]
+            let now = ContinuousClock.now
+            let nextRedial = links.compactMap(\.redialAt).min()
+            let timeout = nextRedial.map { max(.zero, min(.seconds(1), now.duration(to: $0))) } ?? .seconds(1)
+            do {
+                ready = try ZMQPoll.poll(items, timeout: timeout)
+            } catch {
+                logger.critical("poll failed: \(error)")
+                break
+            }
+            if ready[0].contains(.readable) {
+                shared.wake.drain()
+                let commands = shared.lock.withLock {
+                    defer { shared.commands.removeAll() }
+                    return shared.commands
+                }
+                for c in commands { perform(c) }
+            }
+            if ready[1].contains(.readable) { drainRouter() }
+            for (i, link) in links.enumerated() where 2 + 2 * i + 1 < ready.count {
+                if ready[2 + 2 * i].contains(.readable) { drainLink(link) }
+                if ready[2 + 2 * i + 1].contains(.readable) { drainMonitor(link) }
+            }
+            redialDue()
+        }
+    }
+
+    private func redialDue() {
+        let now = ContinuousClock.now
+        for link in links {
+            guard let at = link.redialAt, at <= now else { continue }
+            link.redialAt = nil
+            let endpoint = link.neighbour.endpoint
+            _ = try? link.dealer.disconnect(endpoint)   // the refused session may already be gone
+            do { try link.dealer.connect(endpoint) } catch { logger.warning("redial \(endpoint) failed: \(error)") }
+        }
+    }
+
+    // MARK: Commands
+
+    private func perform(_ command: PeerCommand) {
+        switch command {
+        case let .gossip(frame, id):
+            guard seen.insert(id) else { return }   // already pushed, or received and relayed
+            push(frame, except: nil)
+        case let .forward(frame):
+            push(frame, except: nil)
+        case let .endorse(frame, keys):
+            for link in links where keys.contains(link.neighbour.key) { send(frame, on: link.dealer) }
+        case .connect(let n):
+            do { try addLink(n) } catch { logger.warning("connect to \(n.endpoint) failed: \(error)") }
+        case let .request(id, neighbour, frame):
+            let connected = shared.connected
+            let link = neighbour.map { key in links.first { $0.neighbour.key == key } }
+                ?? links.first { connected.contains($0.neighbour.key) }
+            guard let link else {
+                shared.complete(id, .failure(TransportError(.notConnected, "no connected neighbour to ask")))
+                return
+            }
+            shared.lock.withLock { shared.pending[id]?.sentTo = link.neighbour.key }
+            if !send(frame, on: link.dealer) {
+                shared.complete(id, .failure(TransportError(.notConnected, "no room on the link to \(link.neighbour.endpoint)")))
+            }
+        case let .reply(route, frame):
+            reply(frame, to: route.routingID)
+        }
+    }
+
+    /// Sends one frame (or an envelope and a frame) without blocking; counts it as sent or dropped.
+    @discardableResult
+    private func send(_ frame: [UInt8], on socket: ZMQSocket, to routingID: [UInt8]? = nil) -> Bool {
+        let frames = routingID.map { [$0, frame] } ?? [frame]
+        let ok: Bool
+        do {
+            ok = try socket.trySend(frames)
+        } catch {
+            ok = false   // EHOSTUNREACH: the ROUTER's peer is gone
+        }
+        shared.count { ok ? ($0.sent += 1) : ($0.sendsDropped += 1) }
+        return ok
+    }
+
+    private func push(_ frame: [UInt8], except sender: PublicKey?) {
+        for link in links where link.neighbour.key != sender { send(frame, on: link.dealer) }
+    }
+
+    private func reply(_ frame: [UInt8], to routingID: [UInt8]) {
+        // Counted before sending, so a requester that reads the counters after its reply sees this one.
+        shared.count { $0.requestsServed += 1 }
+        if !send(frame, on: router, to: routingID) { shared.count { $0.requestsServed -= 1 } }
+    }
+
+    // MARK: Receiving
+
+    private func drop(_ reason: DropReason, _ why: String, from sender: String?) {
+        shared.count { $0.dropped[reason, default: 0] += 1 }
+        logger.warning("dropped (\(reason.rawValue)) from \(sender ?? "?"): \(why)")
+    }
+
+    private func drainRouter() {
+        for _ in 0..<Self.burst {
+            let message: ZMQMessage
+            do {
+                guard let m = try router.tryReceive(maxFrames: 4) else { return }
+                message = m
+            } catch {
+                logger.warning("receive failed: \(error)")
+                return
+            }
+            shared.count { $0.received += 1 }
+            guard message.frames.count == 2, !message.truncated else {
+                drop(.badEnvelope, "\(message.frames.count) frames from a DEALER", from: message.userID)
+                continue
+            }
+            let routingID = message.frames[0], frame = message.frames[1]
+            let decoded: GossipMessage
+            do {
+                decoded = try GossipMessage(decoding: frame, limits: limits)
+            } catch {
+                drop(error.reason, error.message, from: message.userID)
+                continue
+            }
+            let sender = message.userID.flatMap { try? PublicKey(hex: $0) }
+            switch decoded {
+            case .transaction, .block, .announcement:
+                receiveGossip(decoded, frame, from: sender)
+            case .getBlocks, .getStatus, .endorse:
+                let request = IncomingRequest(message: decoded, sender: sender, route: ReplyRoute(routingID: routingID))
+                if let answer = handlers.request(request) { reply(answer.encoded, to: routingID) }
+            case .blocks, .status, .endorsement:
+                drop(.unexpected, "a \(decoded.kind) reply sent as a request", from: message.userID)
+            }
+        }
+    }
+
+    private func receiveGossip(_ message: GossipMessage, _ frame: [UInt8], from sender: PublicKey?) {
+        guard seen.insert(message.gossipID!) else {
+            shared.count { $0.duplicates += 1 }
+            return
+        }
+        shared.count { $0.delivered += 1 }
+        handlers.gossip(ReceivedGossip(message: message, sender: sender))
+        if configuration.relay { push(frame, except: sender) }
+    }
+
+    private func drainLink(_ link: Link) {
+        let who = link.neighbour.key.description
+        for _ in 0..<Self.burst {
+            let message: ZMQMessage
+            do {
+                guard let m = try link.dealer.tryReceive(maxFrames: 2) else { return }
+                message = m
+            } catch {
+                logger.warning("receive failed: \(error)")
+                return
+            }
+            shared.count { $0.received += 1 }
+            guard message.frames.count == 1, !message.truncated else {
+                drop(.badEnvelope, "\(message.frames.count) frames from a ROUTER", from: who)
+                continue
+            }
+            let decoded: GossipMessage
+            do {
+                decoded = try GossipMessage(decoding: message.frames[0], limits: limits)
+            } catch {
+                drop(error.reason, error.message, from: who)
+                continue
+            }
+            let id: UInt64
+            switch decoded {
+            case .blocks(let requestID, _, _), .status(let requestID, _): id = requestID
+            case let .endorsement(txID, endorsement):
+                fileEndorsement(txID, endorsement, from: link)
+                continue
+            default:
+                drop(.unexpected, "a \(decoded.kind) on a reply path", from: who)
+                continue
+            }
+            let expected = shared.lock.withLock { shared.pending[id]?.sentTo == link.neighbour.key }
+            guard expected else {
+                drop(.unexpected, "an answer to no request of ours (\(id))", from: who)
+                continue
+            }
+            shared.complete(id, .success(decoded))
+        }
+    }
+
+    /// Files an endorsement with the collection that asked this neighbour for it, if there is one and the
+    /// endorsement names the neighbour; the collector verifies it. Anything else is dropped as `unexpected`.
+    private func fileEndorsement(_ txID: Digest, _ endorsement: Endorsement, from link: Link) {
+        let who = link.neighbour.key
+        let filed: Bool = shared.lock.withLock {
+            guard let wait = shared.endorsementWaits[txID], wait.asked.contains(who), endorsement.endorser == who else {
+                return false
+            }
+            wait.arrived.append(endorsement)
+            wait.signal.signal()
+            return true
+        }
+        if !filed { drop(.unexpected, "an endorsement of \(txID) nobody asked \(who) for", from: who.description) }
+    }
+
+    private func drainMonitor(_ link: Link) {
+        while let m = try? link.monitor.tryReceive(maxFrames: 2) {
+            guard let e = MonitorEvent(frames: m.frames) else { continue }
+            let key = link.neighbour.key
+            switch e.event {
+            case .handshakeSucceeded:
+                shared.setLinked(key, true)
+            case .disconnected:
+                shared.setLinked(key, false)
+            case .handshakeFailedAuth:
+                shared.count { $0.refusedByRemote += 1 }
+                logger.warning("\(link.neighbour.endpoint) refused us (ZAP \(e.value))")
+                link.redialAt = ContinuousClock.now + limits.reconnectIntervalMax
+            case .handshakeFailedProtocol, .handshakeFailedNoDetail:
+                shared.count { $0.handshakeFailures += 1 }
+                logger.warning("handshake with \(link.neighbour.endpoint) failed (\(e.value))")
+                link.redialAt = ContinuousClock.now + limits.reconnectIntervalMax
+            default:
+                break
+            }
+        }
+    }
+}

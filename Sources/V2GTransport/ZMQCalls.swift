@@ -1,0 +1,104 @@
+internal import CZeroMQ
+import Glibc
+
+// One internal adapter per libzmq call: each returns a Result whose failure carries errno and zmq_strerror.
+// Nothing here is public; ZMQContext and ZMQSocket build the throwing API on top.
+
+typealias ZMQHandle = UnsafeMutableRawPointer
+
+func zmqContextNew() -> Result<ZMQHandle, TransportError> {
+    guard let handle = zmq_ctx_new() else { return .failure(.zmq("zmq_ctx_new")) }
+    return .success(handle)
+}
+
+func zmqContextSet(_ context: ZMQHandle, _ option: Int32, _ value: Int32) -> Result<Void, TransportError> {
+    zmq_ctx_set(context, option, value) == 0 ? .success(()) : .failure(.zmq("zmq_ctx_set \(option)"))
+}
+
+/// Terminates a context, retrying when a signal interrupts it. Blocks until every socket is closed.
+func zmqContextTerm(_ context: ZMQHandle) -> Result<Void, TransportError> {
+    while zmq_ctx_term(context) != 0 {
+        let e = zmq_errno()
+        if e != EINTR { return .failure(.zmq("zmq_ctx_term", errno: e)) }
+    }
+    return .success(())
+}
+
+func zmqSocket(_ context: ZMQHandle, _ type: Int32) -> Result<ZMQHandle, TransportError> {
+    guard let handle = zmq_socket(context, type) else { return .failure(.zmq("zmq_socket")) }
+    return .success(handle)
+}
+
+func zmqClose(_ socket: ZMQHandle) -> Result<Void, TransportError> {
+    zmq_close(socket) == 0 ? .success(()) : .failure(.zmq("zmq_close"))
+}
+
+func zmqSetOption(_ socket: ZMQHandle, _ option: Int32, _ value: UnsafeRawBufferPointer) -> Result<Void, TransportError> {
+    zmq_setsockopt(socket, option, value.baseAddress, value.count) == 0
+        ? .success(()) : .failure(.zmq("zmq_setsockopt \(option)"))
+}
+
+/// Reads an option into `buffer`; returns the number of bytes written.
+func zmqGetOption(_ socket: ZMQHandle, _ option: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Result<Int, TransportError> {
+    var size = buffer.count
+    guard zmq_getsockopt(socket, option, buffer.baseAddress, &size) == 0 else {
+        return .failure(.zmq("zmq_getsockopt \(option)"))
+    }
+    return .success(size)
+}
+
+func zmqBind(_ socket: ZMQHandle, _ endpoint: String) -> Result<Void, TransportError> {
+    zmq_bind(socket, endpoint) == 0 ? .success(()) : .failure(.zmq("zmq_bind \(endpoint)"))
+}
+
+func zmqConnect(_ socket: ZMQHandle, _ endpoint: String) -> Result<Void, TransportError> {
+    zmq_connect(socket, endpoint) == 0 ? .success(()) : .failure(.zmq("zmq_connect \(endpoint)"))
+}
+
+func zmqDisconnect(_ socket: ZMQHandle, _ endpoint: String) -> Result<Void, TransportError> {
+    zmq_disconnect(socket, endpoint) == 0 ? .success(()) : .failure(.zmq("zmq_disconnect \(endpoint)"))
+}
+
+/// Sends one frame (libzmq copies it). `EAGAIN` under `ZMQ_DONTWAIT` is a failure like any other.
+func zmqSend(_ socket: ZMQHandle, _ frame: [UInt8], _ flags: Int32) -> Result<Void, TransportError> {
+    let rc = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
+    return rc >= 0 ? .success(()) : .failure(.zmq("zmq_send"))
+}
+
+/// One received frame: its bytes, whether more follow, and the ZAP user id of the connection, if any.
+struct ReceivedFrame {
+    var bytes: [UInt8]
+    var more: Bool
+    var userID: String?
+}
+
+/// Receives one frame into a message libzmq owns, copies it out and closes the message.
+///
+/// The corresponding C functions are `zmq_msg_init`, `zmq_msg_recv`, `zmq_msg_more`, `zmq_msg_gets` and
+/// `zmq_msg_close`.
+func zmqReceive(_ socket: ZMQHandle, _ flags: Int32) -> Result<ReceivedFrame, TransportError> {
+    // zmq_msg_t must not move while libzmq holds it: give it a fixed address.
+    let msg = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+    defer { msg.deallocate() }
+    guard zmq_msg_init(msg) == 0 else { return .failure(.zmq("zmq_msg_init")) }
+    defer { zmq_msg_close(msg) }
+    var rc: Int32
+    repeat { rc = zmq_msg_recv(msg, socket, flags) } while rc < 0 && zmq_errno() == EINTR
+    guard rc >= 0 else { return .failure(.zmq("zmq_msg_recv")) }
+    let size = zmq_msg_size(msg)
+    let bytes = size == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(msg), count: size))
+    let userID = zmq_msg_gets(msg, "User-Id").map { String(cString: $0) }
+    return .success(ReceivedFrame(bytes: bytes, more: zmq_msg_more(msg) != 0, userID: userID))
+}
+
+/// Polls `items` for up to `timeout` milliseconds (-1: forever); returns how many have events.
+func zmqPoll(_ items: inout [zmq_pollitem_t], _ timeout: Int) -> Result<Int, TransportError> {
+    let rc = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32($0.count), timeout) }
+    return rc >= 0 ? .success(Int(rc)) : .failure(.zmq("zmq_poll"))
+}
+
+/// Starts (endpoint non-nil) or stops (nil) publishing `events` of `socket` on an inproc PAIR endpoint.
+func zmqSocketMonitor(_ socket: ZMQHandle, _ endpoint: String?, _ events: Int32) -> Result<Void, TransportError> {
+    let rc = endpoint.map { zmq_socket_monitor(socket, $0, events) } ?? zmq_socket_monitor(socket, nil, 0)
+    return rc == 0 ? .success(()) : .failure(.zmq("zmq_socket_monitor \(endpoint ?? "off")"))
+}
