@@ -65,6 +65,16 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
         return .success(endorsement)
     }
 
+    /// `check`, counted as an endorsement given or refused: the node's own, for an author that endorses too.
+    func endorse(_ tx: Transaction) -> Result<Endorsement, LedgerError> {
+        let result = check(tx)
+        switch result {
+        case .success: counters.update { $0.endorsementsGiven += 1 }
+        case .failure(let error): refused(tx, error)
+        }
+        return result
+    }
+
     /// Answers an `endorse` request through `peer`, parks it, or refuses it (no answer). On the admission thread.
     func handle(_ tx: Transaction, route: ReplyRoute, peer: Peer) {
         switch check(tx) {

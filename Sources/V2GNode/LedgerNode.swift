@@ -155,7 +155,7 @@ public final class LedgerNode: Sendable {
 
     /// This node's own endorsement of `transaction`, as it would answer an `endorse` request (for an author that
     /// endorses on its own channel, a control system on the BoCS).
-    func endorse(_ transaction: Transaction) -> Result<Endorsement, LedgerError> { core.desk.check(transaction) }
+    func endorse(_ transaction: Transaction) -> Result<Endorsement, LedgerError> { core.desk.endorse(transaction) }
 
     // MARK: Round announcements
 
