@@ -1,5 +1,18 @@
-/// Bad input to a command: `V2GCommand.main` prints it as one line on standard error and exits with status 2.
-enum CommandFailure: Error, CustomStringConvertible {
+import V2GGateway
+import V2GSim
+
+/// An error that means the command's input (an argument, a file, a config) is at fault: `V2GCommand.main`
+/// prints it as one line on standard error and exits with status 2.
+protocol BadInput: Error, CustomStringConvertible {}
+
+extension MatchJobError: BadInput {}
+extension ForecastDataError: BadInput {}
+extension ConfigError: BadInput {}
+extension GatewayError: BadInput {}
+extension LocalNetworkError: BadInput {}
+
+/// Bad input found by the command itself.
+enum CommandFailure: BadInput {
     case badInput(String)
 
     var description: String {

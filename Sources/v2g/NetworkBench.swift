@@ -76,21 +76,7 @@ struct NetworkBench: ParsableCommand {
         let measured = (2...UInt64(rounds)).map { Row(lines[$0]!, orderer: layout.campusNames[0]) }
 
         // The model with Table 5.1's parameters, sized to this network.
-        var parameters = ResponseTimeModel.Parameters.table5_1.resized(exchangeCount: 3, evCount: evs / campuses)
-        parameters.campuses = Array(parameters.campuses.prefix(campuses))
-        for k in parameters.campuses.indices {
-            parameters.campuses[k].exchanges = (0..<3).map { i in
-                .init(requestCount: requests / campuses / 3 + (i < (requests / campuses) % 3 ? 1 : 0), consumerDelay: 0.05)
-            }
-        }
-        let model = try ResponseTimeModel(parameters).breakdown()
-        let c0 = model.campuses[0]
-        let predicted: [String: Double] = [
-            "collect_and_seal_inputs": c0.requestCollection.seconds * 1000, "allocate": c0.allocation.seconds * 1000,
-            "record": (c0.resultUpload + c0.firstNotification).seconds * 1000,
-            "cross_campus": (c0.bocsUpload + model.bocsAllocation + model.secondNotification).seconds * 1000,
-            "full_round": model.round.seconds * 1000,
-        ]
+        let predicted = try ResponseTimeModel.networkPhasesMs(campuses: campuses, requests: requests, evs: evs)
         func median(_ values: [Double]) -> Double {
             let v = values.sorted()
             return v.isEmpty ? 0 : (v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2)

@@ -15,7 +15,7 @@ struct V2GCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let failure as CommandFailure {
+        } catch let failure as any BadInput {
             FileHandle.standardError.write(Data("v2g: error: \(failure.description)\n".utf8))
             Foundation.exit(2)
         } catch {

@@ -12,9 +12,11 @@ public indirect enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// The value as JSON text: pretty-printed with `indent` spaces per level, or compact when `indent` is nil.
-    public func rendered(indent: Int? = 2) -> String {
+    /// With `scalarObjectsInline`, an object whose values are all scalars stays on one line (a record per line
+    /// reads best, as `v2g match` prints allocations).
+    public func rendered(indent: Int? = 2, scalarObjectsInline: Bool = false) -> String {
         var text = ""
-        write(to: &text, indent: indent, depth: 0)
+        write(to: &text, indent: indent, depth: 0, inline: scalarObjectsInline)
         return text
     }
 
@@ -26,7 +28,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private func write(to text: inout String, indent: Int?, depth: Int) {
+    private func write(to text: inout String, indent: Int?, depth: Int, inline: Bool) {
         switch self {
         case .null: text += "null"
         case .bool(let value): text += value ? "true" : "false"
@@ -44,19 +46,27 @@ public indirect enum JSONValue: Sendable, Equatable {
             for (index, item) in items.enumerated() {
                 text += index == 0 ? "" : ","
                 Self.newline(&text, indent, depth + 1)
-                item.write(to: &text, indent: indent, depth: depth + 1)
+                item.write(to: &text, indent: indent, depth: depth + 1, inline: inline)
             }
             Self.newline(&text, indent, depth)
             text += "]"
         case .object(let object):
             guard !object.isEmpty else { text += "{}"; return }
+            if inline, indent != nil, object.entries.allSatisfy(\.value.isScalar) {
+                text += "{" + object.entries.map { entry in
+                    var pair = ""
+                    Self.writeString(entry.key, to: &pair)
+                    return pair + ": " + entry.value.rendered(indent: nil)
+                }.joined(separator: ", ") + "}"
+                return
+            }
             text += "{"
             for (index, entry) in object.entries.enumerated() {
                 text += index == 0 ? "" : ","
                 Self.newline(&text, indent, depth + 1)
                 Self.writeString(entry.key, to: &text)
                 text += indent == nil ? ":" : ": "
-                entry.value.write(to: &text, indent: indent, depth: depth + 1)
+                entry.value.write(to: &text, indent: indent, depth: depth + 1, inline: inline)
             }
             Self.newline(&text, indent, depth)
             text += "}"

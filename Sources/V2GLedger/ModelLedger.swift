@@ -1,18 +1,16 @@
 import Foundation
-import V2GKit
-import V2GLedger
 
 /// The grid's record of its global forecasting models: a BoEV chain in a SQLite store where the grid (the
 /// channel's orderer and control system) posts a model-update transaction per global model, the SHA-256 of the
 /// model's bytes (v2g_nn.h's format) as its digest ([P] §IV.A, SPEC §8).
-final class ModelLedger: @unchecked Sendable {  // used from one thread at a time
+public final class ModelLedger: @unchecked Sendable {  // used from one thread at a time
     private let store: LedgerStore
     private let ledger = Ledger()
     private let grid: SigningKey
     private let lock = NSLock()
 
     /// Creates the store (replacing an earlier run's) with the channel's genesis block.
-    init(path: String) throws {
+    public init(path: String) throws {
         try? FileManager.default.removeItem(atPath: path)
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         store = try LedgerStore(path: path)
@@ -35,7 +33,7 @@ final class ModelLedger: @unchecked Sendable {  // used from one thread at a tim
     }
 
     /// Records global model `round` and returns its digest in hex.
-    func anchor(round: Int, bytes: [UInt8]) throws -> String {
+    public func anchor(round: Int, bytes: [UInt8]) throws -> String {
         try lock.withLock {
             let digest = Digest.of(bytes)
             let payload = ModelUpdatePayload(round: UInt64(round), model: "p-load-lstm", weightsDigest: digest)
