@@ -29,6 +29,17 @@ public struct RoundSettings: Sendable {
     /// The meters' stand-in: the share (ppm) of consumers that take only half of what they were allocated.
     public var shortfallPPM: Int64
     public var seed: UInt64
+
+    public init(count: Int, interval: Duration, collect: Duration, startAfter: Duration, startAt: Int64? = nil,
+                shortfallPPM: Int64 = 0, seed: UInt64 = 1) {
+        self.count = count
+        self.interval = interval
+        self.collect = collect
+        self.startAfter = startAfter
+        self.startAt = startAt
+        self.shortfallPPM = shortfallPPM
+        self.seed = seed
+    }
 }
 
 /// A control system's seat on the BoCS (`[bocs]`).

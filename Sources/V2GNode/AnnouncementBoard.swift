@@ -44,3 +44,39 @@ final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
         return a
     }
 }
+
+/// Announcements whose author is not known as an orderer yet: the few most recent, each for a few seconds.
+final class UnplacedAnnouncements: @unchecked Sendable {  // fields under `lock`
+    private let lock = NSLock()
+    private var held: [RoundAnnouncement] = []
+    private var since: [RoundAnnouncement: ContinuousClock.Instant] = [:]
+    static let capacity = 8
+    static let lifetime: Duration = .seconds(5)
+
+    /// Holds `a` unless it has been held for `lifetime` already; returns whether it is held.
+    func hold(_ a: RoundAnnouncement) -> Bool {
+        lock.withLock {
+            let now = ContinuousClock.now
+            since = since.filter { now - $0.value < Self.lifetime }   // those placed meanwhile, or long gone
+            let first = since[a] ?? now
+            guard now - first < Self.lifetime else {
+                since[a] = nil
+                return false
+            }
+            since[a] = first
+            held.append(a)
+            while held.count > Self.capacity { since[held.removeFirst()] = nil }
+            return true
+        }
+    }
+
+    /// The held announcements, to be looked at again (and held again if still unplaced).
+    func take() -> [RoundAnnouncement] {
+        lock.withLock {
+            defer { held.removeAll() }
+            return held
+        }
+    }
+
+    var isEmpty: Bool { lock.withLock { held.isEmpty } }
+}

@@ -16,6 +16,8 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     let pool: TransactionPool
     let desk: EndorsementDesk
     let board = AnnouncementBoard()
+    /// Announcements from authors not known as orderers yet, looked at again after commits.
+    let unplaced = UnplacedAnnouncements()
     let inbox: BlockInbox
     /// `getBlocks` requests, served from a read-only connection to the store.
     let serveQueue: WorkQueue
@@ -138,9 +140,11 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     // MARK: Announcements
 
     /// Keeps an announcement signed by an orderer of this ledger's channels, for a later round than the latest
-    /// kept, and passes it on.
+    /// kept, and passes it on. One from an author this node does not know as an orderer yet (its genesis block
+    /// may still be on its way) is held, a few at most, and looked at again after the next commits.
     func accept(_ a: RoundAnnouncement) {
         guard view.orderers.contains(a.author) else {
+            if unplaced.hold(a) { return }
             logger.warning("announcement of round \(a.round) by \(a.author) ignored: not from an orderer of this ledger")
             return
         }
@@ -149,5 +153,11 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
             return
         }
         if board.keep(a) { peer.forward(a) }
+    }
+
+    /// Looks again at held announcements, after a commit (on the admission thread).
+    func retryHeld() {
+        desk.retryParked(peer: peer)
+        for a in unplaced.take() { accept(a) }
     }
 }

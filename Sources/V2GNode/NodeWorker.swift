@@ -33,8 +33,8 @@ struct NodeWorker {
                     break
                 }
             }
-            if committed || core.desk.hasParked {
-                core.admitQueue.submit { [core] in core.desk.retryParked(peer: core.peer) }
+            if committed || core.desk.hasParked || !core.unplaced.isEmpty {
+                core.admitQueue.submit { [core] in core.retryHeld() }
             }
             let now = core.peer.connectedNeighbours
             if !now.subtracting(links).isEmpty { wanted = true }
@@ -43,7 +43,7 @@ struct NodeWorker {
                 let report = core.catchUpLock.withLock { CatchUp.run(core) }
                 if report.committed > 0 {
                     logger.info("catch-up committed \(report.committed) blocks")
-                    core.admitQueue.submit { [core] in core.desk.retryParked(peer: core.peer) }
+                    core.admitQueue.submit { [core] in core.retryHeld() }
                 }
                 due = ContinuousClock.now + configuration.catchUpInterval
             }
