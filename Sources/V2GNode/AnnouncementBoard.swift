@@ -57,7 +57,7 @@ final class UnplacedAnnouncements: @unchecked Sendable {  // fields under `lock`
     func hold(_ a: RoundAnnouncement) -> Bool {
         lock.withLock {
             let now = ContinuousClock.now
-            since = since.filter { now - $0.value < Self.lifetime }   // those placed meanwhile, or long gone
+            since = since.filter { now - $0.value < Self.lifetime * 2 }   // forget those placed or refused long ago
             let first = since[a] ?? now
             guard now - first < Self.lifetime else {
                 since[a] = nil

@@ -194,3 +194,48 @@ struct StoreTests {
         }
     }
 }
+
+@Suite("Read-only stores")
+struct ReadOnlyStoreTests {
+    @Test func aReaderSeesCommitsAndChangesNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ro-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("ledger.db").path
+        // Nothing is created for a reader.
+        #expect(throws: LedgerError.self) { try LedgerStore(path: path, access: .readOnly) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        let campus = try SyntheticCampus(seed: 3)
+        try campus.run(rounds: 2, into: try LedgerStore(path: dir.appendingPathComponent("source.db").path))
+        let blocks = campus.network.blocks
+        let writer = try LedgerStore(path: path)
+        for b in blocks.prefix(3) { try writer.append(b) }
+        let reader = try LedgerStore(path: path, access: .readOnly)
+        #expect(try reader.count == 3)
+        // The writer goes on; the reader sees each block once it is committed.
+        for (i, b) in blocks.enumerated().dropFirst(3) {
+            try writer.append(b)
+            #expect(try reader.count == i + 1)
+        }
+        let last = blocks.last!
+        #expect(try reader.block(channel: last.channel, height: last.height) == last)
+        #expect(reader.verify().isValid)
+        // And may not write.
+        let stray = blocks[0]
+        #expect(throws: LedgerError.self) { try reader.append(stray) }
+    }
+}
+
+@Suite("One name per matcher on the ledger")
+struct MatchAlgorithmWireTests {
+    @Test func everyAlgorithmHasItsOwnCodeAndRoundTrips() throws {
+        let codes = MatchAlgorithm.allCases.map(\.wireCode)
+        #expect(Set(codes).count == codes.count)
+        #expect(codes.sorted() == Array(1...7))
+        #expect(MatchAlgorithm(wireCode: 0) == nil && MatchAlgorithm(wireCode: 8) == nil)
+        for a in MatchAlgorithm.allCases { #expect(MatchAlgorithm(wireCode: a.wireCode) == a) }
+        // The codes recorded before the double auction had one are unchanged.
+        #expect([MatchAlgorithm.ret, .sretDouble, .sretSingleEnergy, .sretSingleCount, .greedy, .hungarian].map(\.wireCode) == [1, 2, 3, 4, 5, 6])
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import V2GGateway
+import V2GKit
+import V2GLedger
+import V2GNode
+import V2GTransport
+
+/// The gateway's config and metrics, through the library (the CLI's subprocess tests cover `v2g node`).
+@Suite("Gateway config and metrics")
+struct ConfigAndMetricsTests {
+    /// A key file in `dir`, and the config text of a control system with a campus and rounds.
+    static func controlSystem(_ dir: ScratchDirectory, algorithm: String = "sret-double") throws -> (String, SigningKey, [SigningKey]) {
+        let key = try SigningKey(), endorser = try SigningKey(), exchange = try SigningKey(), ev = try SigningKey()
+        try KeyFile.write(key, to: dir.path("cs.key"))
+        let text = """
+            role = "control-system"
+            key_file = "cs.key"
+            data_dir = "data"
+            [network]
+            listen = "tcp://127.0.0.1:*"
+            members = ["\(endorser.publicKey)", "\(exchange.publicKey)"]
+            [[network.peers]]
+            endpoint = "tcp://127.0.0.1:7402"
+            public_key = "\(endorser.publicKey)"
+            [matcher]
+            algorithm = "\(algorithm)"
+            charger_capacity_wh = 30000
+            charger_power_w = 7000
+            [campus]
+            name = "A"
+            endorsers = ["\(endorser.publicKey)"]
+            endorsements_required = 1
+            exchanges = [{ name = "x1", public_key = "\(exchange.publicKey)" }]
+            evs = [{ name = "v1", public_key = "\(ev.publicKey)" }]
+            [rounds]
+            count = 3
+            interval_ms = 2000
+            """
+        return (text, key, [endorser, exchange, ev])
+    }
+
+    @Test func aControlSystemConfigReadsIntoItsSettings() throws {
+        let dir = try ScratchDirectory()
+        let (text, key, others) = try Self.controlSystem(dir)
+        let (config, read) = try GatewayConfig.parse(toml: text, base: dir.url.path)
+        #expect(read.publicKey == key.publicKey)
+        #expect(config.role == .controlSystem)
+        #expect(config.dataDir == dir.path("data") && config.storePath == dir.path("data/ledger.db"))
+        #expect(config.peers == [Neighbour(endpoint: "tcp://127.0.0.1:7402", key: others[0].publicKey)])
+        #expect(config.matcher?.algorithm == .sretDouble && config.matcher?.chargerPowerW == 7000)
+        #expect(config.roles.campus?.exchanges == ["x1": others[1].publicKey])
+        #expect(config.roles.rounds?.count == 3 && config.roles.rounds?.interval == .seconds(2))
+        #expect(config.roles.rounds?.collect == .seconds(1))   // half the interval by default
+    }
+
+    @Test(arguments: [
+        ("greedy", "matcher.algorithm: a control system runs rounds with ret, sret-double, sret-single-energy, sret-single-count, not greedy"),
+        ("nonsense", "matcher.algorithm: unknown algorithm \"nonsense\""),
+    ])
+    func aMatcherThatCannotRunRoundsNamesItsKey(algorithm: String, message: String) throws {
+        let dir = try ScratchDirectory()
+        let (text, _, _) = try Self.controlSystem(dir, algorithm: algorithm)
+        #expect { try GatewayConfig.parse(toml: text, base: dir.url.path) } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
+
+    @Test func metricsReportTheNodeAndTheLastRound() throws {
+        let key = try SigningKey()
+        let node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(peer: PeerConfiguration(members: [key.publicKey])))
+        defer { node.stop() }
+        let metrics = GatewayMetrics(role: .controlSystem, key: key.publicKey, configuredPeers: 2)
+        #expect(metrics.render().contains("v2g_node_info{role=\"control-system\",public_key=\"\(key.publicKey)\"} 1"))
+        metrics.attach(node)
+        var line = RoundLine(campus: "A", round: 7)
+        line.phases.total = 1500
+        metrics.record(line)
+        let text = metrics.render()
+        for expected in ["v2g_peers_configured 2", "v2g_rounds_total 1", "v2g_round_phase_seconds{phase=\"total\"} 1.500000",
+                         "v2g_pool_refusals_total{reason=\"pool_full\"} 0", "v2g_requests_dropped_total 0",
+                         "v2g_block_rejections_total{reason=\"badSignature\"} 0"] {
+            #expect(text.contains(expected), "\(expected)")
+        }
+    }
+}
