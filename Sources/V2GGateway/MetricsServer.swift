@@ -18,8 +18,6 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
     /// The port bound (the one asked for, or the system's choice for 0).
     public let port: UInt16
     private let listener: Int32
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
     private let render: @Sendable () -> String
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
@@ -60,25 +58,14 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else {
-            let error = failure("cannot make a wake-up pipe for")
-            close(fd)
-            throw error
-        }
-        for p in fds { _ = fcntl(p, F_SETFD, FD_CLOEXEC) }
         self.port = UInt16(bigEndian: actual.sin_port)
         listener = fd
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
         self.render = render
     }
 
     deinit {
         stop()
         close(listener)
-        close(wakeRead)
-        close(wakeWrite)
     }
 
     /// Starts serving on a thread of its own. Later calls do nothing.
@@ -104,21 +91,20 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
             return started
         }
         guard wait else { return }
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        // Shutting the listening socket down wakes the poll below (POLLHUP) without a pipe of its own.
+        _ = shutdown(listener, Int32(SHUT_RDWR))
         done.wait()
     }
 
     private func serve() {
         while true {
-            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
             let n = poll(&fds, nfds_t(fds.count), -1)
             if n < 0 {
                 if errno == EINTR { continue }
                 return
             }
-            if fds[1].revents != 0 { return }
+            if lock.withLock({ stopped }) || fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return }
             guard fds[0].revents & Int16(POLLIN) != 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }

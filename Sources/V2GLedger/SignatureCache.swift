@@ -41,7 +41,11 @@ public final class SignatureCache: @unchecked Sendable {  // `valid` under `lock
     public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])]) {
         let keys = triples.map { Self.key($0.0, $0.1, $0.2) }
         let missing = lock.withLock { keys.indices.filter { !valid.contains(keys[$0]) } }
-        guard missing.count > 1 else { return }
+        guard missing.count > 1 else {
+            // One is not worth the threads, but it is still verified here, by the caller, outside its locks.
+            if let i = missing.first, triples[i].0.verifies(triples[i].1, of: triples[i].2) { remember([keys[i]]) }
+            return
+        }
         let ok = Flags(count: missing.count)
         DispatchQueue.concurrentPerform(iterations: missing.count) { j in
             let t = triples[missing[j]]

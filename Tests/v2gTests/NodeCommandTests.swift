@@ -307,6 +307,40 @@ struct NodeCommandTests {
         #expect(verify.stdout == "ok: 0 blocks\n")
     }
 
+    @Test func aControlSystemCollectingARoundStopsWithinASecondOfSIGTERM() throws {
+        let (dir, base, peer) = try Self.goodSetup()
+        let exchange = try Self.keygen(dir, "x1"), ev = try Self.keygen(dir, "v1")
+        var spec = base
+        spec.role = "control-system"
+        spec.members += [exchange.publicKey, ev.publicKey]
+        // The endorser (the peer) is not running and no input comes: the round collects for 30 s.
+        let campus = """
+            [campus]
+            name = "A"
+            endorsers = ["\(peer.publicKey)"]
+            endorsements_required = 1
+            exchanges = [{ name = "x1", public_key = "\(exchange.publicKey)" }]
+            evs = [{ name = "v1", public_key = "\(ev.publicKey)" }]
+            [rounds]
+            count = 1
+            interval_ms = 60000
+            collect_ms = 30000
+            start_after_ms = 0
+            """
+        let config = dir.file("node.toml")
+        try (spec.toml + campus + "\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let node = try NodeProcess(config: config, log: dir.file("node.log"))
+        let page = try #require(Self.scrape(port: spec.metricsPort!, within: 15) { $0.contains("v2g_chain_height{channel=\"boev\"} 0") },
+                                "no genesis: \(node.log)")
+        #expect(page.contains("v2g_rounds_total 0"))
+        Thread.sleep(forTimeInterval: 0.5)                       // well inside the collect phase
+        let started = Date()
+        #expect(node.terminate(within: 3) == 0, "\(node.log)")
+        let took = Date().timeIntervalSince(started)
+        #expect(took < 1.0, "stopped after \(took) s")
+        #expect(node.log.contains("stopping (SIGTERM)"))
+    }
+
     @Test func twoPeersCatchUpAndBothStoresVerify() throws {
         let dir = try ScratchDirectory()
         let a = try Self.keygen(dir, "a"), b = try Self.keygen(dir, "b")

@@ -1,0 +1,44 @@
+import V2GKit
+
+// docs/wire-format.md, kind 5.
+
+/// Metered deliveries of an allocation result's allocations.
+public struct MeteringPayload: Payload {
+    public static let kind = TransactionKind.meteringRecord
+
+    public struct Reading: Hashable, Sendable {
+        public var allocationIndex: UInt32
+        public var deliveredWh: Int64
+        public init(allocationIndex: UInt32, deliveredWh: Int64) {
+            self.allocationIndex = allocationIndex
+            self.deliveredWh = deliveredWh
+        }
+    }
+
+    public var round: UInt64
+    public var allocation: Digest
+    public var readings: [Reading]
+
+    public init(round: UInt64, allocation: Digest, readings: [Reading]) {
+        self.round = round
+        self.allocation = allocation
+        self.readings = readings
+    }
+
+    public func encode(into w: inout ByteWriter) {
+        w.u64(round)
+        w.hash(allocation)
+        w.list(readings) { w, x in
+            w.u32(x.allocationIndex)
+            w.i64(x.deliveredWh)
+        }
+    }
+
+    public init(from r: inout ByteReader) throws(LedgerError) {
+        round = try r.u64("round")
+        allocation = try r.hash("allocation")
+        readings = try r.list("readings") { (r) throws(LedgerError) in
+            Reading(allocationIndex: try r.u32("allocation index"), deliveredWh: try r.i64("delivered"))
+        }
+    }
+}
