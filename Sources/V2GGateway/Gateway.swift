@@ -38,11 +38,17 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
         } else {
             metricsServer = nil
         }
+        var nodeConfiguration = LedgerNodeConfiguration(
+            peer: PeerConfiguration(bindEndpoint: config.listen, members: config.members, neighbours: config.peers),
+            storePath: config.storePath, catchUpInterval: config.catchUpInterval, logger: logger)
+        // Exchanges and EV gateways are off the round's critical path: their nodes validate in the background.
+        switch config.role {
+        case .exchange, .ev: nodeConfiguration.validation = .background
+        case .controlSystem, .endorser: nodeConfiguration.validation = .foreground
+        }
         let node: LedgerNode
         do {
-            node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(
-                peer: PeerConfiguration(bindEndpoint: config.listen, members: config.members, neighbours: config.peers),
-                storePath: config.storePath, catchUpInterval: config.catchUpInterval, logger: logger))
+            node = try LedgerNode(key: key, configuration: nodeConfiguration)
         } catch {
             throw .node(error, store: config.storePath, listen: config.listen)
         }

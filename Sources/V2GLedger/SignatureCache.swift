@@ -36,14 +36,14 @@ public final class SignatureCache: @unchecked Sendable {  // `valid` under `lock
         remember([Self.key(key, signature, message)])
     }
 
-    /// Verifies the triples not cached yet, spread over the cores, and remembers the valid ones; the sequential
-    /// checks that follow then find them cached.
-    public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])]) {
+    /// Verifies the triples not cached yet and remembers the valid ones, spread over the cores (or on the
+    /// calling thread alone, `parallel` false); the sequential checks that follow then find them cached.
+    public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])], parallel: Bool = true) {
         let keys = triples.map { Self.key($0.0, $0.1, $0.2) }
         let missing = lock.withLock { keys.indices.filter { !valid.contains(keys[$0]) } }
-        guard missing.count > 1 else {
-            // One is not worth the threads, but it is still verified here, by the caller, outside its locks.
-            if let i = missing.first, triples[i].0.verifies(triples[i].1, of: triples[i].2) { remember([keys[i]]) }
+        guard parallel, missing.count > 1 else {
+            // Not worth the threads (or not wanted): still verified here, by the caller, outside its locks.
+            remember(missing.filter { triples[$0].0.verifies(triples[$0].1, of: triples[$0].2) }.map { keys[$0] })
             return
         }
         let ok = Flags(count: missing.count)

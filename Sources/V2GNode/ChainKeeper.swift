@@ -43,14 +43,17 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     private var memory: [Channel: [Block]] = [:]
     private var pending: [PendingBlock] = []
     private let maxPending: Int
+    private let validation: ValidationPriority
     /// Set when the store failed after the ledger accepted a block: memory is then ahead of disk, and the node
     /// commits nothing more (restarting replays the store).
     private(set) var failure: LedgerError?
     private(set) var stopped = false
 
     /// Opens the store at `storePath`, if any, and replays its blocks in commit order.
-    init(storePath: String?, maxPending: Int, view: NodeView, counters: CounterBox) throws(LedgerError) {
+    init(storePath: String?, maxPending: Int, validation: ValidationPriority, view: NodeView, counters: CounterBox)
+        throws(LedgerError) {
         self.maxPending = max(0, maxPending)
+        self.validation = validation
         self.view = view
         self.counters = counters
         self.storePath = storePath
@@ -88,9 +91,10 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
 
     func verifyStore() -> VerificationReport? { lock.withLock { store?.verify() } }
 
-    /// Verifies every signature `block` carries into the ledger's cache, spread over the cores, holding no lock.
+    /// Verifies every signature `block` carries into the ledger's cache, holding no lock: spread over the cores,
+    /// or on this thread alone for a node that validates in the background.
     private func prefetchSignatures(_ block: Block) {
-        ledger.signatures.prefetch(Ledger.signatureChecks(block))
+        ledger.signatures.prefetch(Ledger.signatureChecks(block), parallel: validation == .foreground)
     }
 
     // MARK: Committing

@@ -28,6 +28,11 @@ public struct LedgerNodeConfiguration: Sendable {
     /// before it is refused, and how many may wait at once.
     public var endorsementInputWait: Duration
     public var maxParkedEndorsements: Int
+    /// How urgently the node validates what it receives. A party off the round's critical path (an
+    /// exchange's or an EV gateway's node) validates in the `background`: its worker runs at a lower CPU
+    /// priority and verifies a block's signatures on that thread alone, so on a shared CPU the control system's
+    /// and the endorsers' validation, and the role's own submissions, go first. It still validates everything.
+    public var validation: ValidationPriority = .foreground
     /// Where the node (and its peer) reports failures, rejected blocks and dropped frames.
     public var logger: Logger
 
@@ -49,4 +54,12 @@ public struct LedgerNodeConfiguration: Sendable {
         self.maxParkedEndorsements = maxParkedEndorsements
         self.logger = logger
     }
+}
+
+/// How urgently a node validates blocks (`LedgerNodeConfiguration.validation`).
+public enum ValidationPriority: Sendable {
+    /// At the process's priority, each block's signatures verified on every core.
+    case foreground
+    /// At nice +10 on the worker thread, signatures verified on that thread only.
+    case background
 }

@@ -33,8 +33,8 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         self.key = key
         self.configuration = configuration
         logger = configuration.logger
-        chain = try ChainKeeper(storePath: configuration.storePath, maxPending: configuration.maxPending, view: view,
-                                counters: counters)
+        chain = try ChainKeeper(storePath: configuration.storePath, maxPending: configuration.maxPending,
+                                validation: configuration.validation, view: view, counters: counters)
         pool = TransactionPool(capacity: configuration.maxPool)
         desk = EndorsementDesk(chain: chain, counters: counters, logger: configuration.logger,
                                wait: configuration.endorsementInputWait, maxParked: configuration.maxParkedEndorsements)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import V2GLedger
 import V2GTransport
 
@@ -10,6 +11,10 @@ struct NodeWorker {
 
     func run() {
         let configuration = core.configuration
+        if configuration.validation == .background {
+            // Linux: the nice value of PRIO_PROCESS 0 is the calling thread's own.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        }
         let logger = core.logger
         var links: Set<PublicKey> = []
         var due = ContinuousClock.now            // catch up at start
@@ -21,7 +26,7 @@ struct NodeWorker {
                 switch core.chain.receive(p.block, from: p.sender, source: .gossip) {
                 case .committed:
                     committed = true
-                    core.peer.forward(p.block)           // validated: now pass it on
+                    core.peer.forward(p.block, except: p.sender)   // validated: now pass it on
                 case .ahead:
                     wanted = true
                 case .rejected(let e):

@@ -57,6 +57,25 @@ public enum GossipMessage: Hashable, Sendable {
         }
     }
 
+    /// The gossip ID of a frame, read from its bytes without decoding it (equal to `gossipID` of the message
+    /// the frame decodes to); nil for a frame that is not gossip or too short to say. A peer drops a copy of
+    /// gossip it has seen before paying for its decoding.
+    public static func gossipID(ofFrame frame: [UInt8]) -> Digest? {
+        guard frame.count >= headerSize, let kind = Kind(rawValue: frame[8]) else { return nil }
+        switch kind {
+        case .transaction, .block:
+            // tag, kind, then the object's canonical encoding as `bytes`: a u32 length and the bytes.
+            guard frame.count >= headerSize + 4 else { return nil }
+            let length = frame[9..<13].reduce(0) { $0 << 8 | Int($1) }
+            guard frame.count == headerSize + 4 + length else { return nil }
+            return Digest.of(Array(frame[(headerSize + 4)...]))
+        case .announcement:
+            return Digest.of(frame)
+        case .getBlocks, .blocks, .getStatus, .status, .endorse, .endorsement:
+            return nil
+        }
+    }
+
     /// The frame.
     public var encoded: [UInt8] {
         var w = ByteWriter()

@@ -76,13 +76,16 @@ public final class Peer: Sendable {
     /// Pushes a round announcement to every neighbour (once).
     public func gossip(_ announcement: RoundAnnouncement) { push(.announcement(announcement)) }
 
-    /// Passes a received block on to every neighbour once the application has validated it (with `relay`
-    /// off, nothing is relayed before that); unlike `gossip`, it sends even though the block was seen.
-    public func forward(_ block: Block) { shared.submit(.forward(frame: GossipMessage.block(block).encoded)) }
+    /// Passes a received block on to every neighbour but `sender` (who has it) once the application has
+    /// validated it (with `relay` off, nothing is relayed before that); unlike `gossip`, it sends even though
+    /// the block was seen.
+    public func forward(_ block: Block, except sender: PublicKey? = nil) {
+        shared.submit(.forward(frame: GossipMessage.block(block).encoded, except: sender))
+    }
 
     /// Passes a received announcement on once the application has checked its author.
-    public func forward(_ announcement: RoundAnnouncement) {
-        shared.submit(.forward(frame: GossipMessage.announcement(announcement).encoded))
+    public func forward(_ announcement: RoundAnnouncement, except sender: PublicKey? = nil) {
+        shared.submit(.forward(frame: GossipMessage.announcement(announcement).encoded, except: sender))
     }
 
     private func push(_ message: GossipMessage) {

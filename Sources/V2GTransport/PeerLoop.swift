@@ -126,8 +126,8 @@ final class PeerLoop {
         case let .gossip(frame, id):
             guard seen.insert(id) else { return }   // already pushed, or received and relayed
             push(frame, except: nil)
-        case let .forward(frame):
-            push(frame, except: nil)
+        case let .forward(frame, except):
+            push(frame, except: except)
         case let .endorse(frame, keys):
             for link in links where keys.contains(link.neighbour.key) { send(frame, on: link.dealer) }
         case .connect(let n):
@@ -196,6 +196,12 @@ final class PeerLoop {
                 continue
             }
             let routingID = message.frames[0], frame = message.frames[1]
+            // A copy of gossip already seen (every neighbour forwards what it validated) costs a hash, not a decoding.
+            if (try? GossipMessage.kind(of: frame, limits: limits)) != nil, let id = GossipMessage.gossipID(ofFrame: frame),
+               seen.contains(id) {
+                shared.count { $0.duplicates += 1 }
+                continue
+            }
             let decoded: GossipMessage
             do {
                 decoded = try GossipMessage(decoding: frame, limits: limits)

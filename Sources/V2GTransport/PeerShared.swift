@@ -24,7 +24,7 @@ final class EndorsementWait: @unchecked Sendable {  // fields under PeerShared.l
 enum PeerCommand {
     case endorse(frame: [UInt8], to: Set<PublicKey>)
     case gossip(frame: [UInt8], id: Digest)
-    case forward(frame: [UInt8])
+    case forward(frame: [UInt8], except: PublicKey?)
     case connect(Neighbour)
     case request(id: UInt64, neighbour: PublicKey?, frame: [UInt8])
     case reply(route: ReplyRoute, frame: [UInt8])

@@ -30,6 +30,8 @@ struct NetworkBench: ParsableCommand {
     var out = "bench/results/network.json"
     @Option(help: "Directory for the nodes' data (replaced).")
     var dataDir = ".build/bench-network"
+    @Option(help: "The v2g binary the nodes run (default: this one); another build's, to compare builds side by side.")
+    var nodeExecutable: String?
 
     func run() throws {
         guard campuses >= 1, requests >= campuses * 3, evs >= campuses, gateways >= 1, rounds >= 2 else {
@@ -48,7 +50,7 @@ struct NetworkBench: ParsableCommand {
         let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
         options.startAtMs = startedMs + Int64(options.startAfterMs)
         let layout = try LocalNetworkLayout(options: options, root: root)
-        let run = LocalNetwork(layout: layout, executable: try NetworkDemoCommand.executable())
+        let run = LocalNetwork(layout: layout, executable: try nodeExecutable ?? NetworkDemoCommand.executable())
         for n in layout.nodes where n.role == .exchange || n.role == .ev { run.niceness[n.name] = agentNice }
         print("\(layout.nodes.count) node processes on loopback: \(campuses) campuses × (1 CS, 2 endorsers (2 of 2), 3 exchanges, "
               + "\(gateways) EV gateways); \(requests / campuses * campuses) requests and \(evs / campuses * campuses) EVs per round in all")

@@ -24,7 +24,13 @@ struct GossipMessageTests {
             #expect(Array(frame.prefix(8)) == Array("V2GMSG01".utf8))
             #expect(frame[8] == m.kind.rawValue)
             #expect(try GossipMessage(decoding: frame) == m)
+            #expect(GossipMessage.gossipID(ofFrame: frame) == m.gossipID)   // read from the bytes, undecoded
         }
+        let announcement = GossipMessage.announcement(RoundAnnouncement(round: 4, deadline: 99, key: key))
+        #expect(GossipMessage.gossipID(ofFrame: announcement.encoded) == announcement.gossipID)
+        let frame = GossipMessage.block(chain[0]).encoded
+        #expect(GossipMessage.gossipID(ofFrame: Array(frame.dropLast())) == nil)   // the length does not fit
+        #expect(GossipMessage.gossipID(ofFrame: Array(frame.prefix(11))) == nil)
         // De-duplication covers the whole encoding: a copy with another signature is another message.
         #expect(GossipMessage.block(chain[0]).gossipID == Digest.of(chain[0].encoded))
         var resigned = chain[0]
