@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import V2GKit
 import V2GLedger
+import V2GSim
 
 /// `v2g demo`: the network demo (default) or the in-process market walk-through.
 struct DemoCommand: ParsableCommand {
@@ -35,7 +36,7 @@ struct MarketDemoCommand: ParsableCommand {
         var book = PenaltyBook()
         var balances: [String: Int64] = [:]
         for round in 1...rounds {
-            try market.runRound(round, penalties: &book, balances: &balances, rng: &rng)
+            try MarketRoundPrinter.run(market, round: round, penalties: &book, balances: &balances, rng: &rng)
         }
         let total = balances.values.reduce(0, +)
         print("Settlement after \(rounds) rounds: \(balances.count) accounts, sum of balances \(total) µ¥ "
@@ -45,64 +46,14 @@ struct MarketDemoCommand: ParsableCommand {
     }
 }
 
-/// The V2GNet campus of the demo ([T] §4.1, Table 4.1's ranges).
-struct DemoMarket {
-    struct Consumer {
-        var key: ConsumerKey
-        var fake: Bool
-    }
-    var exchanges: [ExchangeID]
-    var consumers: [Consumer]
-    var evs: [EVID]
-    var maliciousExchange: ExchangeID
-    var maliciousConsumer: ConsumerKey
-    let gamma1 = Ratio(ppm: 100_000)
-    let gamma2 = Ratio(ppm: 100_000)
-    let chargerCapacityWh: Int64 = 10_000
-
-    static func generate(using rng: inout SplitMix64) -> DemoMarket {
-        let exchanges: [ExchangeID] = ["E1", "E2", "E3"]
-        var consumers: [Consumer] = []
-        for (x, exchange) in exchanges.enumerated() {
-            for c in 1...12 {
-                let key = ConsumerKey(exchange: exchange, consumer: ConsumerID("C\(x + 1)\(String(format: "%02d", c))"))
-                consumers.append(Consumer(key: key, fake: x == 2 && c % 2 == 0))
-            }
-        }
-        let evs = (1...20).map { EVID(String(format: "EV%02d", $0)) }
-        return DemoMarket(exchanges: exchanges, consumers: consumers, evs: evs, maliciousExchange: "E3",
-                          maliciousConsumer: consumers[3].key)
-    }
-
-    func runRound(_ round: Int, penalties: inout PenaltyBook, balances: inout [String: Int64],
-                  rng: inout SplitMix64) throws {
-        // Requests: 1-20 kWh at 22.39-42.84 ¥/kWh; the flooding consumer sends ten, only its last counts.
-        var requests: [EnergyRequest] = []
-        for consumer in consumers {
-            let copies = consumer.key == maliciousConsumer ? 10 : 1
-            for copy in 0..<copies {
-                requests.append(EnergyRequest(exchange: consumer.key.exchange, consumer: consumer.key.consumer,
-                                              bid: rng.int(22_390_000...42_840_000), submittedAt: Int64(copy),
-                                              energyWh: rng.int(1...20) * 1000))
-            }
-        }
-        let offers = evs.map { EnergyOffer(ev: $0, energyWh: rng.int(0...10) * 1000) }
-        let result = try RETMatcher(chargerCapacityWh: chargerCapacityWh)
-            .match(requests: requests, offers: offers, penalties: penalties)
-
-        // Metering: fake consumers and the flooder take nothing; honest ones take what they were allocated.
-        let fake = Set(consumers.filter(\.fake).map(\.key)).union([maliciousConsumer])
-        let delivered = result.allocations.map { fake.contains(requests[$0.requestIndex].consumerKey) ? 0 : $0.energyWh }
-        // Pay-as-bid on delivered energy: the consumer pays the EV owner through the CS.
-        var paid: Int64 = 0
-        for (allocation, wh) in zip(result.allocations, delivered) where wh > 0 {
-            let request = requests[allocation.requestIndex]
-            let amount = try money(pricePerKWh: request.bid, energyWh: wh)
-            balances[request.consumerKey.description, default: 0] -= amount
-            balances["owner:\(offers[allocation.offerIndex].ev)", default: 0] += amount
-            paid += amount
-        }
-
+/// One round of the market walk-through, printed.
+enum MarketRoundPrinter {
+    static func run(_ market: DemoMarket, round: Int, penalties: inout PenaltyBook, balances: inout [String: Int64],
+                    rng: inout SplitMix64) throws {
+        let r = try market.trade(penalties: penalties, balances: &balances, rng: &rng)
+        let (requests, offers, result, delivered, paid) = (r.requests, r.offers, r.result, r.delivered, r.paid)
+        let (exchanges, consumers, fake) = (market.exchanges, market.consumers, market.fakes)
+        let (gamma1, gamma2) = (market.gamma1, market.gamma2)
         print("── Round \(round): \(requests.count) requests (\(result.outcomes.count) after deduplication), "
               + "\(offers.count) offers")
         print("   exchange  penalty  selected  fulfilled  allocated kWh  delivered kWh")
