@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "V2GNode",
             dependencies: [
-                "V2GKit", "V2GLedger", "V2GTransport",
+                "V2GLedger", "V2GTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "v2gTests",
-            dependencies: ["v2g"]
+            dependencies: ["v2g", "V2GLedger"]
         ),
     ]
 )

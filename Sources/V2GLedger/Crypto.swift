@@ -157,6 +157,15 @@ public final class SigningKey: @unchecked Sendable {
         return sk
     }
 
+    /// The X25519 public key of an X25519 secret key (what `curve25519()` of the public half must equal).
+    ///
+    /// The corresponding C function is `crypto_scalarmult_base`.
+    static func curve25519Public(ofSecret secret: [UInt8]) -> [UInt8] {
+        var pk = [UInt8](repeating: 0, count: 32)
+        _ = crypto_scalarmult_base(&pk, secret)
+        return pk
+    }
+
     /// The 32-byte seed, lent to `body` only.
     func withSeed<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: secret, count: 32))

@@ -157,3 +157,16 @@ struct RejectionTests {
         }
     }
 }
+
+@Suite("X25519 halves of ledger keys")
+struct CurveHalvesTests {
+    /// The X25519 key derived from the secret half matches the one derived from the public half: what lets a
+    /// CurveZMQ link authenticate a ledger member.
+    @Test func secretAndPublicHalvesAgree() throws {
+        for _ in 0..<20 {
+            let key = try SigningKey()
+            #expect(SigningKey.curve25519Public(ofSecret: key.curveSecretKey()) == (try key.publicKey.curve25519()))
+        }
+    }
+}
+
