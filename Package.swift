@@ -105,7 +105,8 @@ let package = Package(
         ),
         .testTarget(
             name: "V2GLedgerTests",
-            dependencies: ["V2GLedger", "V2GKit"]
+            dependencies: ["V2GLedger", "V2GKit"],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "V2GTransportTests",
