@@ -7,7 +7,7 @@ final class BlockInbox: @unchecked Sendable {  // fields under `changed`
     private let changed = NSCondition()
     private var blocks: [PendingBlock] = []
     private var catchUpRequested = false
-    private(set) var stopped = false
+    private var stopped = false
     private let capacity: Int
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
@@ -20,6 +20,13 @@ final class BlockInbox: @unchecked Sendable {  // fields under `changed`
         blocks.append(PendingBlock(block: block, sender: sender))
         changed.signal()
         return true
+    }
+
+    /// Whether `stop()` was called: the node is stopping.
+    var isStopped: Bool {
+        changed.lock()
+        defer { changed.unlock() }
+        return stopped
     }
 
     func requestCatchUp() {

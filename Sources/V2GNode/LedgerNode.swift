@@ -54,7 +54,7 @@ public final class LedgerNode: Sendable {
 
     /// Starts the peer and the worker, which catches up at once. Later calls do nothing.
     public func start() {
-        guard !core.inbox.stopped else { return }
+        guard !core.inbox.isStopped else { return }
         peer.start()
         worker.startOnce { [core] in NodeWorker(core: core).run() }
     }
@@ -76,7 +76,7 @@ public final class LedgerNode: Sendable {
     }
 
     /// Whether `stop()` was called.
-    public var isStopped: Bool { core.inbox.stopped }
+    public var isStopped: Bool { core.inbox.isStopped }
 
     /// Connects to one more neighbour (a catch-up follows once the link is up).
     public func connect(to neighbour: Neighbour) { peer.connect(to: neighbour) }

@@ -116,7 +116,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     /// the cache without a lock; the ledger's lock is taken only to see whether it is committed.
     @discardableResult
     func admitToPool(_ tx: Transaction) -> PoolRefusal? {
-        guard let config = view.config(tx.channel), config.orderer == key, !inbox.stopped else { return nil }
+        guard let config = view.config(tx.channel), config.orderer == key, !inbox.isStopped else { return nil }
         let id = tx.id
         let signatures = chain.ledger.signatures
         var refusal: PoolRefusal?
