@@ -57,7 +57,7 @@ public final class LedgerStore {
     private let connection: Connection
     private let begin: Statement, beginRead: Statement, commit: Statement, rollback: Statement
     private let insertBlock: Statement, insertTransaction: Statement
-    private let countBlocks: Statement, countTransactions: Statement
+    private let countBlocks: Statement, countTransactions: Statement, integrityCheck: Statement
     private let selectBlocks: Statement, selectBlock: Statement, selectChannel: Statement, selectTransactions: Statement
 
     /// Opens the store at `path`; read-write, it creates the file if it does not exist and brings an older
@@ -72,6 +72,16 @@ public final class LedgerStore {
     public init(path: String, access: Access = .readWrite) throws(LedgerError) {
         self.path = path
         self.access = access
+        if access == .readOnly {
+            // SQLite reads an empty or cut-off file as an empty database: name what it really is.
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+                throw LedgerError(.store, "no ledger store at \(path)")
+            }
+            guard size > 0 else { throw LedgerError(.store, "\(path) is empty: not a ledger store") }
+            guard size >= 512 else {
+                throw LedgerError(.store, "\(path) is \(size) bytes, shorter than any SQLite database: truncated or not a store")
+            }
+        }
         let connection = try Connection.open(path, readOnly: access == .readOnly).get()
         self.connection = connection
         try connection.busyTimeout(milliseconds: 10_000).get()
@@ -88,6 +98,7 @@ public final class LedgerStore {
         }
 
         if access == .readOnly {
+            guard version != 0 || objects != 0 else { throw LedgerError(.store, "\(path) holds no ledger store (an empty database)") }
             guard version == Int64(Self.schemaVersion) else {
                 throw LedgerError(.store, "\(path) has schema version \(version), not \(Self.schemaVersion); open it read-write once to migrate it")
             }
@@ -108,6 +119,7 @@ public final class LedgerStore {
         insertBlock = try connection.prepare("INSERT INTO blocks(channel, height, hash, bytes) VALUES (?1, ?2, ?3, ?4) RETURNING seq").get()
         insertTransaction = try connection.prepare("INSERT INTO transactions(id, seq, idx, bytes) VALUES (?1, ?2, ?3, ?4)").get()
         countBlocks = try connection.prepare("SELECT count(*) FROM blocks").get()
+        integrityCheck = try connection.prepare("PRAGMA integrity_check").get()
         countTransactions = try connection.prepare("SELECT count(*) FROM transactions").get()
         selectBlocks = try connection.prepare("SELECT seq, channel, height, hash, bytes FROM blocks ORDER BY seq").get()
         selectBlock = try connection.prepare("SELECT bytes FROM blocks WHERE channel = ?1 AND height = ?2").get()
@@ -201,7 +213,8 @@ public final class LedgerStore {
         do { return try Block(decoding: bytes) } catch { throw error.placed(in: channel, height: height) }
     }
 
-    /// Reads every block in commit order and checks it: that it decodes and matches its row, that the
+    /// Runs SQLite's `PRAGMA integrity_check` (tables, indexes, pages), then reads every block in commit order and
+    /// checks it: that it decodes and matches its row, that the
     /// transactions table holds exactly its transactions byte for byte, and that a fresh `Ledger` accepts it after
     /// the blocks before it (signatures, endorsement policy, replay, hash chain, Merkle root, re-execution).
     ///
@@ -212,6 +225,13 @@ public final class LedgerStore {
         let ledger = Ledger()
         var transactionRows: Int64 = 0
         do {
+            // SQLite's own check first: a damaged index would otherwise serve blocks `verify` never read through it.
+            var problems: [String] = []
+            try integrityCheck.run { s in if problems.count < 3 { problems.append(s.text(0)) } }
+            guard problems == ["ok"] else {
+                report.failure = .init(error: LedgerError(.store, "SQLite integrity check: " + problems.joined(separator: "; ")))
+                return report
+            }
             try reading { () throws(LedgerError) in
                 try selectBlocks.run { (s) throws(LedgerError) in
                     guard report.failure == nil else { return }

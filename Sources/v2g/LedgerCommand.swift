@@ -11,14 +11,15 @@ struct LedgerCommand: ParsableCommand {
         subcommands: [LedgerVerifyCommand.self, LedgerExportCommand.self, LedgerShowCommand.self, LedgerDemoCommand.self, LedgerCrashWriterCommand.self])
 }
 
-/// Opens an existing store; a missing file or one that is not a store is bad input (exit 2).
+/// Opens an existing store read-only: inspecting never creates, migrates or writes it. A missing, empty or
+/// damaged file, or one that is not a store, is bad input (exit 2).
 private func openStore(_ path: String) throws -> LedgerStore {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
         throw CommandFailure.badInput("no ledger store at \(path)")
     }
     do {
-        return try LedgerStore(path: path)
+        return try LedgerStore(path: path, access: .readOnly)
     } catch {
         throw CommandFailure.badInput("\(path) is not a usable ledger store: \(error.message)")
     }

@@ -80,4 +80,51 @@ struct LedgerCommandTests {
         let channel = try CLI.run(["ledger", "show", text, "--channel", "bogus"])
         #expect(channel.status == 2)
     }
+
+    @Test func inspectionNeverWritesAndNamesWhatIsWrong() throws {
+        let dir = try ScratchDirectory()
+        let db = dir.file("campus.db")
+        #expect(try CLI.run(["ledger", "demo", db, "--rounds", "2"]).status == 0)
+        let good = try #require(FileManager.default.contents(atPath: db))
+        // An empty, a one-byte and a cut-off copy: each is an error naming the file, and stays as it was.
+        let cases: [(String, Data, String)] = [
+            ("empty.db", Data(), "is empty"), ("one.db", Data([0x53]), "is 1 bytes, shorter than any SQLite database"),
+            ("cut.db", good.prefix(3000), "malformed"),
+        ]
+        for (name, bytes, expected) in cases {
+            let path = dir.file(name)
+            FileManager.default.createFile(atPath: path, contents: bytes)
+            for arguments in [["ledger", "verify", path], ["ledger", "show", path], ["ledger", "export", path, dir.file("x")]] {
+                let run = try CLI.run(arguments)
+                #expect(run.status == 2, "\(arguments): \(run.stderr)")
+                #expect(run.stderr.hasPrefix("v2g: error: \(path)") && run.stderr.contains(expected), "\(run.stderr)")
+                #expect(run.stderr.split(separator: "\n").count == 1)
+            }
+            #expect(FileManager.default.contents(atPath: path) == bytes, "\(name) was changed")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("x")))
+        // Inspection of the good store changes nothing either.
+        #expect(try CLI.run(["ledger", "verify", db]).status == 0)
+        #expect(try CLI.run(["ledger", "show", db]).status == 0)
+        #expect(FileManager.default.contents(atPath: db) == good)
+    }
+
+    @Test func aDamagedIndexFailsTheIntegrityCheck() throws {
+        let dir = try ScratchDirectory()
+        let db = dir.file("campus.db")
+        #expect(try CLI.run(["ledger", "demo", db, "--rounds", "2"]).status == 0)
+        // The (channel, height) index's first entry is (BoE, 0, row 1): turn its height into 1. The file stays
+        // well-formed, the blocks table is intact, and only the index lies.
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: db)))
+        let root = try #require(try LedgerStore(path: db).integers(
+            "SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_blocks_1'", columns: 1).first?.first)
+        let page = (Int(root) - 1) * 4096
+        let cell = page + (Int(bytes[page + 8]) << 8 | Int(bytes[page + 9]))
+        #expect(Array(bytes[cell..<cell + 5]) == [4, 4, 9, 8, 9])   // payload 4, header 4: channel 1, height 0, row 1
+        bytes[cell + 3] = 9
+        FileManager.default.createFile(atPath: db, contents: Data(bytes))
+        let verify = try CLI.run(["ledger", "verify", db])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("SQLite integrity check: row 1 missing from index"), "\(verify.stderr)")
+    }
 }
