@@ -45,10 +45,39 @@ public struct MatchResult: Hashable, Sendable {
         self.outcomes = outcomes
     }
 
-    /// Total energy allocated.
-    public var allocatedWh: Int64 { allocations.reduce(0) { $0 + $1.energyWh } }
-    /// Total demand of the considered requests.
-    public var demandWh: Int64 { outcomes.reduce(0) { $0 + $1.demandWh } }
+    /// Total energy allocated, saturating at `Int64.max` (`checkedAllocatedWh()` says when it would not fit).
+    public var allocatedWh: Int64 { Self.saturatingSum(allocations.lazy.map(\.energyWh)) }
+    /// Total demand of the considered requests, saturating at `Int64.max` (`checkedDemandWh()` says when).
+    public var demandWh: Int64 { Self.saturatingSum(outcomes.lazy.map(\.demandWh)) }
+
+    /// Total energy allocated; `V2GError.overflow` if it exceeds the 64-bit range.
+    public func checkedAllocatedWh() throws(V2GError) -> Int64 {
+        try Self.checkedSum(allocations.lazy.map(\.energyWh), "the allocated energy")
+    }
+
+    /// Total demand; `V2GError.overflow` if it exceeds the 64-bit range.
+    public func checkedDemandWh() throws(V2GError) -> Int64 {
+        try Self.checkedSum(outcomes.lazy.map(\.demandWh), "the total demand")
+    }
+
+    private static func checkedSum(_ values: some Sequence<Int64>, _ what: String) throws(V2GError) -> Int64 {
+        var total: Int64 = 0
+        for v in values {
+            let (sum, overflow) = total.addingReportingOverflow(v)
+            guard !overflow else { throw V2GError(code: .overflow, message: "\(what) exceeds the 64-bit range") }
+            total = sum
+        }
+        return total
+    }
+
+    private static func saturatingSum(_ values: some Sequence<Int64>) -> Int64 {
+        var total: Int64 = 0
+        for v in values {
+            let (sum, overflow) = total.addingReportingOverflow(v)
+            total = overflow ? (v > 0 ? .max : .min) : sum
+        }
+        return total
+    }
     /// Number of requests whose demand was met in full.
     public var fulfilledCount: Int { outcomes.count(where: \.fulfilled) }
 }

@@ -118,6 +118,19 @@ public struct GreedyMatcher: Sendable {
 public struct HungarianMatcher: Sendable {
     public init() {}
 
+    /// The most cells (requests × EVs) a dense optimal matching takes: 2²⁴, 128 MiB of int64 costs. Larger
+    /// problems are refused before anything is allocated, whoever asks (a user's job, a result on the ledger).
+    public static let maxCells = 1 << 24
+
+    /// Refuses a problem of more than `maxCells` cells.
+    public static func checkSize(_ rows: Int, _ columns: Int) throws(V2GError) {
+        let (cells, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !overflow, cells <= maxCells else {
+            throw V2GError(code: .range, message: "an optimal matching of \(rows) requests × \(columns) EVs exceeds "
+                           + "\(maxCells) cells")
+        }
+    }
+
     /// The matching and the dual certificate that proves it optimal.
     public struct Outcome: Hashable, Sendable {
         public var result: MatchResult
@@ -132,6 +145,7 @@ public struct HungarianMatcher: Sendable {
     ///
     /// The corresponding C function is `v2g_hungarian_match`.
     public func match(requests: [ProsumerRequest], evs: [EVState]) throws(V2GError) -> Outcome {
+        try Self.checkSize(requests.count, evs.count)
         let cRequests = requests.map(\.cValue)
         let cEVs = evs.map(\.cValue)
         var toEV = [Int64](repeating: -1, count: requests.count)
@@ -157,6 +171,7 @@ public struct HungarianMatcher: Sendable {
     ///
     /// The corresponding C function is `v2g_prosumer_benefit_matrix`.
     public static func benefitMatrix(requests: [ProsumerRequest], evs: [EVState]) throws(V2GError) -> CostMatrix<Int64> {
+        try checkSize(requests.count, evs.count)
         let cRequests = requests.map(\.cValue)
         let cEVs = evs.map(\.cValue)
         var values = [Int64](repeating: 0, count: requests.count * evs.count)

@@ -31,13 +31,22 @@ struct MatchCommand: ParsableCommand {
         }
     }
 
+    /// The job's bytes, refused past `MatchJob.maxBytes` before they are parsed.
     private func readInput() throws(MatchJobError) -> Data {
+        let tooLarge = MatchJobError(path: "", message: "the job is larger than \(MatchJob.maxBytes >> 20) MiB")
         if let file, file != "-" {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
+            guard let size, let handle = FileHandle(forReadingAtPath: file) else {
                 throw MatchJobError(path: "", message: "cannot read \(file)")
             }
-            return data
+            guard size <= MatchJob.maxBytes else { throw tooLarge }
+            return handle.readDataToEndOfFile()
         }
-        return FileHandle.standardInput.readDataToEndOfFile()
+        var data = Data()
+        while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+            data += chunk
+            guard data.count <= MatchJob.maxBytes else { throw tooLarge }
+        }
+        return data
     }
 }

@@ -127,6 +127,13 @@ struct MatchCommandTests {
          "offers[0].ask: missing required field"),
         (#"{"algorithm": "sret-double", "chargerPowerW": 3600, "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": 1, "start": 0, "end": 9, "kind": "surplus"}], "offers": []}"#,
          "requests[0].kind: sret-double serves demand only"),
+        // Values it accepts must not trap later: products and sums beyond 64 bits are errors naming the field.
+        (#"{"algorithm": "sret-double", "chargerPowerW": 9223372036854775807, "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": 9223372036854775807, "start": 0, "end": 10}], "offers": []}"#,
+         "requests[0]: draws 9223372036854775807 Wh over 10 s"),
+        (#"{"algorithm": "sret-double", "chargerPowerW": 1, "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": 1, "start": -9007199254740992, "end": 9223372036854775807}], "offers": []}"#,
+         "requests[0]: invalid window: from -9007199254740992 to 9223372036854775807 is longer than the 64-bit range"),
+        (#"{"algorithm": "ret", "chargerCapacityWh": 9223372036854775807, "requests": [{"exchange": "E", "consumer": "a", "bid": 1, "submittedAt": 0, "energyWh": 9223372036854775807}, {"exchange": "E", "consumer": "b", "bid": 1, "submittedAt": 0, "energyWh": 9223372036854775807}], "offers": [{"ev": "v", "energyWh": 9223372036854775807}, {"ev": "w", "energyWh": 9223372036854775807}]}"#,
+         "totals: the total demand exceeds the 64-bit range"),
     ])
     func badInputNamesTheField(job: String, expected: String) throws {
         let run = try CLI.run(["match", "-"], stdin: job)
@@ -175,6 +182,17 @@ struct MatchCommandTests {
         let totals = try #require(run.json?["totals"] as? [String: Any])
         #expect(totals["fulfilledRequests"] as? Int == 2)
         #expect(totals["allocatedWh"] as? Int == 2000)
+    }
+
+    @Test func anOptimalMatchingTooLargeToHoldIsRefusedBeforeAllocating() throws {
+        let n = 5000   // 25 million cells: 200 MB of costs before this limit
+        let requests = (0..<n).map { #"{"exchange": "E", "consumer": "c\#($0)", "bid": 1, "submittedAt": 0, "energyWh": 5}"# }
+        let offers = (0..<n).map { #"{"ev": "v\#($0)", "energyWh": 5}"# }
+        let job = #"{"algorithm": "hungarian", "requests": ["# + requests.joined(separator: ",") + #"], "offers": ["#
+            + offers.joined(separator: ",") + "]}"
+        let run = try CLI.run(["match", "-"], stdin: job)
+        #expect(run.status == 2)
+        #expect(run.stderr == "v2g: error: offers: an optimal matching of 5000 requests × 5000 EVs exceeds 16777216 cells\n")
     }
 
     @Test func missingFileIsBadInput() throws {

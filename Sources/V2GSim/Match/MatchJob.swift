@@ -44,7 +44,13 @@ public struct MatchJob: Sendable {
     public var penalties: PenaltyBook
 
     /// Parses and validates a job; every error names the offending field.
+    /// The largest job read, in bytes (64 MiB), and the most requests and offers it may hold (2¹⁸ each); an
+    /// optimal matching is further limited to `HungarianMatcher.maxCells` cells.
+    public static let maxBytes = 64 << 20
+    public static let maxEntries = 1 << 18
+
     public static func parse(_ data: Data) throws(MatchJobError) -> MatchJob {
+        guard data.count <= maxBytes else { throw MatchJobError(path: "", message: "the job is larger than \(maxBytes >> 20) MiB") }
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data, options: [])
@@ -70,7 +76,17 @@ public struct MatchJob: Sendable {
             throw MatchJobError(path: "chargerPowerW", message: "missing required field (\(algorithm.rawValue) needs P_c)")
         }
 
-        for node in try top.required("requests").array() {
+        let requestNodes = try top.required("requests").array()
+        let offerNodes = try top.required("offers").array()
+        for (name, nodes) in [("requests", requestNodes), ("offers", offerNodes)] where nodes.count > maxEntries {
+            throw MatchJobError(path: name, message: "\(nodes.count) entries exceed the limit of \(maxEntries)")
+        }
+        if algorithm == .hungarian {
+            do { try HungarianMatcher.checkSize(requestNodes.count, offerNodes.count) } catch {
+                throw MatchJobError(path: "offers", message: error.message)
+            }
+        }
+        for node in requestNodes {
             let r = try node.object(known: ["exchange", "consumer", "bid", "submittedAt", "energyWh", "kind", "start", "end"])
             let kindNode = try r.optional("kind")
             var kind = RequestKind.demand
@@ -87,9 +103,9 @@ public struct MatchJob: Sendable {
             }
             let energyWh = try r.required("energyWh").nonNegative()
             let window = algorithm.usesWindows ? try window(of: r, path: node.path) : nil
-            if let window, let power = job.chargerPowerW, energyWh * 3600 > power * (window.upperBound - window.lowerBound) {
-                throw MatchJobError(path: node.path, message: "draws \(energyWh) Wh over \(window.count) s, more than "
-                                 + "chargerPowerW (\(power) W) can deliver")
+            if let window, let power = job.chargerPowerW, Self.exceeds(energyWh, 3600, power, window.upperBound - window.lowerBound) {
+                throw MatchJobError(path: node.path, message: "draws \(energyWh) Wh over \(window.upperBound - window.lowerBound) s, "
+                                 + "more than chargerPowerW (\(power) W) can deliver")
             }
             job.requests.append(Request(
                 exchange: ExchangeID(try r.required("exchange").string()),
@@ -101,7 +117,7 @@ public struct MatchJob: Sendable {
         }
 
         var firstEV: [EVID: String] = [:]
-        for node in try top.required("offers").array() {
+        for node in offerNodes {
             let o = try node.object(known: ["ev", "energyWh", "capacityWh", "start", "end", "ask"])
             let evNode = try o.required("ev")
             let ev = EVID(try evNode.string())
@@ -136,7 +152,7 @@ public struct MatchJob: Sendable {
         return job
     }
 
-    /// The [start, end) window of a request or offer; end must come after start.
+    /// The [start, end) window of a request or offer; end must come after start, by at most `Int64.max` s.
     private static func window(of object: JSONInputObject, path: String) throws(MatchJobError) -> Range<Int64> {
         let start = try object.required("start").integer()
         let endNode = try object.required("end")
@@ -144,7 +160,16 @@ public struct MatchJob: Sendable {
         guard end > start else {
             throw MatchJobError(path: path, message: "invalid window: end (\(end)) must be after start (\(start))")
         }
+        guard !end.subtractingReportingOverflow(start).overflow else {
+            throw MatchJobError(path: path, message: "invalid window: from \(start) to \(end) is longer than the 64-bit range")
+        }
         return start..<end
+    }
+
+    /// Whether a × b > c × d, exactly (128-bit products) for non-negative operands.
+    static func exceeds(_ a: Int64, _ b: Int64, _ c: Int64, _ d: Int64) -> Bool {
+        let l = a.multipliedFullWidth(by: b), r = c.multipliedFullWidth(by: d)
+        return l.high != r.high ? l.high > r.high : l.low > r.low
     }
 
     private static func parsePenalties(_ node: JSONInput) throws(MatchJobError) -> PenaltyBook {

@@ -69,11 +69,18 @@ extension MatchJob {
                 ("demandWh", .int(Int(o.demandWh))), ("allocatedWh", .int(Int(o.allocatedWh))), ("fulfilled", .bool(o.fulfilled)),
             ]))
         }
+        let demand: Int64, allocated: Int64
+        do {
+            demand = try result.checkedDemandWh()
+            allocated = try result.checkedAllocatedWh()
+        } catch {
+            throw V2GError(code: error.code, message: "totals: \(error.message)")
+        }
         return .object(JSONObject([
             ("allocations", .array(allocations)),
             ("requests", .array(requests)),
             ("totals", .object(JSONObject([
-                ("demandWh", .int(Int(result.demandWh))), ("allocatedWh", .int(Int(result.allocatedWh))),
+                ("demandWh", .int(Int(demand))), ("allocatedWh", .int(Int(allocated))),
                 ("fulfilledRequests", .int(result.fulfilledCount)), ("profit", .int(Int(profit))),
             ]))),
         ]))
