@@ -122,6 +122,10 @@ public struct RoleSettings: Sendable {
         return out
     }
 
+    /// The last round start a config may name: 9999-12-31T23:59:59.999Z, in Unix milliseconds. Anything a
+    /// config accepts must start; a start in the year 292,471,208 would overflow a wait.
+    static let latestStartMs: Int64 = 253_402_300_799_999
+
     /// The algorithms a control system's rounds (and the BoCS) can run, as a config spells them.
     static var roundAlgorithms: String {
         MatchAlgorithm.allCases.filter(\.runsTradingRounds).map(\.rawValue).joined(separator: ", ")
@@ -186,7 +190,7 @@ public struct RoleSettings: Sendable {
         return RoundSettings(count: Int(try t.optional("count")?.integer(in: 0...1_000_000) ?? 0),
                              interval: .milliseconds(interval), collect: .milliseconds(max(1, collect)),
                              startAfter: .milliseconds(try t.optional("start_after_ms")?.integer(in: 0...86_400_000) ?? 1000),
-                             startAt: try t.optional("start_at_unix_ms")?.integer(in: 0...Int64.max),
+                             startAt: try t.optional("start_at_unix_ms")?.integer(in: 0...Self.latestStartMs),
                              shortfallPPM: try t.optional("shortfall_ppm")?.integer(in: 0...1_000_000) ?? 0,
                              seed: UInt64(try t.optional("seed")?.integer(in: 0...Int64.max) ?? 1))
     }

@@ -187,6 +187,7 @@ struct NodeCommandTests {
         ("a name with a slash", "slash", "exchange.name: a name is 1 to 64 characters, without '/'"),
         ("a vehicle without its key", "vehicle", "ev.vehicles[0].key_file: "),
         ("collect longer than the interval", "collect", "rounds.collect_ms: must not exceed interval_ms (100)"),
+        ("a start no wait can reach", "start", "rounds.start_at_unix_ms: must be within 0...253402300799999"),
     ])
     func badConfigFailsNamingTheKey(_ name: String, _ change: String, _ expected: String) throws {
         let (dir, good, _) = try Self.goodSetup()
@@ -222,6 +223,11 @@ struct NodeCommandTests {
             let k = try Self.keygen(dir, "endorser").publicKey
             spec.extra = "[campus]\nname = \"A\"\nendorsers = [\"\(k)\"]\nendorsements_required = 1\nexchanges = []\nevs = []\n"
                 + "[rounds]\ninterval_ms = 100\ncollect_ms = 200"
+        case "start":
+            spec.role = "control-system"
+            let k = try Self.keygen(dir, "endorser").publicKey
+            spec.extra = "[campus]\nname = \"A\"\nendorsers = [\"\(k)\"]\nendorsements_required = 1\nexchanges = []\nevs = []\n"
+                + "[rounds]\nstart_at_unix_ms = 9223372036854775807"
         default: Issue.record("no such change \(change)")
         }
         let config = dir.file("node.toml")
