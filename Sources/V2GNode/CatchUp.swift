@@ -11,7 +11,7 @@ enum CatchUp {
         let peer = core.peer!
         func skip(_ n: PublicKey, _ why: String) {
             report.skipped.insert(n)
-            core.logger.warning("catch-up: skipping \(n): \(why)")
+            core.limited.warning("catch-up skip", "catch-up: skipping \(n): \(why)")
         }
         var statuses: [PublicKey: [Channel: ChannelHead]] = [:]
         for n in peer.connectedNeighbours.sorted() {
@@ -60,7 +60,8 @@ enum CatchUp {
                             case .waiting, .ahead:
                                 break pulling           // waits for another channel: go on with the others
                             case .rejected(let e):
-                                core.logger.warning("catch-up: \(channel) block \(block.height) from \(n) rejected: \(e)")
+                                core.limited.warning("block rejected \(e.code.rawValue)",
+                                                     "catch-up: \(channel) block \(block.height) from \(n) rejected: \(e)")
                                 skip(n, "served an invalid block")
                                 break pulling
                             case .failed(let e):

@@ -21,14 +21,14 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
     private let parkedCount = ParkedCount()
     let chain: ChainKeeper
     let counters: CounterBox
-    let logger: Logger
+    let log: LogLimiter
     let wait: Duration
     let maxParked: Int
 
-    init(chain: ChainKeeper, counters: CounterBox, logger: Logger, wait: Duration, maxParked: Int) {
+    init(chain: ChainKeeper, counters: CounterBox, log: LogLimiter, wait: Duration, maxParked: Int) {
         self.chain = chain
         self.counters = counters
-        self.logger = logger
+        self.log = log
         self.wait = wait
         self.maxParked = max(0, maxParked)
     }
@@ -113,7 +113,7 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
 
     private func refused(_ tx: Transaction, _ error: LedgerError) {
         counters.update { $0.endorsementRefusals[error.code.rawValue, default: 0] += 1 }
-        logger.warning("endorsement of \(tx.kind) \(tx.id) by \(tx.author) refused: \(error)")
+        log.warning("endorsement refused \(error.code.rawValue)", "endorsement of \(tx.kind) \(tx.id) by \(tx.author) refused: \(error)")
     }
 }
 

@@ -10,6 +10,8 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     let key: PublicKey
     let configuration: LedgerNodeConfiguration
     let logger: Logger
+    /// Lines about what members send, limited per reason (the counters carry every event).
+    let limited: LogLimiter
     let counters = CounterBox()
     let view = NodeView()
     let chain: ChainKeeper
@@ -33,10 +35,11 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         self.key = key
         self.configuration = configuration
         logger = configuration.logger
+        limited = LogLimiter(logger: configuration.logger)
         chain = try ChainKeeper(storePath: configuration.storePath, maxPending: configuration.maxPending,
                                 validation: configuration.validation, view: view, counters: counters)
         pool = TransactionPool(capacity: configuration.maxPool)
-        desk = EndorsementDesk(chain: chain, counters: counters, logger: configuration.logger,
+        desk = EndorsementDesk(chain: chain, counters: counters, log: limited,
                                wait: configuration.endorsementInputWait, maxParked: configuration.maxParkedEndorsements)
         inbox = BlockInbox(capacity: configuration.maxInbox)
         serveQueue = WorkQueue(name: "v2g-serve", capacity: configuration.maxQueued)
@@ -51,7 +54,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                 case .block(let block):
                     if !inbox.enqueue(block, from: g.sender) {
                         counters.update { $0.inboxDropped += 1 }
-                        logger.warning("inbox full: \(block.channel) block \(block.height) dropped")
+                        limited.warning("inbox full", "inbox full: \(block.channel) block \(block.height) dropped")
                     }
                 case .transaction(let tx):
                     // Transactions go to the orderer's pool; a validating peer ignores them.
@@ -130,7 +133,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         }
         if let refusal {
             counters.update { $0.poolRefusals[refusal.reason, default: 0] += 1 }
-            logger.warning("pool: \(tx.kind) \(id) by \(tx.author) refused: \(refusal)")
+            limited.warning("pool \(refusal.reason)", "pool: \(tx.kind) \(id) by \(tx.author) refused: \(refusal)")
         } else {
             counters.update { $0.transactionsPooled += 1 }
         }
@@ -145,11 +148,11 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     func accept(_ a: RoundAnnouncement) {
         guard view.orderers.contains(a.author) else {
             if unplaced.hold(a) { return }
-            logger.warning("announcement of round \(a.round) by \(a.author) ignored: not from an orderer of this ledger")
+            limited.warning("announcement ignored", "announcement of round \(a.round) by \(a.author) ignored: not from an orderer of this ledger")
             return
         }
         guard a.verifies else {
-            logger.warning("announcement of round \(a.round) by \(a.author) ignored: the signature does not verify")
+            limited.warning("announcement ignored", "announcement of round \(a.round) by \(a.author) ignored: the signature does not verify")
             return
         }
         if board.keep(a) { peer.forward(a) }

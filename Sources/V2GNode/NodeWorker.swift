@@ -30,7 +30,8 @@ struct NodeWorker {
                 case .ahead:
                     wanted = true
                 case .rejected(let e):
-                    logger.warning("rejected \(p.block.channel) block \(p.block.height) from \(p.sender.map { "\($0)" } ?? "?"): \(e)")
+                    core.limited.warning("block rejected \(e.code.rawValue)",
+                                         "rejected \(p.block.channel) block \(p.block.height) from \(p.sender.map { "\($0)" } ?? "?"): \(e)")
                     wanted = true               // it may have taken the honest block's place in the peer's seen set
                 case .failed(let e):
                     logger.error("not committing: \(e)")

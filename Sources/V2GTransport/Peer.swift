@@ -14,6 +14,7 @@ public final class Peer: Sendable {
     public let endpoint: String
     let shared: PeerShared
     let logger: Logger
+    let limited: LogLimiter
     private let zap: ZAPHandler
 
     /// Binds the peer and connects its neighbours; `start()` runs it.
@@ -37,6 +38,7 @@ public final class Peer: Sendable {
         shared.unstarted = loop
         self.shared = shared
         self.logger = logger
+        limited = loop.limited
     }
 
     deinit { stop() }

@@ -26,6 +26,8 @@ final class PeerLoop {
     let handlers: PeerHandlers
     let shared: PeerShared
     let logger: Logger
+    /// Lines about what members send, limited per reason: a member must not be able to flood the log.
+    let limited: LogLimiter
     let router: ZMQSocket
     private(set) var links: [Link] = []
     private var seen: LRUSet<Digest>
@@ -41,6 +43,7 @@ final class PeerLoop {
         self.handlers = handlers
         self.shared = shared
         self.logger = logger
+        limited = LogLimiter(logger: logger)
         seen = LRUSet(capacity: max(1, configuration.seenCapacity))
         router = try ZMQSocket(context, .router)
         try Self.applyLimits(router, configuration.limits)
@@ -177,7 +180,7 @@ final class PeerLoop {
 
     private func drop(_ reason: DropReason, _ why: String, from sender: String?) {
         shared.count { $0.dropped[reason, default: 0] += 1 }
-        logger.warning("dropped (\(reason.rawValue)) from \(sender ?? "?"): \(why)")
+        limited.warning("dropped \(reason.rawValue)", "dropped (\(reason.rawValue)) from \(sender ?? "?"): \(why)")
     }
 
     private func drainRouter() {
@@ -187,7 +190,7 @@ final class PeerLoop {
                 guard let m = try router.tryReceive(maxFrames: 4) else { return }
                 message = m
             } catch {
-                logger.warning("receive failed: \(error)")
+                limited.warning("receive failed", "receive failed: \(error)")
                 return
             }
             shared.count { $0.received += 1 }
@@ -240,7 +243,7 @@ final class PeerLoop {
                 guard let m = try link.dealer.tryReceive(maxFrames: 2) else { return }
                 message = m
             } catch {
-                logger.warning("receive failed: \(error)")
+                limited.warning("receive failed", "receive failed: \(error)")
                 return
             }
             shared.count { $0.received += 1 }
@@ -300,11 +303,11 @@ final class PeerLoop {
                 shared.setLinked(key, false)
             case .handshakeFailedAuth:
                 shared.count { $0.refusedByRemote += 1 }
-                logger.warning("\(link.neighbour.endpoint) refused us (ZAP \(e.value))")
+                limited.warning("refused by \(link.neighbour.endpoint)", "\(link.neighbour.endpoint) refused us (ZAP \(e.value))")
                 link.redialAt = ContinuousClock.now + limits.reconnectIntervalMax
             case .handshakeFailedProtocol, .handshakeFailedNoDetail:
                 shared.count { $0.handshakeFailures += 1 }
-                logger.warning("handshake with \(link.neighbour.endpoint) failed (\(e.value))")
+                limited.warning("handshake with \(link.neighbour.endpoint)", "handshake with \(link.neighbour.endpoint) failed (\(e.value))")
                 link.redialAt = ContinuousClock.now + limits.reconnectIntervalMax
             default:
                 break

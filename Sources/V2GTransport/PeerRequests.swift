@@ -74,7 +74,7 @@ extension Peer {
                     got[e.endorser] = e
                 } else {
                     countDrop(.unexpected)
-                    logger.warning("dropped (unexpected) from \(e.endorser): an endorsement of \(id) that does not verify")
+                    limited.warning("dropped unexpected", "dropped (unexpected) from \(e.endorser): an endorsement of \(id) that does not verify")
                 }
             }
             if timedOut || shared.isStopping { break }
