@@ -131,7 +131,8 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         } catch {
             throw node.isStopped ? .stopped : .ledger(error, during: "sealing the inputs of round \(round)")
         }
-        report.dropped += dropStale(round: round, pool: pool)
+        // Whatever else is pooled for this round or earlier, or too far ahead, will never be sealed: gone.
+        report.dropped += node.evictPool(keeping: (round + 1)...(round + LedgerNode.roundsAhead))
         report.times.sealInputs = clock.now - t
         t = clock.now
 
@@ -181,19 +182,5 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         }
         report.times.record = clock.now - t
         return report
-    }
-
-    /// Drops pooled inputs of this round or earlier that were not sealed (duplicates, unexpected senders).
-    private func dropStale(round: UInt64, pool: [Channel: [Transaction]]) -> Int {
-        var stale: Set<Digest> = []
-        for tx in pool[.boe] ?? [] where tx.kind == .requestList {
-            if let p = try? RequestListPayload.decode(tx.payload), p.round <= round { stale.insert(tx.id) }
-        }
-        for tx in pool[.boev] ?? [] where tx.kind == .offer {
-            if let p = try? OfferPayload.decode(tx.payload), p.round <= round { stale.insert(tx.id) }
-        }
-        let still = Set((node.pooled(.boe) + node.pooled(.boev)).map(\.id)).intersection(stale)
-        node.removeFromPool(still)
-        return still.count
     }
 }

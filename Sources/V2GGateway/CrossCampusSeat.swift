@@ -112,6 +112,7 @@ public final class CrossCampusSeat: @unchecked Sendable {  // one round at a tim
             throw node.isStopped ? .stopped : .ledger(error, during: "sealing the surpluses of round \(round)")
         }
         report.blocks.append(sealed)
+        node.evictPool(keeping: (round + 1)...(round + LedgerNode.roundsAhead))
         for tx in sealed.transactions {
             if let p = try? CampusSurplusPayload.decode(tx.payload) {
                 report.campuses.append(p.campus)

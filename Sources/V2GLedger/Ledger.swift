@@ -16,6 +16,11 @@ public struct ChainState: Sendable {
     public internal(set) var height: UInt64?
     public internal(set) var head: Digest = .zero
     var lastNonce: [PublicKey: UInt64] = [:]
+    /// The latest round with a committed allocation result on this channel (0 before the first).
+    public internal(set) var lastAllocatedRound: UInt64 = 0
+
+    /// The highest nonce of `author` committed on this channel (0 if none): the next must exceed it.
+    public func lastNonce(of author: PublicKey) -> UInt64 { lastNonce[author] ?? 0 }
 }
 
 /// What a committed allocation result leaves for metering, settlement and penalties to refer to.
@@ -150,6 +155,9 @@ public final class Ledger: @unchecked Sendable {
             } catch {
                 throw error.at(height: block.height, transaction: i)
             }
+        }
+        for (id, tx) in zip(ids, block.transactions) where tx.kind == .allocationResult {
+            chain.lastAllocatedRound = max(chain.lastAllocatedRound, allocations[id]?.payload.round ?? 0)
         }
         chain.height = block.height
         chain.head = block.hash

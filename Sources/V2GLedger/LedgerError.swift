@@ -16,6 +16,7 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         case unknownInput        // a referenced transaction is not on the ledger
         case store               // SQLite
         case keyFile
+        case outOfWindow         // a round too far from the channel's current one to be endorsed or pooled
     }
 
     public let code: Code

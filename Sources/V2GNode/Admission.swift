@@ -41,6 +41,52 @@ enum Admission {
         return nil
     }
 
+    /// How far from its channel's current round a transaction's round may be to be endorsed or pooled: one
+    /// round behind (a late input), two ahead (the next round's, announced early). Anything else cannot be
+    /// used and would only take room.
+    static let roundsBehind: UInt64 = 1
+    static let roundsAhead: UInt64 = 2
+
+    /// The round a transaction's payload names; nil for a config (and for a payload that does not decode).
+    static func round(of tx: Transaction) -> UInt64? {
+        switch tx.kind {
+        case .config: return nil
+        case .requestList: return try? RequestListPayload.decode(tx.payload).round
+        case .offer: return try? OfferPayload.decode(tx.payload).round
+        case .allocationResult: return try? AllocationResultPayload.decode(tx.payload).round
+        case .notification: return try? NotificationPayload.decode(tx.payload).round
+        case .meteringRecord: return try? MeteringPayload.decode(tx.payload).round
+        case .settlement: return try? SettlementPayload.decode(tx.payload).round
+        case .penaltyUpdate: return try? PenaltyUpdatePayload.decode(tx.payload).round
+        case .modelUpdate: return try? ModelUpdatePayload.decode(tx.payload).round
+        case .campusSurplus: return try? CampusSurplusPayload.decode(tx.payload).round
+        }
+    }
+
+    /// The round a channel is at: its latest committed allocation result, or the latest round its orderer
+    /// announced, whichever is later.
+    static func currentRound(_ channel: Channel, ledger: Ledger, announced: RoundAnnouncement?, orderer: PublicKey) -> UInt64 {
+        let round = announced.flatMap { $0.author == orderer ? $0.round : nil } ?? 0
+        return max(ledger.chain(channel).lastAllocatedRound, round)
+    }
+
+    /// Why `tx` is no use now, if it is not: committed already, a nonce not above its author's last committed on
+    /// the channel, or a round outside the window around the channel's current round. Under the ledger's lock.
+    static func usabilityError(_ tx: Transaction, id: Digest, ledger: Ledger, announced: RoundAnnouncement?,
+                               orderer: PublicKey) -> LedgerError? {
+        guard ledger.transaction(id) == nil else { return LedgerError(.replay, "\(id) is already committed") }
+        let last = ledger.chain(tx.channel).lastNonce(of: tx.author)
+        guard tx.nonce > last else { return LedgerError(.replay, "nonce \(tx.nonce) does not exceed the author's last, \(last)") }
+        guard tx.kind != .config, let round = round(of: tx) else { return nil }   // configs, and payload errors, elsewhere
+        let current = currentRound(tx.channel, ledger: ledger, announced: announced, orderer: orderer)
+        let earliest = current > roundsBehind ? current - roundsBehind : 0
+        let (latest, overflow) = current.addingReportingOverflow(roundsAhead)
+        guard round >= earliest, overflow || round <= latest else {
+            return LedgerError(.outOfWindow, "round \(round) is outside \(earliest)...\(latest) (the current round is \(current))")
+        }
+        return nil
+    }
+
     /// Decodes the payload strictly, as the ledger's execution step will.
     static func payloadError(_ tx: Transaction) -> LedgerError? {
         do {

@@ -24,8 +24,10 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
     let log: LogLimiter
     let wait: Duration
     let maxParked: Int
+    let board: AnnouncementBoard
 
-    init(chain: ChainKeeper, counters: CounterBox, log: LogLimiter, wait: Duration, maxParked: Int) {
+    init(chain: ChainKeeper, board: AnnouncementBoard, counters: CounterBox, log: LogLimiter, wait: Duration, maxParked: Int) {
+        self.board = board
         self.chain = chain
         self.counters = counters
         self.log = log
@@ -39,7 +41,8 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
     var hasParked: Bool { parkedCount.value > 0 }
 
     /// This node's endorsement of `tx` if it endorses on the channel and the transaction passes the author,
-    /// payload and replay checks and, for an allocation result, re-executes to the same allocation here.
+    /// payload and replay checks, names a round it can be used in (`Admission.usabilityError`) and, for an
+    /// allocation result, re-executes to the same allocation here.
     func check(_ tx: Transaction) -> Result<Endorsement, LedgerError> {
         guard let key = lock.withLock({ self.key }) else { return .failure(LedgerError(.endorsement, "this node does not endorse")) }
         guard let config = chain.view.config(tx.channel) else {
@@ -53,7 +56,8 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
         if let error = Admission.authorError(tx, id: id, config: config, signatures: signatures) { return .failure(error) }
         if let error = Admission.payloadError(tx) { return .failure(error) }
         let committed: LedgerError? = chain.lock.withLock {
-            guard chain.ledger.transaction(id) == nil else { return LedgerError(.replay, "\(id) is already committed") }
+            if let error = Admission.usabilityError(tx, id: id, ledger: chain.ledger, announced: board.current,
+                                                    orderer: config.orderer) { return error }
             guard tx.kind == .allocationResult else { return nil }
             // Accepting a result means re-executing it: its inputs must be committed here already.
             do throws(LedgerError) { try chain.ledger.check(tx) } catch { return error }

@@ -21,6 +21,10 @@ public struct LedgerNodeConfiguration: Sendable {
     public var maxInbox: Int
     /// Endorsed transactions the orderer's pool holds; more are refused (and counted).
     public var maxPool: Int
+    /// Each member's share of the pool: transactions and bytes. A member's transaction that does not fit
+    /// evicts its own oldest ones (counted), never another member's.
+    public var poolSharePerMember: Int = 8
+    public var poolShareBytesPerMember: Int = 2 << 20
     /// Requests and gossip'd transactions queued for the node's service threads (block serving; endorsing,
     /// pool admission and announcements), each; more are dropped and counted.
     public var maxQueued: Int

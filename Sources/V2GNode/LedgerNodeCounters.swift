@@ -36,6 +36,9 @@ public struct LedgerNodeCounters: Hashable, Sendable {
     public var poolRefusals: [String: Int] = [:]
     /// Pooled transactions dropped: the block sealed with them rejected them.
     public var poolDropped = 0
+    /// Pooled transactions evicted: by a newer one of the same member past its share, or by the orderer as
+    /// out of the round window (`LedgerNode.evictPool`).
+    public var poolEvicted = 0
     /// `endorse` requests this node answered with an endorsement.
     public var endorsementsGiven = 0
     /// `endorse` requests refused, by `LedgerError.Code` raw value.

@@ -4,6 +4,10 @@ import V2GLedger
 // The orderer's side of a ledger node: its pool of endorsed transactions, and sealing blocks from it.
 
 extension LedgerNode {
+    /// How many rounds ahead of a channel's current round a transaction may be, and still be endorsed or pooled
+    /// (one round behind is allowed too; docs/network.md, "Admission").
+    public static var roundsAhead: UInt64 { Admission.roundsAhead }
+
     /// The endorsed transactions waiting in the pool for a block of `channel`, in arrival order.
     public func pooled(_ channel: Channel) -> [Transaction] { core.pool.snapshot[channel] ?? [] }
 
@@ -14,6 +18,15 @@ extension LedgerNode {
 
     /// Drops transactions from the pool (those the orderer decided not to seal).
     public func removeFromPool(_ ids: Set<Digest>) { core.pool.remove(ids) }
+
+    /// Evicts every pooled transaction, of any kind, whose round is not in `rounds` (and any whose round cannot be
+    /// read): what an orderer does after each round, so nothing it will never seal stays. Returns how many.
+    @discardableResult
+    public func evictPool(keeping rounds: ClosedRange<UInt64>) -> Int {
+        let n = core.pool.remove { tx in Admission.round(of: tx).map { !rounds.contains($0) } ?? true }
+        if n > 0 { core.counters.update { $0.poolEvicted += n } }
+        return n
+    }
 
     /// Waits until `condition` holds for the pool, checking it on every change, or `timeout` passes or the
     /// node stops; returns whether it held.

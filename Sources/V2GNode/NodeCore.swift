@@ -38,8 +38,9 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         limited = LogLimiter(logger: configuration.logger)
         chain = try ChainKeeper(storePath: configuration.storePath, maxPending: configuration.maxPending,
                                 validation: configuration.validation, view: view, counters: counters)
-        pool = TransactionPool(capacity: configuration.maxPool)
-        desk = EndorsementDesk(chain: chain, counters: counters, log: limited,
+        pool = TransactionPool(capacity: configuration.maxPool, sharePerMember: configuration.poolSharePerMember,
+                               shareBytesPerMember: configuration.poolShareBytesPerMember)
+        desk = EndorsementDesk(chain: chain, board: board, counters: counters, log: limited,
                                wait: configuration.endorsementInputWait, maxParked: configuration.maxParkedEndorsements)
         inbox = BlockInbox(capacity: configuration.maxInbox)
         serveQueue = WorkQueue(name: "v2g-serve", capacity: configuration.maxQueued)
@@ -124,12 +125,13 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         let signatures = chain.ledger.signatures
         var refusal: PoolRefusal?
         if let error = Admission.authorError(tx, id: id, config: config, signatures: signatures)
-            ?? Admission.endorsementError(tx, id: id, config: config, signatures: signatures) {
+            ?? Admission.endorsementError(tx, id: id, config: config, signatures: signatures)
+            ?? chain.lock.withLock({ usabilityError(tx, id: id, orderer: config.orderer) }) {
             refusal = .ledger(error)
-        } else if chain.lock.withLock({ chain.ledger.transaction(id) != nil }) {
-            refusal = .ledger(LedgerError(.replay, "\(id) is already committed"))
         } else {
-            refusal = pool.insert(tx, id: id)
+            let (error, evicted) = pool.insert(tx, id: id)
+            refusal = error
+            if evicted > 0 { counters.update { $0.poolEvicted += evicted } }
         }
         if let refusal {
             counters.update { $0.poolRefusals[refusal.reason, default: 0] += 1 }
@@ -138,6 +140,11 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
             counters.update { $0.transactionsPooled += 1 }
         }
         return refusal
+    }
+
+    /// Why `tx` is no use to this node's channels now (`Admission.usabilityError`). Under the ledger's lock.
+    func usabilityError(_ tx: Transaction, id: Digest, orderer: PublicKey) -> LedgerError? {
+        Admission.usabilityError(tx, id: id, ledger: chain.ledger, announced: board.current, orderer: orderer)
     }
 
     // MARK: Announcements
