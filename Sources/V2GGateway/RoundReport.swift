@@ -34,7 +34,7 @@ public struct RoundReport: Sendable {
     public var allocation: Transaction?
     public var inputs: RoundInputs?
     public var penalties = PenaltyBook()
-    /// Pooled transactions dropped: inputs the ledger refused, duplicates, or inputs of this or earlier rounds
-    /// that were not taken.
+    /// Pooled transactions dropped: inputs the ledger refused, and whatever was left in the pool for this round,
+    /// an earlier one or one beyond the admission window (`LedgerNode.evictPool`).
     public var dropped = 0
 }
