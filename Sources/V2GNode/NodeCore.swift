@@ -30,6 +30,8 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     var peer: Peer!
     /// The block server's own read-only connection (its thread only).
     var reader: LedgerStore?
+    /// `getBlocks` requests waiting per member.
+    let outstanding = Outstanding()
 
     init(key: PublicKey, configuration: LedgerNodeConfiguration) throws(LedgerError) {
         self.key = key
@@ -72,7 +74,20 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                 case .getStatus(let id):
                     return .status(requestID: id, view.currentHeads.values.sorted { $0.channel.rawValue < $1.channel.rawValue })
                 case let .getBlocks(id, channel, from, maxCount):
-                    queue(serveQueue) { [self] in serveBlocks(id, channel, from: from, maxCount: Int(maxCount), route: r.route) }
+                    // A member may have a few requests waiting; one that asks faster than it reads gets drops.
+                    guard outstanding.take(r.sender, limit: configuration.peer.limits.maxOutstandingRequests) else {
+                        counters.update { $0.queueDropped += 1 }
+                        limited.warning("too many requests", "getBlocks from \(r.sender.map { "\($0)" } ?? "?") dropped: "
+                                        + "\(configuration.peer.limits.maxOutstandingRequests) already waiting")
+                        return nil
+                    }
+                    if !serveQueue.submit({ [self] in
+                        defer { outstanding.give(r.sender) }
+                        serveBlocks(id, channel, from: from, maxCount: Int(maxCount), route: r.route)
+                    }) {
+                        outstanding.give(r.sender)
+                        counters.update { $0.queueDropped += 1 }
+                    }
                 case .endorse(let tx):
                     queue(admitQueue) { [self] in desk.handle(tx, route: r.route, peer: peer) }
                 default:
@@ -171,3 +186,27 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         for a in unplaced.take() { accept(a) }
     }
 }
+
+/// Requests waiting per member, bounded.
+final class Outstanding: @unchecked Sendable {  // `counts` under `lock`
+    private let lock = NSLock()
+    private var counts: [PublicKey?: Int] = [:]
+
+    /// Counts one more request of `member`; false if it already has `limit` waiting.
+    func take(_ member: PublicKey?, limit: Int) -> Bool {
+        lock.withLock {
+            let n = counts[member, default: 0]
+            guard n < limit else { return false }
+            counts[member] = n + 1
+            return true
+        }
+    }
+
+    func give(_ member: PublicKey?) {
+        lock.withLock {
+            let n = counts[member, default: 0] - 1
+            counts[member] = n > 0 ? n : nil
+        }
+    }
+}
+

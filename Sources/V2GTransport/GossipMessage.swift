@@ -120,14 +120,15 @@ public enum GossipMessage: Hashable, Sendable {
     }
 
     /// The answer to a `getBlocks` of `requestID`: `blocks` from the first on, as many as fit the limits
-    /// (`maxBlocksPerRequest` blocks, `maxBlocksFrame` bytes); the asker asks again from the next height.
+    /// (`maxBlocksPerRequest` blocks, `maxReplyFrame` bytes, but always the first block if it fits
+    /// `maxBlocksFrame`); the asker asks again from the next height.
     public static func blocksReply(requestID: UInt64, channel: Channel, _ blocks: [Block],
                                    limits: NetworkLimits) -> GossipMessage {
         var kept: [Block] = []
         var size = headerSize + 8 + 1 + 4
         for b in blocks.prefix(limits.maxBlocksPerRequest) {
             let s = b.encoded.count + 4
-            guard size + s <= limits.maxBlocksFrame else { break }
+            guard size + s <= (kept.isEmpty ? limits.maxBlocksFrame : min(limits.maxReplyFrame, limits.maxBlocksFrame)) else { break }
             size += s
             kept.append(b)
         }

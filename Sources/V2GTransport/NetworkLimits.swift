@@ -19,6 +19,15 @@ public struct NetworkLimits: Hashable, Sendable {
     /// `ZMQ_SNDHWM` / `ZMQ_RCVHWM`: messages queued per connection before sends fail with `EAGAIN`.
     public var sendHighWaterMark: Int32 = 1000
     public var receiveHighWaterMark: Int32 = 1000
+    /// `ZMQ_SNDHWM` of the ROUTER: replies queued towards one requester that does not read them; past it they
+    /// are dropped (counted as `sendsDropped`). With `maxReplyFrame` it bounds the memory one connection can
+    /// hold: 16 × 4 MiB.
+    public var replyHighWaterMark: Int32 = 16
+    /// The size a `blocks` reply this peer sends is trimmed to (it always holds at least one block): smaller
+    /// than what it accepts (`maxBlocksFrame`), so a requester that does not read costs little.
+    public var maxReplyFrame: Int = 4 << 20
+    /// `getBlocks` requests of one member waiting to be served; more are dropped (counted) until some are.
+    public var maxOutstandingRequests: Int = 4
     /// `ZMQ_HANDSHAKE_IVL`: a connection whose CurveZMQ handshake takes longer is closed.
     public var handshakeInterval: Duration = .seconds(5)
     /// `ZMQ_RECONNECT_IVL` and `ZMQ_RECONNECT_IVL_MAX` (exponential back-off between them).

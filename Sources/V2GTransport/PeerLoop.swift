@@ -48,6 +48,7 @@ final class PeerLoop {
         router = try ZMQSocket(context, .router)
         try Self.applyLimits(router, configuration.limits)
         try router.set(.routerMandatory, Int32(1))  // replies to a gone peer fail (and are counted), not vanish
+        try router.set(.sendHighWaterMark, configuration.limits.replyHighWaterMark)
         try router.makeCurveServer(secretKey: identity.secretKey, zapDomain: configuration.zapDomain)
         try router.bind(configuration.bindEndpoint)
     }
