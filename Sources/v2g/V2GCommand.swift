@@ -16,10 +16,27 @@ struct V2GCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as any BadInput {
-            FileHandle.standardError.write(Data("v2g: error: \(failure.description)\n".utf8))
+            FileHandle.standardError.write(Data("v2g: error: \(oneLine(failure.description))\n".utf8))
             Foundation.exit(2)
         } catch {
             exit(withError: error)
         }
     }
+}
+
+/// `text` with every control character (a newline echoed from a bad input, say) written as an escape, so an
+/// error stays one line.
+func oneLine(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value):
+            out += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }

@@ -195,6 +195,13 @@ struct MatchCommandTests {
         #expect(run.stderr == "v2g: error: offers: an optimal matching of 5000 requests × 5000 EVs exceeds 16777216 cells\n")
     }
 
+    @Test func controlCharactersEchoedFromTheInputStayOnOneLine() throws {
+        let job = #"{"algorithm": "ret", "requests": [], "offers": [{"ev": "A\nB\u001b[31m", "energyWh": 1}, {"ev": "A\nB\u001b[31m", "energyWh": 2}]}"#
+        let run = try CLI.run(["match", "-"], stdin: job)
+        #expect(run.status == 2)
+        #expect(run.stderr == "v2g: error: offers[1].ev: duplicate EV ID \"A\\nB\\u{1b}[31m\" (first at offers[0].ev)\n")
+    }
+
     @Test func missingFileIsBadInput() throws {
         let run = try CLI.run(["match", "/nonexistent/job.json"])
         #expect(run.status == 2)
