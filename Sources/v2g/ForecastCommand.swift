@@ -108,8 +108,9 @@ struct ForecastPredict: ParsableCommand {
             }
         default:
             let csv = try NumberCSV.read(data, required: ForecastData.tripColumns, optional: ["energy_wh"])
+            let trips = try ForecastData.trips(csv)   // every row checked before anything is printed
             print("row,predicted_energy_wh")
-            for (i, trip) in try ForecastData.trips(csv).enumerated() {
+            for (i, trip) in trips.enumerated() {
                 print(String(format: "%d,%.1f", i + 1, max(0, try network.predict(trip.features)[0]) * info.scaleWh))
             }
         }

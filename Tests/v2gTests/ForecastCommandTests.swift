@@ -41,6 +41,26 @@ struct ForecastCommandTests {
         #expect(missing.status == 2 && missing.stderr.contains("missing column production_wh"))
     }
 
+    /// Values the parser accepted used to trap later (a Double too large for an Int): now each is named.
+    @Test func hugeOrFractionalValuesAreNamedNotTrapped() throws {
+        let dir = try ScratchDirectory()
+        #expect(try CLI.run(["forecast", "example", "--kind", "trip", "--count", "60", "--out", dir.file("trips.csv")]).status == 0)
+        #expect(try CLI.run(["forecast", "train", "--kind", "trip", "--data", dir.file("trips.csv"), "--out", dir.file("m"),
+                             "--epochs", "1", "--quiet"]).status == 0)
+        let lines = try String(contentsOfFile: dir.file("trips.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        for (column, value, expected) in [(0, "1e300", "column start_hour: not a number within ±10^12"),
+                                          (11, "1e11", "ev_model must be a whole number within 0...3"),
+                                          (1, "2.5", "weekday must be a whole number within 0...6"),
+                                          (9, "-1", "age must be a whole number within 0...150")] {
+            var row = lines[1].split(separator: ",").map(String.init)
+            row[column] = value
+            try (lines[0] + "\n" + row.joined(separator: ",") + "\n").write(toFile: dir.file("bad.csv"), atomically: true, encoding: .utf8)
+            let run = try CLI.run(["forecast", "predict", "--model", dir.file("m"), "--data", dir.file("bad.csv")])
+            #expect(run.status == 2 && run.stderr.contains(expected), "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+    }
+
     /// p-forecast anchors every global model on a ledger: models.db verifies and holds one model update per model.
     @Test func pForecastAnchorsEachGlobalModel() throws {
         let dir = try ScratchDirectory()

@@ -28,6 +28,10 @@ public struct ForecastModelInfo: Codable, Sendable {
 
 /// A CSV file as rows of named numbers.
 public struct NumberCSV: Sendable {
+    /// The largest magnitude a value may have (10¹²): far beyond any energy, time or feature the forecasts
+    /// read, and small enough that scaling it stays finite.
+    public static let maxMagnitude = 1e12
+
     public var columns: [String]
     public var rows: [[Double]]
 
@@ -50,8 +54,8 @@ public struct NumberCSV: Sendable {
                 throw ForecastDataError("\(path): line \(i + 2): \(fields.count) fields, the header has \(header.count)")
             }
             rows.append(try index.enumerated().map { (k, j) throws(ForecastDataError) in
-                guard let v = Double(fields[j]), v.isFinite else {
-                    throw ForecastDataError("\(path): line \(i + 2), column \(wanted[k]): not a number: \"\(fields[j])\"")
+                guard let v = Double(fields[j]), v.isFinite, abs(v) <= Self.maxMagnitude else {
+                    throw ForecastDataError("\(path): line \(i + 2), column \(wanted[k]): not a number within ±10^12: \"\(fields[j])\"")
                 }
                 return v
             })
@@ -83,14 +87,21 @@ public enum ForecastData {
     public static func trips(_ csv: NumberCSV) throws(ForecastDataError) -> [Trip] {
         let energy = csv.column("energy_wh")
         return try csv.rows.enumerated().map { (i, r) throws(ForecastDataError) in
-            let model = Int(r[11])
-            guard EVModel.catalogue.indices.contains(model) else {
-                throw ForecastDataError("row \(i + 1): ev_model must be 0...\(EVModel.catalogue.count - 1) ("
-                                              + EVModel.catalogue.map(\.name).joined(separator: ", ") + ")")
+            /// A column that holds a whole number in `range`.
+            func integer(_ column: Int, _ range: ClosedRange<Int>, _ note: String = "") throws(ForecastDataError) -> Int {
+                let v = r[column]
+                guard v.rounded() == v, v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
+                    throw ForecastDataError("row \(i + 1): \(tripColumns[column]) must be a whole number within "
+                                            + "\(range.lowerBound)...\(range.upperBound)\(note), got \(v)")
+                }
+                return Int(v)
             }
-            return Trip(startHour: r[0], weekday: Int(r[1]), temperatureC: r[2], rainfallMmPerHour: r[3], humidityPercent: r[4],
-                        windSpeedMps: r[5], latitude: r[6], longitude: r[7], gender: Int(r[8]), age: Int(r[9]),
-                        durationMinutes: r[10], model: model, evAgeYears: r[12], energyWh: energy?[i] ?? 0)
+            let model = try integer(11, 0...(EVModel.catalogue.count - 1),
+                                    " (" + EVModel.catalogue.map(\.name).joined(separator: ", ") + ")")
+            return Trip(startHour: r[0], weekday: try integer(1, 0...6), temperatureC: r[2], rainfallMmPerHour: r[3],
+                        humidityPercent: r[4], windSpeedMps: r[5], latitude: r[6], longitude: r[7],
+                        gender: try integer(8, 0...1), age: try integer(9, 0...150), durationMinutes: r[10], model: model,
+                        evAgeYears: r[12], energyWh: energy?[i] ?? 0)
         }
     }
 }
