@@ -202,7 +202,7 @@ public struct GatewayConfig: Sendable {
     }
 
     /// `tcp://HOST:PORT`, the only transport a node speaks; `*` as PORT only where the node binds.
-    private static func checkEndpoint(_ text: String, _ node: TOMLNode, allowWildcardPort: Bool) throws(ConfigError) {
+    static func checkEndpoint(_ text: String, _ node: TOMLNode, allowWildcardPort: Bool) throws(ConfigError) {
         guard text.hasPrefix("tcp://") else { throw node.error("expected \"tcp://HOST:PORT\", got \"\(text)\"") }
         let rest = text.dropFirst("tcp://".count)
         guard let colon = rest.lastIndex(of: ":"), colon != rest.startIndex else {

@@ -20,7 +20,7 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case let .dataDirectory(path, reason): return "data_dir: cannot create \(path): \(reason)"
         case .metrics(let e): return "metrics.listen: \(e)"
         case let .store(path, e): return "data_dir: cannot open \(path): \(e.message)"
-        case let .network(listen, e): return "network: cannot start the peer on \(listen): \(e)"
+        case let .network(listen, e): return "network: cannot start a peer on \(listen): \(e)"
         case .config(let e): return "\(e)"
         }
     }

@@ -197,16 +197,18 @@ public struct RoleSettings: Sendable {
 
     private static func parseBoCS(_ t: TOMLNode.Table) throws(ConfigError) -> BoCSSettings {
         try t.known(["listen", "orderer", "campuses", "algorithm", "charger_power_w"])
-        let listen = try t.required("listen").string()
-        guard listen.hasPrefix("tcp://") else { throw ConfigError(path: t.key("listen"), message: "expected \"tcp://HOST:PORT\"") }
+        let listenNode = try t.required("listen")
+        let listen = try listenNode.string()
+        try GatewayConfig.checkEndpoint(listen, listenNode, allowWildcardPort: true)
         var campuses: [BoCSSettings.Campus] = []
         for entry in try t.required("campuses").array() {
             let c = try entry.table()
             try c.known(["name", "public_key", "endpoint"])
             let n = try name(c.required("name"))
             let key = try c.required("public_key").publicKey()
-            let endpoint = try c.required("endpoint").string()
-            guard endpoint.hasPrefix("tcp://") else { throw ConfigError(path: c.key("endpoint"), message: "expected \"tcp://HOST:PORT\"") }
+            let endpointNode = try c.required("endpoint")
+            let endpoint = try endpointNode.string()
+            try GatewayConfig.checkEndpoint(endpoint, endpointNode, allowWildcardPort: false)
             if campuses.contains(where: { $0.name == n || $0.key == key }) { throw entry.error("campus \"\(n)\" or its key is listed twice") }
             campuses.append(.init(name: n, key: key, endpoint: endpoint))
         }
