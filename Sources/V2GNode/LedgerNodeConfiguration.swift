@@ -28,6 +28,9 @@ public struct LedgerNodeConfiguration: Sendable {
     /// Requests and gossip'd transactions queued for the node's service threads (block serving; endorsing,
     /// pool admission and announcements), each; more are dropped and counted.
     public var maxQueued: Int
+    /// Endorse requests, transactions and announcements of one member waiting for the admission thread;
+    /// more are dropped (counted) until some are handled, so one member cannot delay the others.
+    public var maxAdmissionsPerMember: Int = 256
     /// How long an endorsement request for an allocation result waits for its inputs to be committed here
     /// before it is refused, and how many may wait at once.
     public var endorsementInputWait: Duration

@@ -30,8 +30,10 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     var peer: Peer!
     /// The block server's own read-only connection (its thread only).
     var reader: LedgerStore?
-    /// `getBlocks` requests waiting per member.
+    /// `getBlocks` requests waiting per member, and admission jobs (endorse requests, transactions,
+    /// announcements) waiting per member.
     let outstanding = Outstanding()
+    let admissions = Outstanding()
 
     init(key: PublicKey, configuration: LedgerNodeConfiguration) throws(LedgerError) {
         self.key = key
@@ -62,9 +64,10 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                 case .transaction(let tx):
                     // Transactions go to the orderer's pool; a validating peer ignores them.
                     guard view.config(tx.channel)?.orderer == key else { return }
-                    queue(admitQueue) { [self] in _ = admitToPool(tx) }
+                    // Counted against its author: a gateway relays many vehicles' offers, each its own member.
+                    admit(from: tx.author) { [self] in _ = admitToPool(tx) }
                 case .announcement(let a):
-                    queue(admitQueue) { [self] in accept(a) }
+                    admit(from: g.sender) { [self] in accept(a) }
                 default:
                     break
                 }
@@ -89,7 +92,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                         counters.update { $0.queueDropped += 1 }
                     }
                 case .endorse(let tx):
-                    queue(admitQueue) { [self] in desk.handle(tx, route: r.route, peer: peer) }
+                    admit(from: r.sender) { [self] in desk.handle(tx, route: r.route, peer: peer) }
                 default:
                     break
                 }
@@ -97,8 +100,22 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
             })
     }
 
-    private func queue(_ q: WorkQueue, _ job: @escaping @Sendable () -> Void) {
-        if !q.submit(job) { counters.update { $0.queueDropped += 1 } }
+    /// Queues work for the admission thread on behalf of `sender` (a transaction's author, a request's sender),
+    /// who may have at most `maxAdmissionsPerMember` jobs waiting: a member that floods delays only itself.
+    private func admit(from sender: PublicKey?, _ job: @escaping @Sendable () -> Void) {
+        guard admissions.take(sender, limit: configuration.maxAdmissionsPerMember) else {
+            counters.update { $0.queueDropped += 1 }
+            limited.warning("too many requests", "work from \(sender.map { "\($0)" } ?? "?") dropped: "
+                            + "\(configuration.maxAdmissionsPerMember) already waiting")
+            return
+        }
+        if !admitQueue.submit({ [self] in
+            defer { admissions.give(sender) }
+            job()
+        }) {
+            admissions.give(sender)
+            counters.update { $0.queueDropped += 1 }
+        }
     }
 
     // MARK: Serving blocks

@@ -283,7 +283,9 @@ final class PeerLoop {
     private func fileEndorsement(_ txID: Digest, _ endorsement: Endorsement, from link: Link) {
         let who = link.neighbour.key
         let filed: Bool = shared.lock.withLock {
-            guard let wait = shared.endorsementWaits[txID], wait.asked.contains(who), endorsement.endorser == who else {
+            // An endorser answers once; a few repeats are kept (a retried request), a flood is not.
+            guard let wait = shared.endorsementWaits[txID], wait.asked.contains(who), endorsement.endorser == who,
+                  wait.arrived.count < 4 * wait.asked.count else {
                 return false
             }
             wait.arrived.append(endorsement)

@@ -37,12 +37,18 @@ struct FloodTests {
         for i in 0..<500 { e3Node.peer.gossip(endorsed(list(round: 2000 + UInt64(i), nonce: 100 + UInt64(i)))) }
         // Inside the window but far more than its share: E3 crowds out only its own older lists.
         for i in 0..<500 { e3Node.peer.gossip(endorsed(list(round: 2, nonce: 1000 + UInt64(i)))) }
+        // Each is refused (out of the window), pooled within E3's share (evicting its own older ones), or not even
+        // queued: E3 may have only so many transactions waiting for the control system's admission.
         #expect(eventually(.seconds(20)) {
             let c = cs.counters
-            return c.poolRefusals["outOfWindow", default: 0] == 500 && c.transactionsPooled == 500
+            return c.poolRefusals["outOfWindow", default: 0] + c.transactionsPooled + c.queueDropped == 1000
         })
+        let c = cs.counters
+        print("1,000 flood transactions at the control system: \(c.poolRefusals["outOfWindow", default: 0]) out of the window, "
+              + "\(c.transactionsPooled) pooled (\(c.poolEvicted) evicted by E3's own), \(c.queueDropped) not queued")
+        #expect(c.poolRefusals["outOfWindow", default: 0] > 0 && c.transactionsPooled >= 8)
         #expect(cs.pooled(.boe).count == 8)               // E3's share
-        #expect(cs.counters.poolEvicted == 492)
+        #expect(c.poolEvicted == c.transactionsPooled - 8)
 
         // The round collects every honest input, E3's own round-1 list among them.
         let report = try campus.runRound(1)
