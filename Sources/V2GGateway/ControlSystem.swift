@@ -45,8 +45,10 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         return out
     }
 
-    /// The round to run next: after every round with a committed allocation result and every round announced,
-    /// so a control system that restarts never repeats a round number.
+    /// The round to run next: after every round with a committed allocation result and every round this
+    /// process announced. A control system that restarts goes on after its last committed round; a round it
+    /// announced before the restart but did not complete is announced again under the same number, which agents
+    /// that kept running ignore (they answered it already), so that round collects only restarted agents' inputs.
     public var nextRound: UInt64 {
         let done = node.withLedger { $0.allocationResults(on: .boe).map(\.round).max() ?? 0 }
         return max(done, node.lastAnnouncement?.round ?? 0) + 1

@@ -46,6 +46,7 @@ public final class ControlSystemService: RoleService, @unchecked Sendable {  // 
 
     /// Stops the campus node and the BoCS node (which ends every wait of a round at once) and the rounds.
     public func stop() {
+        thread.requestStop()
         cs.node.stop()
         seat?.node.stop()
         thread.stop()

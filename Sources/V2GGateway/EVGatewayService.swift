@@ -42,6 +42,7 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
 
     /// Stops the node (every wait of a submission ends with it) and the service's thread, within a second.
     public func stop() {
+        thread.requestStop()
         node.stop()
         thread.stop()
     }
@@ -50,12 +51,12 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
         var last = node.lastAnnouncement?.round ?? 0
         var agents: [String: EVAgent] = [:]
         var awaiting: [UInt64] = []
-        while !thread.isStopped {
+        while !thread.isStopped, !node.isStopped {   // a node stopped by its owner ends the role too
             let announcement = node.waitForAnnouncement(after: last, timeout: .milliseconds(200))
             awaiting = applySetpoints(awaiting)
             guard let a = announcement else { continue }
             last = a.round
-            if agents.isEmpty, let policy = TransactionAuthor(key: vehicles[0].key, node: node, channel: .boev) {
+            if agents.isEmpty, let first = vehicles.first, let policy = TransactionAuthor(key: first.key, node: node, channel: .boev) {
                 for v in vehicles {
                     agents[v.name] = EVAgent(name: v.name, author: TransactionAuthor(
                         key: v.key, node: node, endorsers: policy.endorsers, required: policy.required))

@@ -30,6 +30,7 @@ public final class ExchangeService: RoleService, @unchecked Sendable {  // `agen
 
     /// Stops the node (every wait of a submission ends with it) and the service's thread, within a second.
     public func stop() {
+        thread.requestStop()
         node.stop()
         thread.stop()
     }
@@ -37,7 +38,7 @@ public final class ExchangeService: RoleService, @unchecked Sendable {  // `agen
     private func loop() {
         var last = node.lastAnnouncement?.round ?? 0
         var agent: ExchangeAgent?
-        while !thread.isStopped {
+        while !thread.isStopped, !node.isStopped {   // a node stopped by its owner ends the role too
             guard let a = node.waitForAnnouncement(after: last, timeout: .milliseconds(200)) else { continue }
             last = a.round
             if agent == nil, let author = TransactionAuthor(key: key, node: node, channel: .boe) {

@@ -69,7 +69,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
                                 metrics: GatewayMetrics, logger: Logger) throws(GatewayError) -> (any RoleService)? {
         switch config.role {
         case .endorser:
-            do { try node.enableEndorsing(with: key) } catch { throw .config(ConfigError(path: "key_file", message: error.message)) }
+            do { try node.enableEndorsing(with: key) } catch { throw .ledger(error, key: "key_file") }
             return nil
         case .exchange:
             guard let x = config.roles.exchange, let consumers = sources.consumers else { return nil }
@@ -129,7 +129,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             return seat
         } catch {
             bocs.stop()
-            throw .config(ConfigError(path: "bocs", message: error.message))
+            throw .ledger(error, key: "bocs")
         }
     }
 

@@ -14,6 +14,8 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
     case network(listen: String, TransportError)
     /// A section the role needs is missing or a file it names cannot be written.
     case config(ConfigError)
+    /// The ledger refused what the config key `key` sets up (the endorsing key, the BoCS seat).
+    case ledger(LedgerError, key: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case let .store(path, e): return "data_dir: cannot open \(path): \(e.message)"
         case let .network(listen, e): return "network: cannot start a peer on \(listen): \(e)"
         case .config(let e): return "\(e)"
+        case let .ledger(e, key): return "\(key): \(e.message)"
         }
     }
 

@@ -23,6 +23,8 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
     private let lock = NSLock()
     private var started = false
     private var stopped = false
+    /// The client being answered, for `stop()` to cut short.
+    private var active: Int32?
 
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     private static let maxRequest = 8 << 10
@@ -93,6 +95,7 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
         guard wait else { return }
         // Shutting the listening socket down wakes the poll below (POLLHUP) without a pipe of its own.
         _ = shutdown(listener, Int32(SHUT_RDWR))
+        if let client = lock.withLock({ active }) { _ = shutdown(client, Int32(SHUT_RDWR)) }   // a scrape under way ends now
         done.wait()
     }
 
@@ -109,20 +112,32 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            respond(client)
+            let go = lock.withLock {
+                active = client
+                return !stopped
+            }
+            if go { respond(client) }
+            lock.withLock { active = nil }
             close(client)
         }
     }
 
+    /// One request and its response, within 2 s in all: a client that trickles bytes cannot hold the thread.
     private func respond(_ client: Int32) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        _ = setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = ContinuousClock.now + .seconds(2)
+        func waitFor(_ events: Int32) -> Bool {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return false }
+            var fd = [pollfd(fd: client, events: Int16(events), revents: 0)]
+            let ms = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            return poll(&fd, 1, ms) > 0 && fd[0].revents & Int16(events) != 0
+        }
         var request: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1024)
         let end = Array("\r\n\r\n".utf8)
         while request.count < Self.maxRequest {
-            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            guard waitFor(POLLIN) else { return }
+            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { break }
             request += buffer[..<n]
@@ -151,7 +166,8 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
             #else
             let flags: Int32 = 0
             #endif
-            let n = bytes.withUnsafeBytes { send(client, $0.baseAddress! + sent, bytes.count - sent, flags) }
+            guard waitFor(POLLOUT) else { return }
+            let n = bytes.withUnsafeBytes { send(client, $0.baseAddress! + sent, bytes.count - sent, flags | Int32(MSG_DONTWAIT)) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             sent += n

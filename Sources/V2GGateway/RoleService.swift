@@ -36,11 +36,19 @@ final class RoleThread: @unchecked Sendable {  // fields under `condition`
         thread.start()
     }
 
-    /// Sets the flag, wakes a sleeper and waits for the thread to end.
-    func stop() {
+    /// Sets the flag and wakes a sleeper, without waiting: what a role does before it stops its nodes, so the
+    /// round its thread is in sees why its waits ended.
+    func requestStop() {
         condition.lock()
         stopped = true
         condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Sets the flag, wakes a sleeper and waits for the thread to end.
+    func stop() {
+        requestStop()
+        condition.lock()
         let d = done
         done = nil
         condition.unlock()

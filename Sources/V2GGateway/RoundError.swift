@@ -10,8 +10,6 @@ public enum RoundError: Error, Equatable, Sendable, CustomStringConvertible {
     case ledger(LedgerError, during: String)
     /// The matcher, pricing or the penalty rules refused the round's inputs.
     case matcher(LedgerError, round: UInt64)
-    /// Every node of the campus must hold the round's inputs before endorsing its result; they did not in time.
-    case inputsNotReplicated(round: UInt64)
     /// The role was stopped during the round.
     case stopped
 
@@ -20,7 +18,6 @@ public enum RoundError: Error, Equatable, Sendable, CustomStringConvertible {
         case .node(let e): return "\(e)"
         case let .ledger(e, during): return "ledger: \(during): \(e)"
         case let .matcher(e, round): return "matcher: round \(round): \(e)"
-        case .inputsNotReplicated(let round): return "the endorsers did not commit the inputs of round \(round) in time"
         case .stopped: return "stopped"
         }
     }

@@ -38,20 +38,25 @@ public final class SignatureCache: @unchecked Sendable {  // `valid` under `lock
 
     /// Verifies the triples not cached yet and remembers the valid ones, spread over the cores (or on the
     /// calling thread alone, `parallel` false); the sequential checks that follow then find them cached.
-    public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])], parallel: Bool = true) {
+    /// Returns whether every triple is valid.
+    @discardableResult
+    public func prefetch(_ triples: [(PublicKey, Signature, [UInt8])], parallel: Bool = true) -> Bool {
         let keys = triples.map { Self.key($0.0, $0.1, $0.2) }
         let missing = lock.withLock { keys.indices.filter { !valid.contains(keys[$0]) } }
         guard parallel, missing.count > 1 else {
             // Not worth the threads (or not wanted): still verified here, by the caller, outside its locks.
-            remember(missing.filter { triples[$0].0.verifies(triples[$0].1, of: triples[$0].2) }.map { keys[$0] })
-            return
+            let good = missing.filter { triples[$0].0.verifies(triples[$0].1, of: triples[$0].2) }
+            remember(good.map { keys[$0] })
+            return good.count == missing.count
         }
         let ok = Flags(count: missing.count)
         DispatchQueue.concurrentPerform(iterations: missing.count) { j in
             let t = triples[missing[j]]
             if t.0.verifies(t.1, of: t.2) { ok.set(j) }
         }
-        remember(missing.indices.filter { ok.get($0) }.map { keys[missing[$0]] })
+        let good = missing.indices.filter { ok.get($0) }
+        remember(good.map { keys[missing[$0]] })
+        return good.count == missing.count
     }
 
     private func remember(_ keys: [Digest]) {

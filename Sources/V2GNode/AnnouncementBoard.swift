@@ -45,7 +45,8 @@ final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
     }
 }
 
-/// Announcements whose author is not known as an orderer yet: the few most recent, each for a few seconds.
+/// Announcements whose author is not known as an orderer yet (signed by it, checked before they are held): the
+/// latest of each author, a few authors at most, each for a few seconds.
 final class UnplacedAnnouncements: @unchecked Sendable {  // fields under `lock`
     private let lock = NSLock()
     private var held: [RoundAnnouncement] = []
@@ -64,6 +65,8 @@ final class UnplacedAnnouncements: @unchecked Sendable {  // fields under `lock`
                 return false
             }
             since[a] = first
+            held.removeAll { $0.author == a.author && $0.round <= a.round }   // one per author: its latest
+            guard !held.contains(where: { $0.author == a.author }) else { return true }
             held.append(a)
             while held.count > Self.capacity { since[held.removeFirst()] = nil }
             return true

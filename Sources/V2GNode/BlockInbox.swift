@@ -6,17 +6,23 @@ import V2GLedger
 final class BlockInbox: @unchecked Sendable {  // fields under `changed`
     private let changed = NSCondition()
     private var blocks: [PendingBlock] = []
+    private var bytes = 0
     private var catchUpRequested = false
     private var stopped = false
     private let capacity: Int
+    private let maxBytes: Int
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int, maxBytes: Int = .max) {
+        self.capacity = max(1, capacity)
+        self.maxBytes = max(1, maxBytes)
+    }
 
-    /// Queues a block; false if the inbox is full or stopped.
-    func enqueue(_ block: Block, from sender: PublicKey?) -> Bool {
+    /// Queues a block of about `size` bytes; false if the inbox is full (by count or bytes) or stopped.
+    func enqueue(_ block: Block, bytes size: Int, from sender: PublicKey?) -> Bool {
         changed.lock()
         defer { changed.unlock() }
-        guard !stopped, blocks.count < capacity else { return false }
+        guard !stopped, blocks.count < capacity, size <= maxBytes - bytes else { return false }
+        bytes += size
         blocks.append(PendingBlock(block: block, sender: sender))
         changed.signal()
         return true
@@ -56,6 +62,7 @@ final class BlockInbox: @unchecked Sendable {  // fields under `changed`
         guard !stopped else { return nil }
         defer {
             blocks.removeAll()
+            bytes = 0
             catchUpRequested = false
         }
         return (blocks, catchUpRequested)

@@ -35,7 +35,8 @@ enum CatchUp {
                     pulling: while true {
                         let next = core.chain.next(channel)
                         guard next <= target.height else { break }
-                        let count = Int(min(UInt64(configuration.batchSize), target.height - next + 1))
+                        // Subtract before adding: a neighbour may claim a height of UInt64.max.
+                        let count = Int(min(UInt64(configuration.batchSize - 1), target.height - next) + 1)
                         let blocks: [Block]
                         do {
                             blocks = try peer.requestBlocks(channel, from: next, count: count, neighbour: n,

@@ -47,7 +47,10 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     /// Set when the store failed after the ledger accepted a block: memory is then ahead of disk, and the node
     /// commits nothing more (restarting replays the store).
     private(set) var failure: LedgerError?
-    private(set) var stopped = false
+    /// Set when the node stops, under its own lock: stopping never waits for a validation under way.
+    private let stopLock = NSLock()
+    private var stopped = false
+    var isStopping: Bool { stopLock.withLock { stopped } }
 
     /// Opens the store at `storePath`, if any, and replays its blocks in commit order.
     init(storePath: String?, maxPending: Int, validation: ValidationPriority, view: NodeView, counters: CounterBox)
@@ -92,9 +95,43 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     func verifyStore() -> VerificationReport? { lock.withLock { store?.verify() } }
 
     /// Verifies every signature `block` carries into the ledger's cache, holding no lock: spread over the cores,
-    /// or on this thread alone for a node that validates in the background.
-    private func prefetchSignatures(_ block: Block) {
+    /// or on this thread alone for a node that validates in the background. Returns whether all verified.
+    private func prefetchSignatures(_ block: Block) -> Bool {
         ledger.signatures.prefetch(Ledger.signatureChecks(block), parallel: validation == .foreground)
+    }
+
+    /// What a block ahead of or at the next height must pass before any work is spent on it, holding no lock: the
+    /// channel's orderer, the previous hash of the next block, the Merkle root, endorsement lists no longer than
+    /// the channel's endorsers (sorted, distinct, theirs), the orderer's signature, then every other signature.
+    /// A member's junk block costs a hash and a verification, not a validation under the ledger's lock.
+    private func precheck(_ block: Block) -> LedgerError? {
+        if let config = view.config(block.channel) {
+            guard block.orderer == config.orderer else {
+                return LedgerError(.chain, "block not packed by the channel's orderer", height: block.height)
+            }
+            if let head = view.currentHeads[block.channel], block.height == head.height + 1, block.previous != head.head {
+                return LedgerError(.chain, "previous hash does not match block \(head.height)", height: block.height)
+            }
+            let endorsers = Set(config.endorsers)
+            for (i, tx) in block.transactions.enumerated() {
+                let keys = tx.endorsements.map(\.endorser)
+                guard keys.count <= endorsers.count, zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }),
+                      keys.allSatisfy(endorsers.contains) else {
+                    return LedgerError(.endorsement, "endorsements not sorted, repeated or not by the channel's endorsers",
+                                       height: block.height, transaction: i)
+                }
+            }
+        }
+        guard Merkle.root(block.transactions.map(\.id)) == block.merkleRoot else {
+            return LedgerError(.merkle, "Merkle root does not match the transactions", height: block.height)
+        }
+        guard ledger.signatures.verify(block.orderer, block.signature, of: block.hash.bytes) else {
+            return LedgerError(.badSignature, "orderer signature does not verify", height: block.height)
+        }
+        guard prefetchSignatures(block) else {
+            return LedgerError(.badSignature, "a signature in the block does not verify", height: block.height)
+        }
+        return nil
     }
 
     // MARK: Committing
@@ -102,10 +139,14 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     /// Offers a block received from the network: commits it if it is the next of its channel and valid, keeps it
     /// pending if it is ahead or waits for another channel's block, and counts it if it is rejected.
     func receive(_ block: Block, from sender: PublicKey?, source: BlockSource) -> BlockOutcome {
-        if block.height >= next(block.channel) { prefetchSignatures(block) }
+        guard !isStopping else { return .failed(LedgerError(.store, "the node is stopped")) }
+        if block.height >= next(block.channel), let error = precheck(block) {
+            countRejection(error, from: sender)
+            return .rejected(error)
+        }
         return lock.withLock {
             if let failure { return .failed(failure) }
-            guard !stopped else { return .failed(LedgerError(.store, "the node is stopped")) }
+            guard !isStopping else { return .failed(LedgerError(.store, "the node is stopped")) }
             let next = nextHeight(block.channel)
             if block.height < next {
                 if source == .gossip { counters.update { $0.stale += 1 } }
@@ -143,10 +184,11 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
 
     /// Validates and commits a block this node sealed; nothing is kept pending.
     func publish(_ block: Block) throws(LedgerError) {
-        prefetchSignatures(block)
+        guard !isStopping else { throw LedgerError(.store, "the node is stopped") }
+        if let error = precheck(block) { throw error }
         let outcome: BlockOutcome = lock.withLock {
             if let failure { return .failed(failure) }
-            guard !stopped else { return .failed(LedgerError(.store, "the node is stopped")) }
+            guard !isStopping else { return .failed(LedgerError(.store, "the node is stopped")) }
             let outcome = commitLocked(block, from: nil, countRejection: false)
             if outcome == .committed {
                 counters.update { $0.published += 1 }
@@ -248,11 +290,9 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
 
     /// Stops accepting blocks and closes the store. After the worker and the service threads are gone.
     func close() {
-        lock.withLock {
-            stopped = true
-            store = nil
-        }
+        markStopping()
+        lock.withLock { store = nil }
     }
 
-    func markStopping() { lock.withLock { stopped = true } }
+    func markStopping() { stopLock.withLock { stopped = true } }
 }

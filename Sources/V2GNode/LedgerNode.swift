@@ -89,7 +89,7 @@ public final class LedgerNode: Sendable {
     public func publish(_ block: Block) throws(LedgerError) {
         try core.chain.publish(block)
         peer.gossip(block)
-        core.admitQueue.submit { [core] in core.retryHeld() }
+        core.scheduleRetry()
     }
 
     // MARK: Reading

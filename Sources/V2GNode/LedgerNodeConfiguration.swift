@@ -17,8 +17,10 @@ public struct LedgerNodeConfiguration: Sendable {
     public var batchSize: Int
     /// Blocks kept while they wait for their height or for a block of another channel.
     public var maxPending: Int
-    /// Gossip'd blocks queued for validation; more are dropped (and counted) and recovered by catch-up.
+    /// Gossip'd blocks queued for validation, and their bytes; more are dropped (and counted) and recovered by
+    /// catch-up.
     public var maxInbox: Int
+    public var maxInboxBytes: Int = 128 << 20
     /// Endorsed transactions the orderer's pool holds; more are refused (and counted).
     public var maxPool: Int
     /// Each member's share of the pool: transactions and bytes. A member's transaction that does not fit
@@ -28,6 +30,8 @@ public struct LedgerNodeConfiguration: Sendable {
     /// Requests and gossip'd transactions queued for the node's service threads (block serving; endorsing,
     /// pool admission and announcements), each; more are dropped and counted.
     public var maxQueued: Int
+    /// The bytes of transactions the admission thread's queue may hold.
+    public var maxQueuedBytes: Int = 64 << 20
     /// Endorse requests, transactions and announcements of one member waiting for the admission thread;
     /// more are dropped (counted) until some are handled, so one member cannot delay the others.
     public var maxAdmissionsPerMember: Int = 256

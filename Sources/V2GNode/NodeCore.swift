@@ -34,6 +34,8 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     /// announcements) waiting per member.
     let outstanding = Outstanding()
     let admissions = Outstanding()
+    /// Whether a retry of held work is queued.
+    let retry = Flag()
 
     init(key: PublicKey, configuration: LedgerNodeConfiguration) throws(LedgerError) {
         self.key = key
@@ -46,9 +48,9 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                                shareBytesPerMember: configuration.poolShareBytesPerMember)
         desk = EndorsementDesk(chain: chain, board: board, counters: counters, log: limited,
                                wait: configuration.endorsementInputWait, maxParked: configuration.maxParkedEndorsements)
-        inbox = BlockInbox(capacity: configuration.maxInbox)
+        inbox = BlockInbox(capacity: configuration.maxInbox, maxBytes: configuration.maxInboxBytes)
         serveQueue = WorkQueue(name: "v2g-serve", capacity: configuration.maxQueued)
-        admitQueue = WorkQueue(name: "v2g-admit", capacity: configuration.maxQueued)
+        admitQueue = WorkQueue(name: "v2g-admit", capacity: configuration.maxQueued, maxBytes: configuration.maxQueuedBytes)
     }
 
     /// What the network thread calls: each only reads the view or queues.
@@ -57,7 +59,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
             gossip: { [self] g in
                 switch g.message {
                 case .block(let block):
-                    if !inbox.enqueue(block, from: g.sender) {
+                    if !inbox.enqueue(block, bytes: block.approximateSize, from: g.sender) {
                         counters.update { $0.inboxDropped += 1 }
                         limited.warning("inbox full", "inbox full: \(block.channel) block \(block.height) dropped")
                     }
@@ -65,7 +67,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                     // Transactions go to the orderer's pool; a validating peer ignores them.
                     guard view.config(tx.channel)?.orderer == key else { return }
                     // Counted against its author: a gateway relays many vehicles' offers, each its own member.
-                    admit(from: tx.author) { [self] in _ = admitToPool(tx) }
+                    admit(from: tx.author, bytes: tx.approximateSize) { [self] in _ = admitToPool(tx) }
                 case .announcement(let a):
                     admit(from: g.sender) { [self] in accept(a) }
                 default:
@@ -92,7 +94,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
                         counters.update { $0.queueDropped += 1 }
                     }
                 case .endorse(let tx):
-                    admit(from: r.sender) { [self] in desk.handle(tx, route: r.route, peer: peer) }
+                    admit(from: r.sender, bytes: tx.approximateSize) { [self] in desk.handle(tx, route: r.route, peer: peer) }
                 default:
                     break
                 }
@@ -102,14 +104,14 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
 
     /// Queues work for the admission thread on behalf of `sender` (a transaction's author, a request's sender),
     /// who may have at most `maxAdmissionsPerMember` jobs waiting: a member that floods delays only itself.
-    private func admit(from sender: PublicKey?, _ job: @escaping @Sendable () -> Void) {
+    private func admit(from sender: PublicKey?, bytes: Int = 0, _ job: @escaping @Sendable () -> Void) {
         guard admissions.take(sender, limit: configuration.maxAdmissionsPerMember) else {
             counters.update { $0.queueDropped += 1 }
             limited.warning("too many requests", "work from \(sender.map { "\($0)" } ?? "?") dropped: "
                             + "\(configuration.maxAdmissionsPerMember) already waiting")
             return
         }
-        if !admitQueue.submit({ [self] in
+        if !admitQueue.submit(bytes: bytes, { [self] in
             defer { admissions.give(sender) }
             job()
         }) {
@@ -186,7 +188,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     /// may still be on its way) is held, a few at most, and looked at again after the next commits.
     func accept(_ a: RoundAnnouncement) {
         guard view.orderers.contains(a.author) else {
-            if unplaced.hold(a) { return }
+            if a.verifies, unplaced.hold(a) { return }   // only a genuine one may take a place
             limited.warning("announcement ignored", "announcement of round \(a.round) by \(a.author) ignored: not from an orderer of this ledger")
             return
         }
@@ -195,6 +197,16 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
             return
         }
         if board.keep(a) { peer.forward(a) }
+    }
+
+    /// Has the admission thread look again at held requests and announcements, once however often it is asked
+    /// before it gets to it; not counted against the queue's bounds (it holds nothing).
+    func scheduleRetry() {
+        guard retry.set() else { return }
+        admitQueue.submitInternal { [self] in
+            retry.clear()
+            retryHeld()
+        }
     }
 
     /// Looks again at held announcements, after a commit (on the admission thread).
@@ -227,3 +239,21 @@ final class Outstanding: @unchecked Sendable {  // `counts` under `lock`
     }
 }
 
+/// A flag set and cleared from several threads.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    /// Sets it; returns whether it was clear.
+    func set() -> Bool { lock.withLock { defer { value = true }; return !value } }
+    func clear() { lock.withLock { value = false } }
+}
+
+extension Transaction {
+    /// Its encoded size, about (without encoding it): what it holds in a queue.
+    var approximateSize: Int { payload.count + 160 + 96 * endorsements.count }
+}
+
+extension Block {
+    /// Its encoded size, about (without encoding it).
+    var approximateSize: Int { transactions.reduce(256) { $0 + $1.approximateSize } }
+}

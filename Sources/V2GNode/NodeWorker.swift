@@ -40,7 +40,7 @@ struct NodeWorker {
                 }
             }
             if committed || core.desk.hasParked || !core.unplaced.isEmpty {
-                core.admitQueue.submit { [core] in core.retryHeld() }
+                core.scheduleRetry()
             }
             let now = core.peer.connectedNeighbours
             if !now.subtracting(links).isEmpty { wanted = true }
@@ -49,7 +49,7 @@ struct NodeWorker {
                 let report = core.catchUpLock.withLock { CatchUp.run(core) }
                 if report.committed > 0 {
                     logger.info("catch-up committed \(report.committed) blocks")
-                    core.admitQueue.submit { [core] in core.retryHeld() }
+                    core.scheduleRetry()
                 }
                 due = ContinuousClock.now + configuration.catchUpInterval
             }

@@ -1,17 +1,20 @@
 import Foundation
 
 /// A bounded FIFO of jobs run one at a time on a thread of its own: how work leaves the network thread. A full
-/// queue refuses jobs instead of growing.
+/// queue (by count, or by the bytes its jobs hold) refuses jobs instead of growing.
 final class WorkQueue: @unchecked Sendable {  // fields under `condition`
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    private var jobs: [(job: @Sendable () -> Void, bytes: Int)] = []
     private var head = 0
+    private var bytes = 0
     private var stopping = false
     private let capacity: Int
+    private let maxBytes: Int
     private let finished = DispatchSemaphore(value: 0)
 
-    init(name: String, capacity: Int) {
+    init(name: String, capacity: Int, maxBytes: Int = .max) {
         self.capacity = max(1, capacity)
+        self.maxBytes = max(1, maxBytes)
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -20,13 +23,26 @@ final class WorkQueue: @unchecked Sendable {  // fields under `condition`
         thread.start()
     }
 
-    /// Queues `job`; false if the queue is full or stopped.
+    /// Queues `job`, which holds about `bytes` of input; false if the queue is full or stopped.
     @discardableResult
-    func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+    func submit(bytes size: Int = 0, _ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping, jobs.count - head < capacity else { return false }
-        jobs.append(job)
+        guard !stopping, jobs.count - head < capacity, size <= maxBytes - bytes else { return false }
+        jobs.append((job, size))
+        bytes += size
+        condition.signal()
+        return true
+    }
+
+    /// Queues a job of the node's own (at most one of each kind is ever waiting), past the bounds; false only
+    /// once stopped.
+    @discardableResult
+    func submitInternal(_ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        jobs.append((job, 0))
         condition.signal()
         return true
     }
@@ -50,8 +66,9 @@ final class WorkQueue: @unchecked Sendable {  // fields under `condition`
                 condition.unlock()
                 return
             }
-            let job = jobs[head]
+            let (job, size) = jobs[head]
             head += 1
+            bytes -= size
             if head == jobs.count || head > 1024 {
                 jobs.removeFirst(head)
                 head = 0

@@ -21,11 +21,12 @@ public struct NetworkLimits: Hashable, Sendable {
     public var receiveHighWaterMark: Int32 = 1000
     /// `ZMQ_SNDHWM` of the ROUTER: replies queued towards one requester that does not read them; past it they
     /// are dropped (counted as `sendsDropped`). With `maxReplyFrame` it bounds the memory one connection can
-    /// hold: 16 × 4 MiB.
-    public var replyHighWaterMark: Int32 = 16
+    /// hold: 128 × 1 MiB. (libzmq learns what the reader consumed in batches of half the mark, so a mark of a
+    /// few messages would drop replies to requesters that do read.)
+    public var replyHighWaterMark: Int32 = 128
     /// The size a `blocks` reply this peer sends is trimmed to (it always holds at least one block): smaller
     /// than what it accepts (`maxBlocksFrame`), so a requester that does not read costs little.
-    public var maxReplyFrame: Int = 4 << 20
+    public var maxReplyFrame: Int = 1 << 20
     /// `getBlocks` requests of one member waiting to be served; more are dropped (counted) until some are.
     public var maxOutstandingRequests: Int = 4
     /// `ZMQ_HANDSHAKE_IVL`: a connection whose CurveZMQ handshake takes longer is closed.

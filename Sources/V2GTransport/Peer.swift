@@ -45,14 +45,13 @@ public final class Peer: Sendable {
 
     /// Starts the peer's thread. Later calls do nothing.
     public func start() {
-        let loop: PeerLoop? = shared.lock.withLock {
-            defer { shared.unstarted = nil }
-            return shared.stopping ? nil : shared.unstarted
+        // One lock section: a `stop()` either comes first (nothing starts) or finds the thread to join.
+        shared.lock.withLock {
+            guard !shared.stopping, let loop = shared.unstarted else { return }
+            shared.unstarted = nil
+            let handover = OnceBox(loop)
+            shared.thread = JoinableThread(name: "v2g-peer") { handover.take().run() }
         }
-        guard let loop else { return }
-        let handover = OnceBox(loop)
-        let thread = JoinableThread(name: "v2g-peer") { handover.take().run() }
-        shared.lock.withLock { shared.thread = thread }
     }
 
     /// Stops the thread and joins it, closes every socket, stops the ZAP handler, and fails waiting requests.

@@ -63,16 +63,18 @@ extension Peer {
         defer { shared.lock.withLock { shared.endorsementWaits[id] = nil } }
         let deadline = DispatchTime.now() + .nanoseconds(Int(clamping: nanoseconds(timeout)))
         var got: [PublicKey: Endorsement] = [:]
+        var forged: Set<PublicKey> = []   // an endorser that sent one that does not verify is not heard again
         while got.count < required {
             let timedOut = wait.signal.wait(timeout: deadline) == .timedOut
             let arrived = shared.lock.withLock {
                 defer { wait.arrived.removeAll() }
                 return wait.arrived
             }
-            for e in arrived where got[e.endorser] == nil {
+            for e in arrived where got[e.endorser] == nil && !forged.contains(e.endorser) {
                 if verify(e, id) {
                     got[e.endorser] = e
                 } else {
+                    forged.insert(e.endorser)
                     countDrop(.unexpected)
                     limited.warning("dropped unexpected", "dropped (unexpected) from \(e.endorser): an endorsement of \(id) that does not verify")
                 }
