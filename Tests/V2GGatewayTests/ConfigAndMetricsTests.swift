@@ -66,6 +66,14 @@ struct ConfigAndMetricsTests {
         }
     }
 
+    /// Found by fuzzing: TOMLKit's parser asserted (SIGABRT) on a table header followed by a control character.
+    @Test func aControlCharacterIsAnErrorNotACrash() throws {
+        let dir = try ScratchDirectory()
+        #expect { try GatewayConfig.parse(toml: "s=[]\ne=[]\nv=[#\n]\n[\u{08}", base: dir.url.path) } throws: { error in
+            "\(error)" == "not valid TOML: line 5, column 2: control character U+8 (TOML allows none but tab)"
+        }
+    }
+
     @Test func metricsReportTheNodeAndTheLastRound() throws {
         let key = try SigningKey()
         let node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(peer: PeerConfiguration(members: [key.publicKey])))

@@ -35,10 +35,23 @@ public struct NumberCSV: Sendable {
     public var columns: [String]
     public var rows: [[Double]]
 
+    /// The largest file read (256 MiB), refused before it is read.
+    public static let maxBytes = 256 << 20
+
+    /// Reads the CSV file at `path` (`parse` says what it must hold).
     public static func read(_ path: String, required: [String], optional: [String] = []) throws(ForecastDataError) -> NumberCSV {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
+        guard size <= maxBytes else { throw ForecastDataError("\(path): larger than \(maxBytes >> 20) MiB") }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ForecastDataError("cannot read \(path)")
         }
+        return try parse(text, source: path, required: required, optional: optional)
+    }
+
+    /// A header line naming at least the `required` columns, then rows of as many fields, each a finite number
+    /// within ±10¹²; `source` names the text in errors.
+    public static func parse(_ text: String, source path: String, required: [String], optional: [String] = [])
+        throws(ForecastDataError) -> NumberCSV {
         var lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         guard !lines.isEmpty else { throw ForecastDataError("\(path): empty") }
         let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
