@@ -65,19 +65,7 @@ public struct GatewayConfig: Sendable {
     /// Checks a config's TOML text; relative paths in it are resolved against `base`.
     /// - Returns: the configuration and the node's key (read from `key_file`, which must be mode 0600).
     public static func parse(toml text: String, base: String) throws(ConfigError) -> (GatewayConfig, SigningKey) {
-        // TOML allows no control character but tab (and the line ends) anywhere; the parser's assertions trap
-        // on some of them, so they are refused here, first.
-        var line = 1, column = 0
-        for scalar in text.unicodeScalars {
-            column += 1
-            if scalar == "\n" {
-                line += 1
-                column = 0
-            } else if scalar != "\t", scalar != "\r", scalar.value < 0x20 || scalar.value == 0x7f {
-                throw ConfigError(path: "", message: "not valid TOML: line \(line), column \(column): control character "
-                                  + "U+\(String(scalar.value, radix: 16, uppercase: true)) (TOML allows none but tab)")
-            }
-        }
+        try TOMLPrecheck.check(text)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -74,6 +74,29 @@ struct ConfigAndMetricsTests {
         }
     }
 
+    /// Found by fuzzing: TOMLKit's parser asserted on a table header whose key starts with no key character.
+    @Test(arguments: [
+        ("[.", "line 1, column 2: a table header must start with a key, saw \".\""),
+        ("s=[\"\"]\n[ ,", "line 2, column 3: a table header must start with a key, saw \",\""),
+        ("a=1 # [.\n\n[[ +x]]", "line 3, column 4: a table header must start with a key, saw \"+\""),
+        ("[\u{FFFD}]", "line 1, column 2: a table header must start with a key, saw \"\u{FFFD}\""),
+    ])
+    func aTableHeaderWithoutAKeyIsAnErrorNotACrash(text: String, message: String) throws {
+        let dir = try ScratchDirectory()
+        #expect { try GatewayConfig.parse(toml: text, base: dir.url.path) } throws: { error in
+            "\(error)" == "not valid TOML: \(message)"
+        }
+    }
+
+    /// The trap check leaves valid TOML alone: brackets inside values, strings and comments are not headers.
+    @Test func validTOMLThatLooksLikeABadHeaderReachesTheSchemaCheck() throws {
+        let dir = try ScratchDirectory()
+        let text = "x = [\n  [ +1 ],\n  [ -2 ],\n]\ny = \"\"\"\n[.\n\"\"\"\nz = '[,' # [.\nw = { a = [\n[ +3 ]] }\n"
+        #expect { try GatewayConfig.parse(toml: text, base: dir.url.path) } throws: { error in
+            "\(error)".hasPrefix("w: unknown key")
+        }
+    }
+
     @Test func metricsReportTheNodeAndTheLastRound() throws {
         let key = try SigningKey()
         let node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(peer: PeerConfiguration(members: [key.publicKey])))
