@@ -12,6 +12,11 @@ v2g_status v2g_money(int64_t price_per_kwh, int64_t energy_wh, int64_t *money) {
     if (!v2g_div_u128_u32(v2g_mul_u64(magnitude(price_per_kwh), magnitude(energy_wh)), 1000, &q))
         return V2G_E_OVERFLOW;
     /* Truncating magnitudes rounds toward zero for either sign. */
+    /* A negative result reaches one further than a positive one: -2^63 is an int64. */
+    if (negative && q == (uint64_t)INT64_MAX + 1) {
+        *money = INT64_MIN;
+        return V2G_OK;
+    }
     if (q > (uint64_t)INT64_MAX) return V2G_E_OVERFLOW;
     *money = negative ? -(int64_t)q : (int64_t)q;
     return V2G_OK;

@@ -84,6 +84,11 @@ v2g_status v2g_hungarian_match(const v2g_prosumer_request *requests, size_t requ
     if (!benefit || !lsap_ws) return V2G_E_WORKSPACE;
     st = fill_matrix(requests, n, evs, m, benefit, 1);
     if (st != V2G_OK) return st;
+    /* Checked here, not left to the solver: to it a benefit of INT64_MAX means a forbidden pair, and the
+     * [P] model forbids none. */
+    int64_t bound = v2g_lsap_i64_cost_bound(n, m);
+    for (size_t k = 0; k < n * m; k++)
+        if (benefit[k] > bound) return V2G_E_OVERFLOW;
 
     int64_t total = 0;
     st = v2g_lsap_solve_i64(n, m, benefit, 1, request_to_ev, &total, u, v, lsap_ws, lsap_bytes);

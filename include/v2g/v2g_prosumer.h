@@ -91,7 +91,8 @@ V2G_API size_t v2g_hungarian_workspace_size(size_t request_count, size_t ev_coun
  * v2g_lsap_check_i64(..., maximize = 1, ...) on the same b with request_to_ev
  * as the assignment. A pair the solver assigned that exchanges nothing keeps
  * its EV in request_to_ev (so the certificate checks) with energy_wh = 0:
- * it is no allocation.
+ * it is no allocation. V2G_E_OVERFLOW if a benefit exceeds
+ * v2g_lsap_i64_cost_bound(request_count, ev_count).
  */
 V2G_API V2G_NODISCARD v2g_status v2g_hungarian_match(const v2g_prosumer_request *requests, size_t request_count,
                                                      const v2g_ev_state *evs, size_t ev_count,

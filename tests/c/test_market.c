@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "v2g/v2g_lsap.h"
 #include "v2g/v2g_penalty.h"
 #include "v2g/v2g_pricing.h"
 #include "v2g/v2g_prosumer.h"
@@ -178,7 +179,43 @@ static void test_pricing(void) {
     CHECK_EQ_I64(v2g_money(INT64_MAX, 1000, &m), V2G_OK);
     CHECK_EQ_I64(m, INT64_MAX);
     CHECK_EQ_I64(v2g_money(INT64_MAX, 1001, &m), V2G_E_OVERFLOW);
-    CHECK_EQ_I64(v2g_money(INT64_MIN, 1000, &m), V2G_E_OVERFLOW);
+    /* Found by fuzz_pricing: -2^63 is an int64, so a result of exactly INT64_MIN is no overflow. */
+    CHECK_EQ_I64(v2g_money(INT64_MIN, 1000, &m), V2G_OK);
+    CHECK_EQ_I64(m, INT64_MIN);
+    CHECK_EQ_I64(v2g_money((int64_t)1 << 62, -2000, &m), V2G_OK);
+    CHECK_EQ_I64(m, INT64_MIN);
+    CHECK_EQ_I64(v2g_money(INT64_MIN, 1001, &m), V2G_E_OVERFLOW);
+    CHECK_EQ_I64(v2g_money(INT64_MIN, -1000, &m), V2G_E_OVERFLOW);
+}
+
+/* Found by fuzz_prosumer: a benefit of INT64_MAX is the LSAP's mark of a forbidden pair, so the
+ * matcher dropped that pair (infeasible, or a worse matching) instead of refusing the input. */
+static void test_hungarian_refuses_unbounded_benefits(void) {
+    int64_t to[2], wh[2], traded = 0;
+    size_t bytes = v2g_hungarian_workspace_size(2, 2);
+    void *ws = malloc(bytes);
+    CHECK(ws != NULL);
+
+    v2g_prosumer_request one[1] = {preq(V2G_SURPLUS, INT64_MAX, 0)};
+    v2g_ev_state unlimited[1] = {{0, INT64_MAX}};
+    CHECK_EQ_I64(v2g_hungarian_match(one, 1, unlimited, 1, to, wh, &traded, NULL, NULL, ws, bytes), V2G_E_OVERFLOW);
+
+    v2g_prosumer_request two[2] = {preq(V2G_DEMAND, INT64_MAX, 0), preq(V2G_DEMAND, 5, 1)};
+    v2g_ev_state evs[2] = {{INT64_MAX, 0}, {3, 0}};
+    CHECK_EQ_I64(v2g_hungarian_match(two, 2, evs, 2, to, wh, &traded, NULL, NULL, ws, bytes), V2G_E_OVERFLOW);
+
+    /* At the bound the problem is solved, and optimally: the large demand meets the large EV. */
+    int64_t bound = v2g_lsap_i64_cost_bound(2, 2);
+    two[0].energy_wh = bound;
+    evs[0].available_wh = bound;
+    CHECK_EQ_I64(v2g_hungarian_match(two, 2, evs, 2, to, wh, &traded, NULL, NULL, ws, bytes), V2G_OK);
+    CHECK_EQ_I64(to[0], 0);
+    CHECK_EQ_I64(to[1], 1);
+    CHECK_EQ_I64(traded, bound + 3);
+    two[0].energy_wh = bound + 1;
+    evs[0].available_wh = bound + 1;
+    CHECK_EQ_I64(v2g_hungarian_match(two, 2, evs, 2, to, wh, &traded, NULL, NULL, ws, bytes), V2G_E_OVERFLOW);
+    free(ws);
 }
 
 static void test_status_names(void) {
@@ -195,5 +232,6 @@ int main(void) {
     test_penalty();
     test_pricing();
     test_status_names();
+    test_hungarian_refuses_unbounded_benefits();
     return check_report("test_market");
 }
