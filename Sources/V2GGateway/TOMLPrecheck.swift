@@ -1,9 +1,11 @@
 /// Refuses the TOML texts on which the vendored parser (toml++ under TOMLKit) trips an assertion instead of
 /// reporting an error: an abort would take the whole node down on a bad config file.
 ///
-/// Two shapes are known to trap (found by `fuzz/swift` FuzzConfig): a control character other than tab and
-/// the line ends anywhere, and a table header whose key starts with a character that can start no key
-/// (`[.`, `[,`, `[[ +`). Everything else is left to the parser, which reports it.
+/// The shapes known to trap (found by `fuzz/swift` FuzzConfig): a control character other than tab and the
+/// line ends anywhere; a non-ASCII character outside strings and comments (U+2028 where an array value
+/// belongs); a table header whose key starts with a character that can start no key (`[.`, `[[ +`); a `}`
+/// where an array value belongs (`r = [1, }`). TOML allows none of them, so nothing valid is refused;
+/// everything else is left to the parser, which reports it.
 enum TOMLPrecheck {
     /// Throws the first trap-shaped spot in `text`, by line and column.
     static func check(_ text: String) throws(ConfigError) {
@@ -16,11 +18,13 @@ enum TOMLPrecheck {
         var index = 0
         var line = 1
         var lineStart = 0
+        var atLineStart = true
         // Between a key's `=` and the end of its value; brackets only count there, so a `[` that opens a line
         // inside a multi-line array is not taken for a table header.
         var inValue = false
-        var valueDepth = 0
-        var atLineStart = true
+        var open: [Unicode.Scalar] = []
+        // Just after an array's `[` or `,`: a value or `]` must come next.
+        var expectValue = false
 
         init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
 
@@ -31,34 +35,47 @@ enum TOMLPrecheck {
                 switch c {
                 case "\n":
                     newLine()
-                    if valueDepth == 0 { inValue = false }
+                    if open.isEmpty { inValue = false }
                     index += 1
                     continue
                 case " ", "\t", "\r":
                     index += 1
                     continue
                 case "#":
-                    skipComment()
+                    try skipComment()
                     continue
                 case "\"", "'":
+                    expectValue = false
                     try skipString(quote: c)
                 case "=" where !inValue:
                     inValue = true
                     index += 1
                 case "[":
                     if inValue {
-                        valueDepth += 1
+                        open.append(c)
+                        expectValue = true
                     } else if atLineStart {
                         try checkHeader()
                     }
                     index += 1
                 case "{":
-                    if inValue { valueDepth += 1 }
+                    if inValue { open.append(c) }
+                    expectValue = false
                     index += 1
                 case "]", "}":
-                    if inValue, valueDepth > 0 { valueDepth -= 1 }
+                    if c == "}", expectValue { throw fail("expected a value or \"]\", saw \"}\"", at: index) }
+                    if inValue, !open.isEmpty { open.removeLast() }
+                    expectValue = false
+                    index += 1
+                case ",":
+                    expectValue = inValue && open.last == "["
                     index += 1
                 default:
+                    if c.value > 0x7f {
+                        throw fail("character U+\(String(c.value, radix: 16, uppercase: true)) outside a string or comment "
+                                   + "(TOML allows only ASCII there)", at: index)
+                    }
+                    expectValue = false
                     index += 1
                 }
                 atLineStart = false
@@ -82,8 +99,11 @@ enum TOMLPrecheck {
             }
         }
 
-        private mutating func skipComment() {
-            while index < scalars.count, scalars[index] != "\n" { index += 1 }
+        private mutating func skipComment() throws(ConfigError) {
+            while index < scalars.count, scalars[index] != "\n" {
+                try refuseControl(scalars[index])
+                index += 1
+            }
         }
 
         /// Skips a basic or literal string, single- or multi-line; an unterminated one is left to the parser.

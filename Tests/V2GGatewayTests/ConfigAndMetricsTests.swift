@@ -74,14 +74,18 @@ struct ConfigAndMetricsTests {
         }
     }
 
-    /// Found by fuzzing: TOMLKit's parser asserted on a table header whose key starts with no key character.
+    /// Found by fuzzing: TOMLKit's parser asserted (SIGABRT) on each of these shapes instead of reporting them.
     @Test(arguments: [
         ("[.", "line 1, column 2: a table header must start with a key, saw \".\""),
         ("s=[\"\"]\n[ ,", "line 2, column 3: a table header must start with a key, saw \",\""),
         ("a=1 # [.\n\n[[ +x]]", "line 3, column 4: a table header must start with a key, saw \"+\""),
         ("[\u{FFFD}]", "line 1, column 2: a table header must start with a key, saw \"\u{FFFD}\""),
+        ("i=\"\"\nr=[\"\",}", "line 2, column 7: expected a value or \"]\", saw \"}\""),
+        ("r=[1, # c\n  }", "line 2, column 3: expected a value or \"]\", saw \"}\""),
+        ("r=[\u{2028}]", "line 1, column 4: character U+2028 outside a string or comment (TOML allows only ASCII there)"),
+        ("a=1 # bell\u{07}", "line 1, column 11: control character U+7 (TOML allows none but tab)"),
     ])
-    func aTableHeaderWithoutAKeyIsAnErrorNotACrash(text: String, message: String) throws {
+    func aShapeTheParserTrapsOnIsAnErrorNotACrash(text: String, message: String) throws {
         let dir = try ScratchDirectory()
         #expect { try GatewayConfig.parse(toml: text, base: dir.url.path) } throws: { error in
             "\(error)" == "not valid TOML: \(message)"
@@ -91,9 +95,10 @@ struct ConfigAndMetricsTests {
     /// The trap check leaves valid TOML alone: brackets inside values, strings and comments are not headers.
     @Test func validTOMLThatLooksLikeABadHeaderReachesTheSchemaCheck() throws {
         let dir = try ScratchDirectory()
-        let text = "x = [\n  [ +1 ],\n  [ -2 ],\n]\ny = \"\"\"\n[.\n\"\"\"\nz = '[,' # [.\nw = { a = [\n[ +3 ]] }\n"
+        let text = "x = [\n  [ +1 ],\n  [ -2 ], # café }\n]\ny = \"\"\"\n[.\n\"\"\"\nz = '[,' # [.\nw = { a = [\n[ +3 ]] }\n"
+            + "v = [{ a = \"ünï ✓\" }, { b = [1, ] },\n]\n"
         #expect { try GatewayConfig.parse(toml: text, base: dir.url.path) } throws: { error in
-            "\(error)".hasPrefix("w: unknown key")
+            "\(error)".hasPrefix("v: unknown key")
         }
     }
 
