@@ -5,6 +5,7 @@
 #   make lib        build/libv2g.a, build/libv2g.so, build/v2g.pc with only a C compiler
 #   make install PREFIX=/usr/local
 #   make bench      LSAP and RET benchmarks (writes bench/results/)
+#   make fuzz       fuzz the C core (FUZZ_SECONDS per target); make fuzz-swift the Swift readers (fuzz/)
 
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -28,7 +29,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
-.PHONY: all lib install deps pydeps demo test ctest examples swift-test ledger-interop bench clean
+.PHONY: all lib install deps pydeps demo test ctest examples swift-test ledger-interop fuzz-check bench clean
 
 all: lib
 
@@ -103,7 +104,11 @@ ledger-interop: deps pydeps lib
 	$(PYTHON) tests/python/ledger_verifier.py $(BUILD)/interop/chain.v2g
 	V2G_EXPORT=$(abspath $(BUILD)/interop/chain.v2g) V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) $(PYTHON) -m pytest tests/python -q
 
-test: deps lib ctest examples swift-test ledger-interop
+# The fuzzers' smoke runs replay every committed seed (found crashes included) and fuzz a few seconds each;
+# csan runs the C tests under ASan + UBSan. Long campaigns are `make fuzz` and `make fuzz-swift`.
+fuzz-check: deps csan fuzz-smoke fuzz-swift-smoke
+
+test: deps lib ctest examples swift-test ledger-interop fuzz-check
 
 # ---------------------------------------------------------------- demo and benchmarks
 demo: deps
@@ -126,3 +131,6 @@ bench: deps pydeps lib $(BUILD)/ret_bench
 
 clean:
 	rm -rf $(BUILD)
+
+include fuzz/fuzz.mk
+include fuzz/swift/fuzz-swift.mk
