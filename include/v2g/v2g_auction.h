@@ -47,8 +47,10 @@ typedef struct v2g_auction_trade {
 
 /** The clearing prices and totals of one auction. */
 typedef struct v2g_auction_result {
-    int64_t buyer_price;     /* what every buyer pays per kWh: p, or b_kb after reduction; 0 if no trade */
-    int64_t seller_price;    /* what every seller receives per kWh: p, or a_ks after reduction; 0 if no trade */
+    /* The prices are 0 when step 5 finds no trade; a reduction (step 4) that leaves nothing to trade still
+     * reports b_kb and a_ks, with traded_wh = 0. */
+    int64_t buyer_price;     /* what every buyer pays per kWh: p, or b_kb after reduction */
+    int64_t seller_price;    /* what every seller receives per kWh: p, or a_ks after reduction */
     int64_t traded_wh;       /* the sum of the trades' energy */
     int64_t surplus;         /* the auctioneer's: floor((buyer_price - seller_price) x traded_wh / 1000) */
     int64_t marginal_bid;    /* k_b as an index into bids; -1 if no trade */

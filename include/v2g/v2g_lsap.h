@@ -55,7 +55,10 @@ V2G_API int64_t v2g_lsap_i64_cost_bound(size_t rows, size_t cols);
 /** Bytes of workspace the dense solvers need for a rows x cols problem; 0 if the size would overflow. */
 V2G_API size_t v2g_lsap_workspace_size(size_t rows, size_t cols);
 
-/** Solves a dense LSAP on double costs; duals satisfy the certificate up to rounding. */
+/**
+ * Solves a dense LSAP on double costs; duals satisfy the certificate up to rounding at the scale of the
+ * largest |cost| (the potentials start near 4 x that), so a checker's tolerance follows that scale.
+ */
 V2G_API V2G_NODISCARD v2g_status v2g_lsap_solve_f64(
     size_t rows, size_t cols,
     const double *cost,          /* row-major rows*cols; +INFINITY = forbidden */

@@ -23,7 +23,7 @@ typedef struct v2g_id {
 /** No limit, where an int64 capacity or power may be unbounded. */
 #define V2G_UNLIMITED INT64_MAX
 
-/** -1, 0 or 1 as a sorts before, equal to, or after b (byte-wise lexicographic). */
+/** -1, 0 or 1 as a sorts before, equal to, or after b (byte-wise lexicographic); 0 if either is invalid. */
 V2G_API int v2g_id_compare(v2g_id a, v2g_id b);
 
 #ifdef __cplusplus
