@@ -82,12 +82,18 @@ public final class LedgerStore {
                 throw LedgerError(.store, "\(path) is \(size) bytes, shorter than any SQLite database: truncated or not a store")
             }
         }
-        let connection = try Connection.open(path, readOnly: access == .readOnly).get()
-        self.connection = connection
+        var connection = try Connection.open(path, readOnly: access == .readOnly).get()
         try connection.busyTimeout(milliseconds: 10_000).get()
 
         // Look before writing anything: another application's database is left exactly as it was.
-        let version = try connection.prepare("PRAGMA user_version").get().integer() ?? 0
+        var version: Int64
+        do {
+            version = try connection.prepare("PRAGMA user_version").get().integer() ?? 0
+        } catch where access == .readOnly && connection.lastFailureNeedsWrite {
+            connection = try Self.recoveredCopy(of: path)
+            version = try connection.prepare("PRAGMA user_version").get().integer() ?? 0
+        }
+        self.connection = connection
         let application = try connection.prepare("PRAGMA application_id").get().integer() ?? 0
         let objects = try connection.prepare("SELECT count(*) FROM sqlite_schema").get().integer() ?? 0
         guard version <= Int64(Self.schemaVersion) else {
@@ -125,6 +131,36 @@ public final class LedgerStore {
         selectBlock = try connection.prepare("SELECT bytes FROM blocks WHERE channel = ?1 AND height = ?2").get()
         selectChannel = try connection.prepare("SELECT height, bytes FROM blocks WHERE channel = ?1 ORDER BY height").get()
         selectTransactions = try connection.prepare("SELECT id, idx, bytes FROM transactions WHERE seq = ?1 ORDER BY idx").get()
+    }
+
+    /// A read-only connection to a recovered private copy of `path`, for a store that a killed writer left
+    /// with a hot journal or a WAL needing recovery: SQLite must write to read it, and inspection never writes
+    /// to the evidence. The copy (file, `-wal`, `-journal`) is recovered by a read-write connection, switched
+    /// out of WAL so it stands alone, opened read-only and unlinked at once.
+    private static func recoveredCopy(of path: String) throws(LedgerError) -> Connection {
+        let files = FileManager.default
+        let directory = files.temporaryDirectory.appendingPathComponent("v2g-inspect-\(UUID().uuidString)").path
+        defer { try? files.removeItem(atPath: directory) }
+        let copy = directory + "/store.db"
+        do {
+            try files.createDirectory(atPath: directory, withIntermediateDirectories: false,
+                                      attributes: [.posixPermissions: 0o700])
+            try files.copyItem(atPath: path, toPath: copy)
+            for suffix in ["-wal", "-journal"] where files.fileExists(atPath: path + suffix) {
+                try files.copyItem(atPath: path + suffix, toPath: copy + suffix)
+            }
+        } catch {
+            throw LedgerError(.store, "\(path) needs recovery (its writer was interrupted) and cannot be copied to recover: \(error)")
+        }
+        do {
+            let writer = try Connection.open(copy).get()
+            try writer.busyTimeout(milliseconds: 10_000).get()
+            _ = try writer.prepare("PRAGMA user_version").get().integer()
+            try writer.execute("PRAGMA journal_mode=DELETE").get()
+        }
+        let reader = try Connection.open(copy, readOnly: true).get()
+        try reader.busyTimeout(milliseconds: 10_000).get()
+        return reader
     }
 
     /// Applies the migrations the file lacks, each in its own transaction together with its new `user_version`.

@@ -37,6 +37,12 @@ final class Connection {
     /// The corresponding C function is `sqlite3_close_v2`.
     deinit { sqlite3_close_v2(handle) }
 
+    /// Whether the last failure was SQLite refusing to write through a read-only connection (a hot journal
+    /// or a WAL that needs recovery, left by a writer that was killed).
+    ///
+    /// The corresponding C function is `sqlite3_extended_errcode`.
+    var lastFailureNeedsWrite: Bool { sqlite3_extended_errcode(handle) & 0xff == SQLITE_READONLY }
+
     /// How long a statement waits for another connection's lock before failing with SQLITE_BUSY.
     ///
     /// The corresponding C function is `sqlite3_busy_timeout`.

@@ -25,6 +25,12 @@ public final class RawLink {
         try socket.send([frame], timeout: timeout)
     }
 
+    /// Sends one message of several frames (none of the protocol's kinds has more than one: an attack test's
+    /// shape), waiting at most `timeout` for room; false if there was none.
+    public func send(frames: [[UInt8]], timeout: Duration) throws(TransportError) -> Bool {
+        try socket.send(frames, timeout: timeout)
+    }
+
     /// Sends one frame if there is room now; false otherwise.
     public func trySend(_ frame: [UInt8]) throws(TransportError) -> Bool { try socket.trySend([frame]) }
 

@@ -109,6 +109,36 @@ struct LedgerCommandTests {
         #expect(FileManager.default.contents(atPath: db) == good)
     }
 
+    /// Found by the crash test under load: a writer killed mid-transaction leaves a hot journal, which SQLite
+    /// must roll back before reading, so a read-only open failed ("attempt to write a readonly database").
+    /// Inspection now reads a recovered private copy and leaves the evidence as it was.
+    @Test func aStoreWithAHotJournalIsInspectedWithoutTouchingIt() throws {
+        let dir = try ScratchDirectory()
+        let db = dir.file("campus.db")
+        #expect(try CLI.run(["ledger", "demo", db, "--rounds", "2"]).status == 0)
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", """
+            import os, signal, sqlite3
+            c = sqlite3.connect(\(String(reflecting: db)), isolation_level=None)
+            c.execute('PRAGMA journal_mode=DELETE'); c.execute('PRAGMA cache_size=1')
+            c.execute('BEGIN IMMEDIATE'); c.execute('CREATE TABLE junk(x)')
+            c.execute('INSERT INTO junk VALUES (randomblob(200000))')
+            os.kill(os.getpid(), signal.SIGKILL)
+            """]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationReason == .uncaughtSignal)
+        let journal = db + "-journal"
+        let before = (FileManager.default.contents(atPath: db), FileManager.default.contents(atPath: journal))
+        #expect(before.1 != nil, "no hot journal was left")
+        let verify = try CLI.run(["ledger", "verify", db])
+        #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 8 blocks"), "\(verify.stdout)\(verify.stderr)")
+        #expect(try CLI.run(["ledger", "export", db, dir.file("chain.v2g")]).status == 0)
+        #expect(FileManager.default.contents(atPath: db) == before.0)
+        #expect(FileManager.default.contents(atPath: journal) == before.1)
+    }
+
     @Test func aDamagedIndexFailsTheIntegrityCheck() throws {
         let dir = try ScratchDirectory()
         let db = dir.file("campus.db")
