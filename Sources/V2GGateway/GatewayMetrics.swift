@@ -74,6 +74,9 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
                    DropReason.allCases.map { ([("reason", $0.rawValue)], network.dropped($0)) })
         out.family("v2g_sends_dropped_total", .counter, help: "Sends that found no room or no completed link.",
                    value: network.sendsDropped)
+        out.family("v2g_connections_cut_total", .counter,
+                   help: "Connections cut because their member was heard on more than its limit of connections.",
+                   value: network.connectionsCut)
         let reasons = Self.rejectionReasons.map(\.rawValue)
         let extra = counters.rejections.keys.filter { !reasons.contains($0) }.sorted()
         out.family("v2g_block_rejections_total", .counter, help: "Blocks rejected by validation, by LedgerError code.",

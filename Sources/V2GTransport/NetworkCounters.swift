@@ -20,6 +20,8 @@ public struct NetworkCounters: Hashable, Sendable {
     public var handshakeFailures = 0
     /// `getBlocks` and `getStatus` requests answered.
     public var requestsServed = 0
+    /// Connections cut because their member was heard on more than `maxConnectionsPerMember`.
+    public var connectionsCut = 0
 
     public init() {}
 

@@ -29,6 +29,9 @@ public struct NetworkLimits: Hashable, Sendable {
     public var maxReplyFrame: Int = 1 << 20
     /// `getBlocks` requests of one member waiting to be served; more are dropped (counted) until some are.
     public var maxOutstandingRequests: Int = 4
+    /// Connections of one member the ROUTER keeps hearing: past it, the least recently heard is cut (each holds
+    /// up to `replyHighWaterMark` replies). A member's node needs one; tools and redials a few more.
+    public var maxConnectionsPerMember: Int = 4
     /// `ZMQ_HANDSHAKE_IVL`: a connection whose CurveZMQ handshake takes longer is closed.
     public var handshakeInterval: Duration = .seconds(5)
     /// `ZMQ_RECONNECT_IVL` and `ZMQ_RECONNECT_IVL_MAX` (exponential back-off between them).

@@ -31,6 +31,7 @@ final class PeerLoop {
     let router: ZMQSocket
     private(set) var links: [Link] = []
     private var seen: LRUSet<Digest>
+    private var connections: MemberConnections
     private var monitors = 0
     private static let burst = 256   // messages read from one socket before looking at the others
     private var limits: NetworkLimits { configuration.limits }
@@ -45,6 +46,7 @@ final class PeerLoop {
         self.logger = logger
         limited = LogLimiter(logger: logger)
         seen = LRUSet(capacity: max(1, configuration.seenCapacity))
+        connections = MemberConnections(limit: configuration.limits.maxConnectionsPerMember)
         router = try ZMQSocket(context, .router)
         try Self.applyLimits(router, configuration.limits)
         try router.set(.routerMandatory, Int32(1))  // replies to a gone peer fail (and are counted), not vanish
@@ -195,6 +197,12 @@ final class PeerLoop {
                 return
             }
             shared.count { $0.received += 1 }
+            if let fd = message.sourceFD, let member = message.userID, let cut = connections.heard(member, on: fd) {
+                cutConnection(cut)
+                shared.count { $0.connectionsCut += 1 }
+                limited.warning("connection cut", "cut a connection of \(member): more than "
+                                + "\(limits.maxConnectionsPerMember) connections")
+            }
             guard message.frames.count == 2, !message.truncated else {
                 drop(.badEnvelope, "\(message.frames.count) frames from a DEALER", from: message.userID)
                 continue

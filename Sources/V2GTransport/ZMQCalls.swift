@@ -65,17 +65,19 @@ func zmqSend(_ socket: ZMQHandle, _ frame: [UInt8], _ flags: Int32) -> Result<Vo
     return rc >= 0 ? .success(()) : .failure(.zmq("zmq_send"))
 }
 
-/// One received frame: its bytes, whether more follow, and the ZAP user id of the connection, if any.
+/// One received frame: its bytes, whether more follow, the ZAP user id of the connection, if any, and the
+/// connection's file descriptor (-1 if libzmq does not say).
 struct ReceivedFrame {
     var bytes: [UInt8]
     var more: Bool
     var userID: String?
+    var sourceFD: Int32
 }
 
 /// Receives one frame into a message libzmq owns, copies it out and closes the message.
 ///
-/// The corresponding C functions are `zmq_msg_init`, `zmq_msg_recv`, `zmq_msg_more`, `zmq_msg_gets` and
-/// `zmq_msg_close`.
+/// The corresponding C functions are `zmq_msg_init`, `zmq_msg_recv`, `zmq_msg_more`, `zmq_msg_gets`,
+/// `zmq_msg_get` (`ZMQ_SRCFD`) and `zmq_msg_close`.
 func zmqReceive(_ socket: ZMQHandle, _ flags: Int32) -> Result<ReceivedFrame, TransportError> {
     // zmq_msg_t must not move while libzmq holds it: give it a fixed address.
     let msg = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
@@ -88,7 +90,17 @@ func zmqReceive(_ socket: ZMQHandle, _ flags: Int32) -> Result<ReceivedFrame, Tr
     let size = zmq_msg_size(msg)
     let bytes = size == 0 ? [] : [UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(msg), count: size))
     let userID = zmq_msg_gets(msg, "User-Id").map { String(cString: $0) }
-    return .success(ReceivedFrame(bytes: bytes, more: zmq_msg_more(msg) != 0, userID: userID))
+    return .success(ReceivedFrame(bytes: bytes, more: zmq_msg_more(msg) != 0, userID: userID,
+                                  sourceFD: zmq_msg_get(msg, ZMQ_SRCFD)))
+}
+
+/// Ends the connection on `fd` (libzmq's, from `ZMQ_SRCFD`) without closing the descriptor: libzmq's I/O
+/// thread sees the end of the stream, closes it and frees the connection's queues. ROUTER has no call to
+/// drop one peer.
+///
+/// The corresponding C function is `shutdown`.
+func cutConnection(_ fd: Int32) {
+    _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
 }
 
 /// Polls `items` for up to `timeout` milliseconds (-1: forever); returns how many have events.

@@ -8,6 +8,8 @@ struct ZMQMessage: Sendable {
     var userID: String?
     /// Whether the message had more frames than the receiver keeps (the rest were read and discarded).
     var truncated: Bool
+    /// The file descriptor of the connection it came on, if libzmq says.
+    var sourceFD: Int32? = nil
 }
 
 /// A libzmq socket, owned by one thread at a time; `deinit` closes it with a linger of 0.
@@ -164,6 +166,7 @@ final class ZMQSocket {
             first = false
             more = frame.more
             if message.userID == nil { message.userID = frame.userID }
+            if message.sourceFD == nil, frame.sourceFD >= 0 { message.sourceFD = frame.sourceFD }
             if message.frames.count < maxFrames {
                 message.frames.append(frame.bytes)
             } else {

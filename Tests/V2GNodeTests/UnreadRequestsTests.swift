@@ -50,9 +50,12 @@ struct UnreadRequestsTests {
         let during = Self.residentBytes()
         let counters = node.counters, network = node.peer.counters
         print("10 connections × 500 unread requests of 800 KB: node RSS \(before >> 20) → \(during >> 20) MB; "
-              + "\(counters.queueDropped) requests dropped, \(network.requestsServed) served, \(network.sendsDropped) replies dropped")
+              + "\(counters.queueDropped) requests dropped, \(network.requestsServed) served, \(network.sendsDropped) replies dropped, "
+              + "\(network.connectionsCut) connections cut")
         #expect(counters.queueDropped + network.sendsDropped > 4000)
         #expect(during - before < 400 << 20)   // 5,000 replies of 800 KB would be 4 GB
+        // Ten connections of one member: all but `maxConnectionsPerMember` were cut (they redial, and count again).
+        #expect(network.connectionsCut >= 10 - NetworkLimits().maxConnectionsPerMember)
         links.removeAll()
         // The node goes on answering an honest neighbour.
         let probe = try RawLink(key: attacker, to: node.endpoint, of: node.publicKey)

@@ -1,0 +1,41 @@
+import Testing
+@testable import V2GTransport
+
+/// The bookkeeping behind `maxConnectionsPerMember`, against a plain model on random traffic.
+@Suite("Connections per member")
+struct MemberConnectionsTests {
+    @Test func theLeastRecentlyHeardConnectionPastTheLimitIsCut() {
+        var c = MemberConnections(limit: 2)
+        #expect(c.heard("a", on: 10) == nil)
+        #expect(c.heard("a", on: 11) == nil)
+        #expect(c.heard("a", on: 10) == nil)      // 10 is now the most recent
+        #expect(c.heard("a", on: 12) == 11)
+        #expect(c.connections(of: "a") == [10, 12])
+        // A descriptor libzmq reused for another member moves to it and no longer counts for the first.
+        #expect(c.heard("b", on: 12) == nil)
+        #expect(c.connections(of: "a") == [10])
+        #expect(c.heard("a", on: 13) == nil)
+    }
+
+    @Test func matchesAPlainModelOnRandomTraffic() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let limit = Int.random(in: 1...4, using: &rng)
+            var fast = MemberConnections(limit: limit)
+            var model: [(member: String, fd: Int32)] = []   // every live (member, fd), least recently heard first
+            for _ in 0..<300 {
+                let member = ["a", "b", "c"].randomElement(using: &rng)!, fd = Int32.random(in: 0..<12, using: &rng)
+                model.removeAll { $0.fd == fd }
+                model.append((member, fd))
+                let mine = model.filter { $0.member == member }
+                var expected: Int32?
+                if mine.count > limit {
+                    expected = mine[0].fd
+                    model.removeAll { $0.fd == mine[0].fd }
+                }
+                #expect(fast.heard(member, on: fd) == expected)
+                #expect(fast.connections(of: member) == model.filter { $0.member == member }.map(\.fd))
+            }
+        }
+    }
+}
