@@ -2,9 +2,9 @@
 /// heard on more than `limit` connections has its least recently heard one cut: each connection holds its own
 /// queue of replies, so a member that opens many and reads none would otherwise grow the node without bound.
 ///
-/// A descriptor is only a number: once libzmq closes a connection the number may come back for another. A
-/// message on it moves it to its new owner; an entry not heard from since may name a connection that is
-/// no longer the member's, and cutting it costs that connection a redial (within `reconnectIntervalMax`).
+/// A descriptor is only a number: once libzmq closes a connection the number may come back for another (an
+/// outgoing link of this node's, say). So a closed connection is forgotten (the ROUTER's monitor reports it),
+/// and a message on a reused descriptor moves it to its new owner.
 struct MemberConnections {
     let limit: Int
     private var owner: [Int32: String] = [:]
@@ -31,6 +31,13 @@ struct MemberConnections {
         }
         byMember[member] = fds
         return cut
+    }
+
+    /// Forgets the connection on `fd`: libzmq closed it.
+    mutating func closed(_ fd: Int32) {
+        guard let member = owner.removeValue(forKey: fd) else { return }
+        byMember[member]?.removeAll { $0 == fd }
+        if byMember[member]?.isEmpty == true { byMember[member] = nil }
     }
 
     /// The connections `member` is counted on, least recently heard first.

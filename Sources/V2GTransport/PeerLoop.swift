@@ -29,6 +29,8 @@ final class PeerLoop {
     /// Lines about what members send, limited per reason: a member must not be able to flood the log.
     let limited: LogLimiter
     let router: ZMQSocket
+    /// The ROUTER's monitor: which connections libzmq closed, so their descriptors leave `connections`.
+    let routerMonitor: ZMQSocket
     private(set) var links: [Link] = []
     private var seen: LRUSet<Digest>
     private var connections: MemberConnections
@@ -53,6 +55,11 @@ final class PeerLoop {
         try router.set(.sendHighWaterMark, configuration.limits.replyHighWaterMark)
         try router.makeCurveServer(secretKey: identity.secretKey, zapDomain: configuration.zapDomain)
         try router.bind(configuration.bindEndpoint)
+        let monitorEndpoint = "inproc://v2g-router-monitor"
+        try router.monitor(monitorEndpoint, events: [.disconnected, .closed])
+        routerMonitor = try ZMQSocket(context, .pair)
+        try routerMonitor.set(.linger, Int32(0))
+        try routerMonitor.connect(monitorEndpoint)
     }
 
     static func applyLimits(_ s: ZMQSocket, _ limits: NetworkLimits) throws(TransportError) {
@@ -85,7 +92,7 @@ final class PeerLoop {
 
     func run() {
         while !shared.isStopping {
-            var items: [ZMQPoll.Item] = [.init(fd: shared.wake.readFD), .init(router)]
+            var items: [ZMQPoll.Item] = [.init(fd: shared.wake.readFD), .init(router), .init(routerMonitor)]
             for l in links { items += [.init(l.dealer), .init(l.monitor)] }
             let ready: [ZMQPoll.Events]
             let now = ContinuousClock.now
@@ -106,9 +113,10 @@ final class PeerLoop {
                 for c in commands { perform(c) }
             }
             if ready[1].contains(.readable) { drainRouter() }
-            for (i, link) in links.enumerated() where 2 + 2 * i + 1 < ready.count {
-                if ready[2 + 2 * i].contains(.readable) { drainLink(link) }
-                if ready[2 + 2 * i + 1].contains(.readable) { drainMonitor(link) }
+            if ready[2].contains(.readable) { drainRouterMonitor() }
+            for (i, link) in links.enumerated() where 3 + 2 * i + 1 < ready.count {
+                if ready[3 + 2 * i].contains(.readable) { drainLink(link) }
+                if ready[3 + 2 * i + 1].contains(.readable) { drainMonitor(link) }
             }
             redialDue()
         }
@@ -301,6 +309,14 @@ final class PeerLoop {
             return true
         }
         if !filed { drop(.unexpected, "an endorsement of \(txID) nobody asked \(who) for", from: who.description) }
+    }
+
+    private func drainRouterMonitor() {
+        while let m = try? routerMonitor.tryReceive(maxFrames: 2) {
+            guard let e = MonitorEvent(frames: m.frames), e.event == .disconnected || e.event == .closed,
+                  let fd = Int32(exactly: e.value) else { continue }
+            connections.closed(fd)
+        }
     }
 
     private func drainMonitor(_ link: Link) {
