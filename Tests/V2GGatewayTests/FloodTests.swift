@@ -61,4 +61,60 @@ struct FloodTests {
         #expect(next.missingExchanges.isEmpty && next.missingEVs.isEmpty)
         #expect(cs.pooled(.boe).isEmpty && cs.pooled(.boev).isEmpty)
     }
+
+    /// While one member (E3's key) floods the control system with forged endorsements, messages of many large
+    /// frames and unread block requests on many connections, every round still collects every honest input.
+    @Test func forgeriesManyFramesAndManyConnectionsLeaveEveryHonestInputCollected() throws {
+        let campus = try NetworkedCampus(endorsers: 2, required: 2)
+        defer { campus.stop() }
+        #expect(try campus.open())
+        let e3 = campus.exchangeKeys["E3"]!
+        let cs = campus.cs.node
+        let stop = Stopper()
+        let attacker = Thread {
+            var links: [RawLink] = []
+            var i: UInt64 = 0
+            let mebibyte = [UInt8](repeating: 0xAB, count: 1 << 20)
+            while !stop.isSet {
+                do {
+                    if links.count < 12 { links.append(try RawLink(key: e3, to: cs.endpoint, of: cs.publicKey)) }
+                    let link = links[Int(i % UInt64(links.count))]
+                    let forged = GossipMessage.endorsement(
+                        txID: try Digest(bytes: [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: 32)),
+                        Endorsement(endorser: e3.publicKey, signature: try Signature(bytes: [UInt8](repeating: 7, count: 64))))
+                    _ = try link.trySend(forged.encoded)
+                    _ = try link.trySend(GossipMessage.getBlocks(requestID: i, channel: .boe, fromHeight: 0, maxCount: 64).encoded)
+                    if i % 50 == 0 { _ = try link.send(frames: Array(repeating: mebibyte, count: 4), timeout: .milliseconds(100)) }
+                } catch {}
+                i += 1
+                if i % 100 == 0 { Thread.sleep(forTimeInterval: 0.001) }
+            }
+        }
+        attacker.start()
+        defer { stop.set() }
+        var e3Missed = 0
+        for round in UInt64(1)...3 {
+            let report = try campus.runRound(round)
+            // E3's key is the attacker's: its own inputs may suffer (its connections are the ones cut); no one else's.
+            #expect(report.missingExchanges.allSatisfy { $0 == "E3" } && report.missingEVs.isEmpty,
+                    "round \(round): missing \(report.missingExchanges) \(report.missingEVs)")
+            #expect(report.exchanges.filter { $0 != "E3" } == NetworkedCampus.exchangeNames.filter { $0 != "E3" })
+            #expect(report.evs == campus.evNames)
+            if !report.missingExchanges.isEmpty { e3Missed += 1 }
+        }
+        stop.set()
+        let network = cs.peer.counters
+        print("3 rounds under forged endorsements, 4 MiB multipart messages and 12 connections of unread requests: "
+              + "every other member's input collected (the attacker's own E3 missed \(e3Missed)); dropped \(network.dropped), \(network.connectionsCut) connections cut, "
+              + "\(cs.counters.queueDropped) requests not queued")
+        #expect(network.dropped(.unexpected) > 0 && network.dropped(.badEnvelope) > 0 && network.connectionsCut > 0)
+    }
+}
+
+/// A flag one thread sets and another polls.
+final class Stopper: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
