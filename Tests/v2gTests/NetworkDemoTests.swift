@@ -63,6 +63,8 @@ struct NetworkDemoTests {
         #expect(attack["malformed"] as? Int ?? 0 >= 2 && attack["oversize"] as? Int ?? 0 >= 1)
         #expect(attack["unknownType"] as? Int ?? 0 >= 1 && attack["poolNotMember"] as? Int ?? 0 >= 1)
         #expect((attack["blocksRejected"] as? Int ?? 0) + (attack["blocksStale"] as? Int ?? 0) >= 1)
+        #expect(attack["unexpected"] as? Int ?? 0 >= 1000 && attack["badEnvelope"] as? Int ?? 0 >= 8)
+        #expect(attack["connectionsCut"] as? Int ?? 0 >= 5)   // 9 connections, 4 kept
         // The network kept running: round 3 (after the attack in round 2) completed on both campuses, and the
         // chains are identical and verify.
         #expect(s.round("A", 3) != nil && s.round("B", 3) != nil)

@@ -17,6 +17,7 @@ public struct DemoSummary: Codable, Sendable {
     public struct Attack: Codable, Sendable {
         public var sent: RogueMember.Sent
         public var malformed, oversize, unknownType, poolNotMember, poolReplay, duplicates, blocksRejected, blocksStale: Int
+        public var unexpected, badEnvelope, connectionsCut: Int
     }
     public var rounds: [RoundLine]
     public var attack: Attack?

@@ -1,5 +1,6 @@
 import Foundation
 import V2GLedger
+import V2GTransport
 
 /// A demo of a local network (`v2g demo`): starts every node, injects faults on the round schedule, lets a rogue
 /// member attack, waits for the rounds and for every node to converge, stops every node with SIGTERM, and reads
@@ -95,7 +96,7 @@ public struct LocalNetworkDemo {
                 let target = layout.controlSystem(campusA)
                 do {
                     sent = try RogueMember.run(rogue: rogue, endpoint: target.endpoint, target: target.key.publicKey)
-                    report(.note("☠ a rogue member sent campus \(campusA)'s CS garbage, oversize, unknown and truncated frames, a forged transaction and block, and replays of a committed transaction and block"))
+                    report(.note("☠ a rogue member sent campus \(campusA)'s CS garbage, oversize, unknown and truncated frames, a forged transaction and block, replays of a committed transaction and block, 1,000 forged endorsements, 8 messages of 8 × 1 MiB frames, and opened 9 connections"))
                 } catch {
                     failures.append("the attack could not be run: \(error)")
                 }
@@ -120,10 +121,12 @@ public struct LocalNetworkDemo {
         let intruderRefused = options.intruder ? Int(csMetrics["v2g_connections_refused_total"] ?? 0) : nil
         if let sent {
             let seen = Self.attackCounted(sent, csMetrics)
-            report(.note("attack counted at campus \(campusA)'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale"))
+            report(.note("attack counted at campus \(campusA)'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale; \(seen.unexpected) forged endorsements and \(seen.badEnvelope) many-frame messages dropped; \(seen.connectionsCut) connections cut"))
             // A replay of what the CS already holds is dropped as a gossip duplicate (same bytes) before the pool sees it.
             if seen.malformed < 2 || seen.oversize < 1 || seen.unknownType < 1 || seen.poolNotMember < 1
-                || seen.poolReplay + seen.duplicates < 2 || seen.blocksRejected + seen.blocksStale < 1 {
+                || seen.poolReplay + seen.duplicates < 2 || seen.blocksRejected + seen.blocksStale < 1
+                || seen.unexpected < sent.forgedEndorsements || seen.badEnvelope < sent.manyFrameMessages
+                || seen.connectionsCut < sent.extraConnections + 1 - NetworkLimits().maxConnectionsPerMember {
                 failures.append("the attack's frames were not all counted")
             }
             summary.attack = seen
@@ -149,7 +152,10 @@ public struct LocalNetworkDemo {
             poolReplay: v("v2g_pool_refusals_total{reason=\"replay\"}"),
             duplicates: v("v2g_gossip_duplicates_total"),
             blocksRejected: m.filter { $0.key.hasPrefix("v2g_block_rejections_total") }.values.reduce(0) { $0 + Int($1) },
-            blocksStale: v("v2g_blocks_stale_total"))
+            blocksStale: v("v2g_blocks_stale_total"),
+            unexpected: v("v2g_gossip_dropped_total{reason=\"unexpected\"}"),
+            badEnvelope: v("v2g_gossip_dropped_total{reason=\"badEnvelope\"}"),
+            connectionsCut: v("v2g_connections_cut_total"))
     }
 
     /// Reads every store back after the nodes stopped and compares them; returns the failures.

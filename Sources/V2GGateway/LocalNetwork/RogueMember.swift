@@ -3,13 +3,15 @@ import V2GLedger
 import V2GTransport
 
 /// A network member gone bad: holds a key the target's ZAP handler admits but is on no channel, and sends the
-/// target garbage, oversize and unknown frames, a forged transaction and block, and replays of committed ones.
-/// Each must be dropped or refused, counted by reason, and change nothing on the chain.
+/// target garbage, oversize and unknown frames, a forged transaction and block, replays of committed ones, a
+/// flood of forged endorsements, messages of many large frames, and more connections than a member may keep.
+/// Each must be dropped, refused or cut, counted by reason, and change nothing on the chain.
 public enum RogueMember {
     /// What was sent, by what the target should make of it.
     public struct Sent: Codable, Sendable {
         public var garbage = 0, oversize = 0, unknownType = 0, truncated = 0
         public var forgedTransaction = 0, replayedTransaction = 0, replayedBlock = 0, forgedBlock = 0
+        public var forgedEndorsements = 0, manyFrameMessages = 0, extraConnections = 0
     }
 
     /// Connects to `target` as `rogue` and sends one of each; returns what it sent.
@@ -37,8 +39,32 @@ public enum RogueMember {
         let forgedBlock = Block(channel: .boe, height: boe.height + 1, previous: boe.head, timestamp: Int64(time(nil)),
                                 orderer: rogue, transactions: [forgedTx])
         try send(GossipMessage.block(forgedBlock).encoded); sent.forgedBlock += 1
+        // Endorsements nobody asked for, with junk signatures.
+        for i in 0..<1000 {
+            let forged = GossipMessage.endorsement(txID: try Digest(bytes: [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: 32)),
+                                                   Endorsement(endorser: rogue.publicKey, signature: try Signature(bytes: [UInt8](repeating: 7, count: 64))))
+            try send(forged.encoded); sent.forgedEndorsements += 1
+        }
+        // Messages of 8 frames of 1 MiB: libzmq buffers each whole; the node drops it as a bad envelope.
+        let mebibyte = [UInt8](repeating: 0xAB, count: 1 << 20)
+        for _ in 0..<8 {
+            guard try link.send(frames: Array(repeating: mebibyte, count: 8), timeout: .seconds(5)) else {
+                throw LocalNetworkError("attack: cannot send")
+            }
+            sent.manyFrameMessages += 1
+        }
         // Frames on one connection are read in order: once this is answered, every frame above has arrived.
         _ = try ask(.getStatus(requestID: 3))
+        // More connections than a member may keep, each heard once: the least recently heard are cut.
+        var extra: [RawLink] = []
+        for i in 0..<8 {
+            let l = try RawLink(key: rogue, to: endpoint, of: target)
+            guard try l.ask(.getStatus(requestID: 10 + UInt64(i)), timeout: .seconds(3)) != nil else {
+                throw LocalNetworkError("attack: an extra connection was not answered")
+            }
+            extra.append(l)
+            sent.extraConnections += 1
+        }
         return sent
     }
 }
