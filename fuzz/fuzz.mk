@@ -60,7 +60,7 @@ $(FUZZ_OUT)/obj/%.o: CSources/CV2G/%.c $(FUZZ_LIB_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_BASE_CFLAGS) $(FUZZ_EXTRA_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
-$(FUZZ_OUT)/fuzz_%: fuzz/c/fuzz_%.c fuzz/c/fuzz_input.h $(FUZZ_LIB_OBJ)
+$(FUZZ_OUT)/fuzz_%: fuzz/c/fuzz_%.c $(wildcard fuzz/c/*.h) $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_BASE_CFLAGS) $(FUZZ_EXTRA_CFLAGS) -fsanitize=fuzzer,address,undefined $(FUZZ_LDFLAGS) \
 	  $< $(FUZZ_LIB_OBJ) -o $@ -lm
