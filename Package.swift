@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "v2gTests",
-            dependencies: ["v2g", "V2GLedger"]
+            dependencies: ["v2g", "V2GLedger", "V2GGateway"]
         ),
     ]
 )

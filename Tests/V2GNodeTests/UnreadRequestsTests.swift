@@ -9,6 +9,10 @@ import V2GTransport
 /// amount of memory (NetworkLimits: `maxOutstandingRequests`, `replyHighWaterMark`, `maxReplyFrame`).
 @Suite("Unread block requests", .serialized)
 struct UnreadRequestsTests {
+    /// Whether this process runs the memory tests alone (`make swift-test` does, after the others): resident
+    /// memory is the whole process's, so in a parallel run the tests beside these can push it past any bound.
+    static var runAlone: Bool { ProcessInfo.processInfo.environment["V2G_MEMORY_TESTS_ALONE"] != nil }
+
     static func residentBytes() -> Int {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
@@ -53,7 +57,7 @@ struct UnreadRequestsTests {
               + "\(counters.queueDropped) requests dropped, \(network.requestsServed) served, \(network.sendsDropped) replies dropped, "
               + "\(network.connectionsCut) connections cut")
         #expect(counters.queueDropped + network.sendsDropped > 4000)
-        #expect(during - before < 400 << 20)   // 5,000 replies of 800 KB would be 4 GB
+        #expect(!Self.runAlone || during - before < 400 << 20)   // 5,000 replies of 800 KB would be 4 GB
         // Ten connections of one member: all but `maxConnectionsPerMember` were cut (they redial, and count again).
         #expect(network.connectionsCut >= 10 - NetworkLimits().maxConnectionsPerMember)
         links.removeAll()

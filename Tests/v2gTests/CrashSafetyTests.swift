@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import V2GGateway
 
 /// Reads a child's standard output line by line, waiting at most a given time for each chunk.
 private struct LineReader {
@@ -41,15 +42,9 @@ struct CrashSafetyTests {
         for trial in 0..<50 {
             let dir = try ScratchDirectory()
             let db = dir.file("ledger.db")
-            let process = Process()
-            process.executableURL = CLI.executable
-            process.arguments = ["ledger", "crash-writer", db, "--rounds", "1000"]
-            let output = Pipe(), errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-
-            var reader = LineReader(output.fileHandleForReading.fileDescriptor)
+            let process = try ChildProcess(CLI.executable.path, ["ledger", "crash-writer", db, "--rounds", "1000"],
+                                           standardOutput: .pipe, standardError: .file(dir.file("stderr")))
+            var reader = LineReader(process.standardOutput!.fileDescriptor)
             let plan: String
             if Bool.random(using: &rng) {
                 let wanted = Int.random(in: 0...30, using: &rng)
@@ -61,11 +56,11 @@ struct CrashSafetyTests {
                 plan = "after \(delay) ms"
                 usleep(useconds_t(delay * 1000))
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.signal(SIGKILL)
+            let ended = process.wait()
             while reader.read(waiting: 1000) {}  // lines written before the kill were committed too
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial), \(plan): the writer exited: \(stderr)")
+            let stderr = String(decoding: FileManager.default.contents(atPath: dir.file("stderr")) ?? Data(), as: UTF8.self)
+            #expect(ended == .signalled(SIGKILL), "trial \(trial), \(plan): the writer exited: \(stderr)")
 
             let committed = reader.lines.compactMap { line in line.hasPrefix("committed ") ? Int(line.dropFirst(10)) : nil }
             #expect(committed.count == reader.lines.count, "trial \(trial): unexpected output \(reader.lines)")

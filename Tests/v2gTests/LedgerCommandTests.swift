@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import V2GLedger
+@testable import V2GGateway
 
 /// A fresh directory for one test's files, removed when the test ends.
 final class ScratchDirectory {
@@ -116,19 +117,15 @@ struct LedgerCommandTests {
         let dir = try ScratchDirectory()
         let db = dir.file("campus.db")
         #expect(try CLI.run(["ledger", "demo", db, "--rounds", "2"]).status == 0)
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
+        let python = try ChildProcess("/usr/bin/env", ["python3", "-c", """
             import os, signal, sqlite3
             c = sqlite3.connect(\(String(reflecting: db)), isolation_level=None)
             c.execute('PRAGMA journal_mode=DELETE'); c.execute('PRAGMA cache_size=1')
             c.execute('BEGIN IMMEDIATE'); c.execute('CREATE TABLE junk(x)')
             c.execute('INSERT INTO junk VALUES (randomblob(200000))')
             os.kill(os.getpid(), signal.SIGKILL)
-            """]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationReason == .uncaughtSignal)
+            """])
+        #expect(python.wait() == .signalled(SIGKILL))
         let journal = db + "-journal"
         let before = (FileManager.default.contents(atPath: db), FileManager.default.contents(atPath: journal))
         #expect(before.1 != nil, "no hot journal was left")

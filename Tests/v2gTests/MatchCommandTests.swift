@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import V2GGateway
 
 /// Runs the built `v2g` executable, as a user would.
 struct CLI {
@@ -21,22 +22,19 @@ struct CLI {
         }
     }
 
+    /// Runs `v2g` with `arguments` and `stdin`; its output goes through files, so no pipe can fill up and stall it.
     static func run(_ arguments: [String], stdin: String = "") throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                   stderr: String(decoding: err, as: UTF8.self))
+        let dir = try ScratchDirectory()
+        try Data(stdin.utf8).write(to: URL(fileURLWithPath: dir.file("stdin")))
+        let process = try ChildProcess(executable.path, arguments, standardInput: .file(dir.file("stdin")),
+                                       standardOutput: .file(dir.file("stdout")), standardError: .file(dir.file("stderr")))
+        let status: Int32 = switch process.wait() {
+        case .exited(let code): code
+        case .signalled(let number): 128 + number
+        case nil: -1
+        }
+        let read = { (name: String) in String(decoding: FileManager.default.contents(atPath: dir.file(name)) ?? Data(), as: UTF8.self) }
+        return Run(status: status, stdout: read("stdout"), stderr: read("stderr"))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import V2GGateway
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -105,36 +106,29 @@ struct NodeCommandTests {
 
     /// A `v2g node` child process; its standard error goes to a file.
     final class NodeProcess {
-        let process = Process()
+        let process: ChildProcess
         let logPath: String
 
         init(config: String, log: String) throws {
             logPath = log
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = CLI.executable
-            process.arguments = ["node", "--config", config]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
+            process = try ChildProcess(CLI.executable.path, ["node", "--config", config], standardOutput: .null,
+                                       standardError: .file(log))
         }
 
         var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
         /// Sends SIGTERM and waits up to `seconds` for the exit; nil if it did not exit.
         func terminate(within seconds: Double) -> Int32? {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            guard !process.isRunning else { return nil }
-            return process.terminationReason == .exit ? process.terminationStatus : -1
-        }
-
-        deinit {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+            process.signal(SIGTERM)
+            switch process.wait(timeout: .milliseconds(Int(seconds * 1000))) {
+            case .exited(let status): return status
+            case .signalled: return -1
+            case nil: return nil
             }
         }
+
+        deinit { process.kill(after: .zero) }
     }
 
     /// Scrapes `/metrics` until `done` holds for the page, for at most `seconds`.

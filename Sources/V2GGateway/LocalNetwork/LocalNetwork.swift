@@ -9,7 +9,7 @@ public final class LocalNetwork {
     public let executable: String
     /// Nodes started at a lower CPU priority (`nice`), by name.
     public var niceness: [String: Int] = [:]
-    private var processes: [String: (process: Process, exited: DispatchSemaphore)] = [:]
+    private var processes: [String: ChildProcess] = [:]
 
     /// - Parameter executable: the `v2g` binary each node runs as `v2g node --config`.
     public init(layout: LocalNetworkLayout, executable: String) {
@@ -17,45 +17,29 @@ public final class LocalNetwork {
         self.executable = executable
     }
 
-    /// Starts `v2g node --config` for a node, its standard error appended to its node.log.
+    /// Starts `v2g node --config` for a node, its standard output and error appended to its node.log.
     public func start(_ name: String) throws {
         guard let n = layout.node(name) else { throw LocalNetworkError("no node \(name)") }
-        if !FileManager.default.fileExists(atPath: n.log) { FileManager.default.createFile(atPath: n.log, contents: nil) }
-        guard let log = FileHandle(forWritingAtPath: n.log) else { throw LocalNetworkError("cannot write \(n.log)") }
-        log.seekToEndOfFile()
-        let p = Process()
-        if let nice = niceness[name], nice != 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") {
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
-            p.arguments = ["-n", "\(nice)", executable, "node", "--config", n.config]
-        } else {
-            p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = ["node", "--config", n.config]
-        }
-        p.standardOutput = log
-        p.standardError = log
-        let exited = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in exited.signal() }
-        try p.run()
-        processes[name] = (p, exited)
+        let command = [executable, "node", "--config", n.config]
+        let niced = niceness[name].flatMap { $0 != 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") ? $0 : nil }
+        let (path, arguments) = niced.map { ("/usr/bin/nice", ["-n", "\($0)"] + command) } ?? (executable, Array(command.dropFirst()))
+        processes[name] = try ChildProcess(path, arguments, standardOutput: .file(n.log), standardError: .file(n.log))
     }
 
     public func startAll() throws { for n in layout.nodes { try start(n.name) } }
 
     public func signal(_ name: String, _ number: Int32) {
-        if let p = processes[name]?.process, p.isRunning { kill(p.processIdentifier, number) }
+        processes[name]?.signal(number)
     }
 
-    /// Waits for a node's process to end, up to `timeout`; SIGKILLs it then.
+    /// Waits for a node's process to end, up to `timeout`; SIGKILLs it then. Returns its exit status, or
+    /// 128 + the signal that ended it, as a shell does.
     public func wait(_ name: String, timeout: Duration) -> Int32? {
-        guard let (p, exited) = processes[name] else { return nil }
-        let ns = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
-        if exited.wait(timeout: .now() + .nanoseconds(ns)) == .timedOut {
-            kill(p.processIdentifier, SIGKILL)
-            exited.wait()
+        switch processes[name]?.kill(after: timeout) {
+        case .exited(let status): status
+        case .signalled(let number): 128 + number
+        case nil: nil
         }
-        exited.signal()   // a later wait for the same process returns at once
-        p.waitUntilExit()
-        return p.terminationStatus
     }
 
     /// SIGTERM to every node, then waits for them; returns the nodes that did not exit with status 0.
@@ -64,7 +48,7 @@ public final class LocalNetwork {
         return processes.keys.sorted().filter { wait($0, timeout: timeout) != 0 }
     }
 
-    public var running: [String] { processes.filter { $0.value.process.isRunning }.map(\.key).sorted() }
+    public var running: [String] { processes.filter { $0.value.isRunning }.map(\.key).sorted() }
 
     /// The round lines a campus's control system has written so far.
     public func rounds(_ campus: String) -> [RoundLine] {
@@ -116,8 +100,8 @@ public final class LocalNetwork {
     public var cpuSeconds: Double? {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var total = 0.0
-        for (p, _) in processes.values where p.isRunning {
-            guard let stat = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/stat", encoding: .utf8),
+        for p in processes.values where p.isRunning {
+            guard let stat = try? String(contentsOfFile: "/proc/\(p.pid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { return nil }
             // Fields after "(comm)": state is field 3, utime and stime are fields 14 and 15.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
