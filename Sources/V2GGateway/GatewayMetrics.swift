@@ -75,8 +75,11 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         out.family("v2g_sends_dropped_total", .counter, help: "Sends that found no room or no completed link.",
                    value: network.sendsDropped)
         out.family("v2g_connections_cut_total", .counter,
-                   help: "Connections cut because their member was heard on more than its limit of connections.",
+                   help: "Connections cut: past a member's limit of connections, or past the limit of silent ones.",
                    value: network.connectionsCut)
+        out.family("v2g_hellos_total", .counter,
+                   help: "Hellos answered: one per connection a neighbour's link made (a redial makes another).",
+                   value: network.hellos)
         let reasons = Self.rejectionReasons.map(\.rawValue)
         let extra = counters.rejections.keys.filter { !reasons.contains($0) }.sorted()
         out.family("v2g_block_rejections_total", .counter, help: "Blocks rejected by validation, by LedgerError code.",

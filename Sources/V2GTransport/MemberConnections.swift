@@ -2,18 +2,38 @@
 /// heard on more than `limit` connections has its least recently heard one cut: each connection holds its own
 /// queue of replies, so a member that opens many and reads none would otherwise grow the node without bound.
 ///
+/// Connections that have sent nothing yet (in their handshake, or authenticated and silent) belong to no
+/// member; past `silentLimit` of them the oldest is cut, so connections that never send are bounded too.
+/// (libzmq says which descriptor a connection has when it accepts it, and which member it is only with a
+/// message; a node's own links say hello as soon as their handshake succeeds, so they do not stay silent.)
+///
 /// A descriptor is only a number: once libzmq closes a connection the number may come back for another (an
 /// outgoing link of this node's, say). So a closed connection is forgotten (the ROUTER's monitor reports it),
 /// and a message on a reused descriptor moves it to its new owner.
 struct MemberConnections {
     let limit: Int
+    let silentLimit: Int
     private var owner: [Int32: String] = [:]
     private var byMember: [String: [Int32]] = [:]
+    /// Accepted connections not heard from yet, oldest first.
+    private var silent: [Int32] = []
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int, silentLimit: Int = .max) {
+        self.limit = max(1, limit)
+        self.silentLimit = max(1, silentLimit)
+    }
+
+    /// Notes a connection libzmq accepted on `fd`; returns the descriptor to cut if too many are silent.
+    mutating func accepted(_ fd: Int32) -> Int32? {
+        forget(fd)   // the number of a connection whose close was not reported yet
+        silent.append(fd)
+        return silent.count > silentLimit ? silent.removeFirst() : nil
+    }
 
     /// Notes a message from `member` on `fd`; returns the descriptor to cut if the member is now over its limit.
     mutating func heard(_ member: String, on fd: Int32) -> Int32? {
+        // A silent connection has no owner, so the common case (an owned one) skips the search.
+        if owner[fd] == nil, let i = silent.firstIndex(of: fd) { silent.remove(at: i) }
         if let previous = owner[fd], previous != member {
             byMember[previous]?.removeAll { $0 == fd }
             if byMember[previous]?.isEmpty == true { byMember[previous] = nil }
@@ -34,7 +54,10 @@ struct MemberConnections {
     }
 
     /// Forgets the connection on `fd`: libzmq closed it.
-    mutating func closed(_ fd: Int32) {
+    mutating func closed(_ fd: Int32) { forget(fd) }
+
+    private mutating func forget(_ fd: Int32) {
+        if let i = silent.firstIndex(of: fd) { silent.remove(at: i) }
         guard let member = owner.removeValue(forKey: fd) else { return }
         byMember[member]?.removeAll { $0 == fd }
         if byMember[member]?.isEmpty == true { byMember[member] = nil }
@@ -42,4 +65,7 @@ struct MemberConnections {
 
     /// The connections `member` is counted on, least recently heard first.
     func connections(of member: String) -> [Int32] { byMember[member] ?? [] }
+
+    /// The connections that have sent nothing yet, oldest first.
+    var silentConnections: [Int32] { silent }
 }

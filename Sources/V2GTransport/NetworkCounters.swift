@@ -18,9 +18,13 @@ public struct NetworkCounters: Hashable, Sendable {
     public var refusedByRemote = 0
     /// Handshakes that failed for other reasons (wrong server key, protocol errors).
     public var handshakeFailures = 0
-    /// `getBlocks` and `getStatus` requests answered.
+    /// `getBlocks` and `getStatus` requests answered (hellos not included).
     public var requestsServed = 0
-    /// Connections cut because their member was heard on more than `maxConnectionsPerMember`.
+    /// Hellos answered: one per connection a neighbour's link made to this peer (more than one per neighbour
+    /// means its link was dropped and dialled again).
+    public var hellos = 0
+    /// Connections cut: their member was heard on more than `maxConnectionsPerMember`, or more than
+    /// `maxSilentConnections` had sent nothing.
     public var connectionsCut = 0
 
     public init() {}

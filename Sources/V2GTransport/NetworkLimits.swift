@@ -32,6 +32,9 @@ public struct NetworkLimits: Hashable, Sendable {
     /// Connections of one member the ROUTER keeps hearing: past it, the least recently heard is cut (each holds
     /// up to `replyHighWaterMark` replies). A member's node needs one; tools and redials a few more.
     public var maxConnectionsPerMember: Int = 4
+    /// Connections that have sent nothing yet (in their handshake, or authenticated and silent): past it, the
+    /// oldest is cut. With `maxConnectionsPerMember` it bounds every connection the ROUTER holds.
+    public var maxSilentConnections: Int = 64
     /// `ZMQ_HANDSHAKE_IVL`: a connection whose CurveZMQ handshake takes longer is closed.
     public var handshakeInterval: Duration = .seconds(5)
     /// `ZMQ_RECONNECT_IVL` and `ZMQ_RECONNECT_IVL_MAX` (exponential back-off between them).

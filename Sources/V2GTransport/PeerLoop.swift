@@ -36,6 +36,9 @@ final class PeerLoop {
     private var connections: MemberConnections
     private var monitors = 0
     private static let burst = 256   // messages read from one socket before looking at the others
+    /// The request ID of the status request a link sends when its handshake succeeds: it tells the neighbour's
+    /// ROUTER which member the connection is (so it is not counted silent), and its answer is not waited for.
+    static let helloRequestID = UInt64.max
     private var limits: NetworkLimits { configuration.limits }
 
     init(context: ZMQContext, identity: CurveIdentity, configuration: PeerConfiguration, handlers: PeerHandlers,
@@ -48,7 +51,8 @@ final class PeerLoop {
         self.logger = logger
         limited = LogLimiter(logger: logger)
         seen = LRUSet(capacity: max(1, configuration.seenCapacity))
-        connections = MemberConnections(limit: configuration.limits.maxConnectionsPerMember)
+        connections = MemberConnections(limit: configuration.limits.maxConnectionsPerMember,
+                                        silentLimit: configuration.limits.maxSilentConnections)
         router = try ZMQSocket(context, .router)
         try Self.applyLimits(router, configuration.limits)
         try router.set(.routerMandatory, Int32(1))  // replies to a gone peer fail (and are counted), not vanish
@@ -56,7 +60,7 @@ final class PeerLoop {
         try router.makeCurveServer(secretKey: identity.secretKey, zapDomain: configuration.zapDomain)
         try router.bind(configuration.bindEndpoint)
         let monitorEndpoint = "inproc://v2g-router-monitor"
-        try router.monitor(monitorEndpoint, events: [.disconnected, .closed])
+        try router.monitor(monitorEndpoint, events: [.accepted, .disconnected, .closed])
         routerMonitor = try ZMQSocket(context, .pair)
         try routerMonitor.set(.linger, Int32(0))
         try routerMonitor.connect(monitorEndpoint)
@@ -233,6 +237,11 @@ final class PeerLoop {
             switch decoded {
             case .transaction, .block, .announcement:
                 receiveGossip(decoded, frame, from: sender)
+            case .getStatus(Self.helloRequestID):
+                // Protocol upkeep, not a request: answered (the link expects nothing else) but counted apart.
+                shared.count { $0.hellos += 1 }
+                let hello = IncomingRequest(message: decoded, sender: sender, route: ReplyRoute(routingID: routingID))
+                if let answer = handlers.request(hello) { _ = try? router.trySend([routingID, answer.encoded]) }
             case .getBlocks, .getStatus, .endorse:
                 let request = IncomingRequest(message: decoded, sender: sender, route: ReplyRoute(routingID: routingID))
                 if let answer = handlers.request(request) { reply(answer.encoded, to: routingID) }
@@ -277,6 +286,8 @@ final class PeerLoop {
             }
             let id: UInt64
             switch decoded {
+            case .status(Self.helloRequestID, _):
+                continue   // the answer to the link's hello
             case .blocks(let requestID, _, _), .status(let requestID, _): id = requestID
             case let .endorsement(txID, endorsement):
                 fileEndorsement(txID, endorsement, from: link)
@@ -312,10 +323,27 @@ final class PeerLoop {
     }
 
     private func drainRouterMonitor() {
+        // Cuts wait until every queued event is read: a connection closed meanwhile is not cut, as its
+        // descriptor may already belong to another.
+        var cuts: Set<Int32> = []
         while let m = try? routerMonitor.tryReceive(maxFrames: 2) {
-            guard let e = MonitorEvent(frames: m.frames), e.event == .disconnected || e.event == .closed,
-                  let fd = Int32(exactly: e.value) else { continue }
-            connections.closed(fd)
+            guard let e = MonitorEvent(frames: m.frames), let fd = Int32(exactly: e.value) else { continue }
+            switch e.event {
+            case .accepted:
+                cuts.remove(fd)
+                if let cut = connections.accepted(fd) { cuts.insert(cut) }
+            case .disconnected, .closed:
+                cuts.remove(fd)
+                connections.closed(fd)
+            default:
+                break
+            }
+        }
+        for fd in cuts {
+            cutConnection(fd)
+            shared.count { $0.connectionsCut += 1 }
+            limited.warning("silent connection cut", "cut the oldest connection that has sent nothing: more than "
+                            + "\(limits.maxSilentConnections) such connections")
         }
     }
 
@@ -326,6 +354,7 @@ final class PeerLoop {
             switch e.event {
             case .handshakeSucceeded:
                 shared.setLinked(key, true)
+                _ = try? link.dealer.trySend([GossipMessage.getStatus(requestID: Self.helloRequestID).encoded])  // not gossip: not counted
             case .disconnected:
                 shared.setLinked(key, false)
             case .handshakeFailedAuth:

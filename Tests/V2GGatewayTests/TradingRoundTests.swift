@@ -155,7 +155,10 @@ struct TradingRoundTests {
             #expect(node.withLedger { $0.penalties } == penalties)
             #expect(node.rejections.isEmpty)
         }
-        #expect(campus.endorsers.allSatisfy { $0.given > 0 && $0.refused.isEmpty })
+        // With more endorsers than required, a request may reach the last one after the block it was for has
+        // committed there: a replay, rightly refused. Nothing else is.
+        #expect(campus.endorsers.allSatisfy { $0.given > 0 && $0.refused.keys.allSatisfy { $0 == "replay" } },
+                "\(campus.endorsers.map(\.refused))")
         #expect(cs.counters.poolRefusals.isEmpty)
         #expect(cs.pooled(.boe).isEmpty && cs.pooled(.boev).isEmpty)
     }

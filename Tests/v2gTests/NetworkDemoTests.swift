@@ -64,7 +64,10 @@ struct NetworkDemoTests {
         #expect(attack["unknownType"] as? Int ?? 0 >= 1 && attack["poolNotMember"] as? Int ?? 0 >= 1)
         #expect((attack["blocksRejected"] as? Int ?? 0) + (attack["blocksStale"] as? Int ?? 0) >= 1)
         #expect(attack["unexpected"] as? Int ?? 0 >= 1000 && attack["badEnvelope"] as? Int ?? 0 >= 8)
-        #expect(attack["connectionsCut"] as? Int ?? 0 >= 5)   // 9 connections, 4 kept
+        #expect(attack["connectionsCut"] as? Int ?? 0 >= 5 + 16)   // 9 connections, 4 kept; 80 silent, 64 kept
+        // The attacked node's memory: what the attack made it hold is not kept (before, after, at the end).
+        let resident = try #require(attack["residentMiB"] as? [Int])
+        #expect(resident.count == 3 && resident[2] < resident[0] + 100, "\(resident)")
         // The network kept running: round 3 (after the attack in round 2) completed on both campuses, and the
         // chains are identical and verify.
         #expect(s.round("A", 3) != nil && s.round("B", 3) != nil)

@@ -18,6 +18,9 @@ public struct DemoSummary: Codable, Sendable {
         public var sent: RogueMember.Sent
         public var malformed, oversize, unknownType, poolNotMember, poolReplay, duplicates, blocksRejected, blocksStale: Int
         public var unexpected, badEnvelope, connectionsCut: Int
+        /// The attacked node's resident memory (MiB, from /proc) before the attack, right after it, and when the
+        /// rounds ended; nil where /proc is not there.
+        public var residentMiB: [Int]?
     }
     public var rounds: [RoundLine]
     public var attack: Attack?

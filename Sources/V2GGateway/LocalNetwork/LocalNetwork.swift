@@ -95,6 +95,15 @@ public final class LocalNetwork {
         return lagging
     }
 
+    /// A running node's resident memory in bytes, from /proc (Linux); nil if it is not running or /proc is not there.
+    public func residentBytes(_ name: String) -> Int? {
+        guard let p = processes[name], p.isRunning,
+              let status = try? String(contentsOfFile: "/proc/\(p.pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kB = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kB * 1024
+    }
+
     /// CPU seconds (user and system) the running node processes have used so far, from /proc (Linux); nil
     /// where /proc is not there.
     public var cpuSeconds: Double? {

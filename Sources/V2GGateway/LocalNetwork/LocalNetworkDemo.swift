@@ -51,6 +51,7 @@ public struct LocalNetworkDemo {
         var pending = faults.map { (at: slot($0.round, plus: 20), fault: $0) }
         var attackAt: ContinuousClock.Instant? = rogue != nil ? slot(min(2, UInt64(options.rounds)), plus: options.intervalMs * 3 / 4) : nil
         var sent: RogueMember.Sent?
+        var resident: [Int?] = []   // the attacked node's RSS: before the attack, after it, at the end
         var restarts: [(at: ContinuousClock.Instant, node: String, action: Fault.Kind)] = []
         let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (options.rounds + 6) * options.intervalMs) + .seconds(20)
         var printed: UInt64 = 0
@@ -95,8 +96,10 @@ public struct LocalNetworkDemo {
                 attackAt = nil
                 let target = layout.controlSystem(campusA)
                 do {
+                    resident = [network.residentBytes(target.name)]
                     sent = try RogueMember.run(rogue: rogue, endpoint: target.endpoint, target: target.key.publicKey)
-                    report(.note("☠ a rogue member sent campus \(campusA)'s CS garbage, oversize, unknown and truncated frames, a forged transaction and block, replays of a committed transaction and block, 1,000 forged endorsements, 8 messages of 8 × 1 MiB frames, and opened 9 connections"))
+                    resident.append(network.residentBytes(target.name))
+                    report(.note("☠ a rogue member sent campus \(campusA)'s CS garbage, oversize, unknown and truncated frames, a forged transaction and block, replays of a committed transaction and block, 1,000 forged endorsements, 8 messages of 8 × 1 MiB frames, opened 9 connections and \(sent!.silentConnections) that never send"))
                 } catch {
                     failures.append("the attack could not be run: \(error)")
                 }
@@ -114,19 +117,24 @@ public struct LocalNetworkDemo {
         if printed < UInt64(options.rounds) { failures.append("only \(printed) of \(options.rounds) rounds finished on every campus in time") }
 
         // Convergence: every node of a campus reports its CS's heights (from the metrics endpoints).
+        if sent != nil { resident.append(network.residentBytes(layout.controlSystem(campusA).name)) }
         let lagging = network.waitForConvergence(timeout: .seconds(20))
         if !lagging.isEmpty { failures.append("not converged within 20 s: \(lagging.joined(separator: ", "))") }
         var summary = DemoSummary(rounds: [])
         let csMetrics = network.metrics(layout.controlSystem(campusA).name)
         let intruderRefused = options.intruder ? Int(csMetrics["v2g_connections_refused_total"] ?? 0) : nil
         if let sent {
-            let seen = Self.attackCounted(sent, csMetrics)
-            report(.note("attack counted at campus \(campusA)'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale; \(seen.unexpected) forged endorsements and \(seen.badEnvelope) many-frame messages dropped; \(seen.connectionsCut) connections cut"))
+            var seen = Self.attackCounted(sent, csMetrics)
+            let mebibytes = resident.compactMap { $0.map { $0 >> 20 } }
+            seen.residentMiB = mebibytes.count == 3 ? mebibytes : nil
+            report(.note("attack counted at campus \(campusA)'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale; \(seen.unexpected) forged endorsements and \(seen.badEnvelope) many-frame messages dropped; \(seen.connectionsCut) connections cut"
+                        + (seen.residentMiB.map { "; its resident memory \($0.map(String.init).joined(separator: " → ")) MiB (before, after the attack, at the end)" } ?? "")))
             // A replay of what the CS already holds is dropped as a gossip duplicate (same bytes) before the pool sees it.
             if seen.malformed < 2 || seen.oversize < 1 || seen.unknownType < 1 || seen.poolNotMember < 1
                 || seen.poolReplay + seen.duplicates < 2 || seen.blocksRejected + seen.blocksStale < 1
                 || seen.unexpected < sent.forgedEndorsements || seen.badEnvelope < sent.manyFrameMessages
-                || seen.connectionsCut < sent.extraConnections + 1 - NetworkLimits().maxConnectionsPerMember {
+                || seen.connectionsCut < sent.extraConnections + 1 - NetworkLimits().maxConnectionsPerMember
+                                         + sent.silentConnections - NetworkLimits().maxSilentConnections {
                 failures.append("the attack's frames were not all counted")
             }
             summary.attack = seen
@@ -155,7 +163,7 @@ public struct LocalNetworkDemo {
             blocksStale: v("v2g_blocks_stale_total"),
             unexpected: v("v2g_gossip_dropped_total{reason=\"unexpected\"}"),
             badEnvelope: v("v2g_gossip_dropped_total{reason=\"badEnvelope\"}"),
-            connectionsCut: v("v2g_connections_cut_total"))
+            connectionsCut: v("v2g_connections_cut_total"), residentMiB: nil)
     }
 
     /// Reads every store back after the nodes stopped and compares them; returns the failures.

@@ -11,7 +11,7 @@ public enum RogueMember {
     public struct Sent: Codable, Sendable {
         public var garbage = 0, oversize = 0, unknownType = 0, truncated = 0
         public var forgedTransaction = 0, replayedTransaction = 0, replayedBlock = 0, forgedBlock = 0
-        public var forgedEndorsements = 0, manyFrameMessages = 0, extraConnections = 0
+        public var forgedEndorsements = 0, manyFrameMessages = 0, extraConnections = 0, silentConnections = 0
     }
 
     /// Connects to `target` as `rogue` and sends one of each; returns what it sent.
@@ -65,6 +65,15 @@ public enum RogueMember {
             extra.append(l)
             sent.extraConnections += 1
         }
+        // TCP connections that never say a word: past `maxSilentConnections` the oldest are cut.
+        var silent: [BareConnection] = []
+        for _ in 0..<(NetworkLimits().maxSilentConnections + 16) {
+            silent.append(try BareConnection(to: endpoint))
+            sent.silentConnections += 1
+        }
+        // Held open until the target's loop has been round since they were accepted.
+        _ = try extra.last?.ask(.getStatus(requestID: 4), timeout: .seconds(3))
+        Thread.sleep(forTimeInterval: 0.5)
         return sent
     }
 }
