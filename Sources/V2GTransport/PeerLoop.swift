@@ -246,7 +246,7 @@ final class PeerLoop {
                 let request = IncomingRequest(message: decoded, sender: sender, route: ReplyRoute(routingID: routingID))
                 if let answer = handlers.request(request) { reply(answer.encoded, to: routingID) }
             case .blocks, .status, .endorsement:
-                drop(.unexpected, "a \(decoded.kind) reply sent as a request", from: message.userID)
+                drop(.unexpected, "\(decoded.kind) reply sent as a request", from: message.userID)
             }
         }
     }
@@ -293,7 +293,7 @@ final class PeerLoop {
                 fileEndorsement(txID, endorsement, from: link)
                 continue
             default:
-                drop(.unexpected, "a \(decoded.kind) on a reply path", from: who)
+                drop(.unexpected, "\(decoded.kind) on a reply path", from: who)
                 continue
             }
             let expected = shared.lock.withLock { shared.pending[id]?.sentTo == link.neighbour.key }

@@ -68,6 +68,8 @@ struct NetworkDemoTests {
         // The attacked node's memory: what the attack made it hold is not kept (before, after, at the end).
         let resident = try #require(attack["residentMiB"] as? [Int])
         #expect(resident.count == 3 && resident[2] < resident[0] + 100, "\(resident)")
+        // Its log stays small: a few lines per reason (rate-limited), not one per frame.
+        #expect(attack["logBytes"] as? Int ?? .max < 64 << 10, "\(attack["logBytes"] ?? "nil") log bytes")
         // The network kept running: round 3 (after the attack in round 2) completed on both campuses, and the
         // chains are identical and verify.
         #expect(s.round("A", 3) != nil && s.round("B", 3) != nil)

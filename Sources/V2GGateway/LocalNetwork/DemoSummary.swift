@@ -21,6 +21,9 @@ public struct DemoSummary: Codable, Sendable {
         /// The attacked node's resident memory (MiB, from /proc) before the attack, right after it, and when the
         /// rounds ended; nil where /proc is not there.
         public var residentMiB: [Int]?
+        /// What the attacked node's log grew by from the attack until the rounds ended, and over how long.
+        public var logBytes: Int?
+        public var logSeconds: Double?
     }
     public var rounds: [RoundLine]
     public var attack: Attack?

@@ -52,6 +52,7 @@ public struct LocalNetworkDemo {
         var attackAt: ContinuousClock.Instant? = rogue != nil ? slot(min(2, UInt64(options.rounds)), plus: options.intervalMs * 3 / 4) : nil
         var sent: RogueMember.Sent?
         var resident: [Int?] = []   // the attacked node's RSS: before the attack, after it, at the end
+        var logAtAttack: (bytes: Int, at: ContinuousClock.Instant)?   // the attacked node's log when it began
         var restarts: [(at: ContinuousClock.Instant, node: String, action: Fault.Kind)] = []
         let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (options.rounds + 6) * options.intervalMs) + .seconds(20)
         var printed: UInt64 = 0
@@ -97,6 +98,7 @@ public struct LocalNetworkDemo {
                 let target = layout.controlSystem(campusA)
                 do {
                     resident = [network.residentBytes(target.name)]
+                    logAtAttack = (Self.fileSize(target.log), ContinuousClock.now)
                     sent = try RogueMember.run(rogue: rogue, endpoint: target.endpoint, target: target.key.publicKey)
                     resident.append(network.residentBytes(target.name))
                     report(.note("☠ a rogue member sent campus \(campusA)'s CS garbage, oversize, unknown and truncated frames, a forged transaction and block, replays of a committed transaction and block, 1,000 forged endorsements, 8 messages of 8 × 1 MiB frames, opened 9 connections and \(sent!.silentConnections) that never send"))
@@ -117,7 +119,14 @@ public struct LocalNetworkDemo {
         if printed < UInt64(options.rounds) { failures.append("only \(printed) of \(options.rounds) rounds finished on every campus in time") }
 
         // Convergence: every node of a campus reports its CS's heights (from the metrics endpoints).
-        if sent != nil { resident.append(network.residentBytes(layout.controlSystem(campusA).name)) }
+        var logGrowth: (bytes: Int, seconds: Double)?
+        if sent != nil {
+            let target = layout.controlSystem(campusA)
+            resident.append(network.residentBytes(target.name))
+            if let l = logAtAttack {
+                logGrowth = (Self.fileSize(target.log) - l.bytes, RoundLine.ms(ContinuousClock.now - l.at) / 1000)
+            }
+        }
         let lagging = network.waitForConvergence(timeout: .seconds(20))
         if !lagging.isEmpty { failures.append("not converged within 20 s: \(lagging.joined(separator: ", "))") }
         var summary = DemoSummary(rounds: [])
@@ -127,8 +136,11 @@ public struct LocalNetworkDemo {
             var seen = Self.attackCounted(sent, csMetrics)
             let mebibytes = resident.compactMap { $0.map { $0 >> 20 } }
             seen.residentMiB = mebibytes.count == 3 ? mebibytes : nil
+            seen.logBytes = logGrowth?.bytes
+            seen.logSeconds = logGrowth?.seconds
             report(.note("attack counted at campus \(campusA)'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale; \(seen.unexpected) forged endorsements and \(seen.badEnvelope) many-frame messages dropped; \(seen.connectionsCut) connections cut"
-                        + (seen.residentMiB.map { "; its resident memory \($0.map(String.init).joined(separator: " → ")) MiB (before, after the attack, at the end)" } ?? "")))
+                        + (seen.residentMiB.map { "; its resident memory \($0.map(String.init).joined(separator: " → ")) MiB (before, after the attack, at the end)" } ?? "")
+                        + (logGrowth.map { String(format: "; its log grew %d bytes in %.1f s (%.0f B/s)", $0.bytes, $0.seconds, Double($0.bytes) / max($0.seconds, 0.001)) } ?? "")))
             // A replay of what the CS already holds is dropped as a gossip duplicate (same bytes) before the pool sees it.
             if seen.malformed < 2 || seen.oversize < 1 || seen.unknownType < 1 || seen.poolNotMember < 1
                 || seen.poolReplay + seen.duplicates < 2 || seen.blocksRejected + seen.blocksStale < 1
@@ -149,6 +161,10 @@ public struct LocalNetworkDemo {
         return summary
     }
 
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
     /// What the attacked control system's metrics counted.
     static func attackCounted(_ sent: RogueMember.Sent, _ m: [String: Double]) -> DemoSummary.Attack {
         func v(_ key: String) -> Int { Int(m[key] ?? 0) }
@@ -163,7 +179,7 @@ public struct LocalNetworkDemo {
             blocksStale: v("v2g_blocks_stale_total"),
             unexpected: v("v2g_gossip_dropped_total{reason=\"unexpected\"}"),
             badEnvelope: v("v2g_gossip_dropped_total{reason=\"badEnvelope\"}"),
-            connectionsCut: v("v2g_connections_cut_total"), residentMiB: nil)
+            connectionsCut: v("v2g_connections_cut_total"), residentMiB: nil, logBytes: nil, logSeconds: nil)
     }
 
     /// Reads every store back after the nodes stopped and compares them; returns the failures.
