@@ -93,7 +93,7 @@ pydeps:
 
 # The suites that measure the process's resident memory run alone, after the others: in a parallel run the
 # tests beside them allocate in the same process.
-MEMORY_SUITES := UnreadRequestsTests|ForgeryAndOversizeTests
+MEMORY_SUITES := UnreadRequestsTests|ForgeryAndOversizeTests|MemoryGuardTests
 swift-test: deps
 	$(SWIFT) test --skip '$(MEMORY_SUITES)'
 	V2G_MEMORY_TESTS_ALONE=1 $(SWIFT) test --filter '$(MEMORY_SUITES)'

@@ -39,7 +39,8 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             metricsServer = nil
         }
         var nodeConfiguration = LedgerNodeConfiguration(
-            peer: PeerConfiguration(bindEndpoint: config.listen, members: config.members, neighbours: config.peers),
+            peer: PeerConfiguration(bindEndpoint: config.listen, members: config.members, neighbours: config.peers,
+                                    limits: config.networkLimits),
             storePath: config.storePath, catchUpInterval: config.catchUpInterval, logger: logger)
         // Exchanges and EV gateways are off the round's critical path: their nodes validate in the background.
         switch config.role {
@@ -113,7 +114,8 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
         do {
             bocs = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(
                 peer: PeerConfiguration(bindEndpoint: b.listen, members: b.campuses.map(\.key),
-                                        neighbours: others.map { Neighbour(endpoint: $0.endpoint, key: $0.key) }),
+                                        neighbours: others.map { Neighbour(endpoint: $0.endpoint, key: $0.key) },
+                                        limits: config.networkLimits),
                 storePath: store, catchUpInterval: config.catchUpInterval, logger: bocsLogger))
         } catch {
             throw .node(error, store: store, listen: b.listen)

@@ -39,14 +39,26 @@ public struct GatewayConfig: Sendable {
     public var metricsPort: UInt16?
     public var matcher: MatcherSettings?
     public var catchUpInterval: Duration
+    /// The node's resident memory past which its peers cut every connection they accept (`NetworkLimits`);
+    /// nil: no guard.
+    public var maxResidentBytes: Int? = GatewayConfig.defaultMaxResidentMiB << 20
     /// What the role does beyond validating: the control system's campus, rounds and BoCS seat; an exchange's
     /// consumers; an EV gateway's vehicles.
     public var roles = RoleSettings()
+
+    /// The limits of the node's peers: the defaults, with the memory guard.
+    public var networkLimits: NetworkLimits {
+        var limits = NetworkLimits()
+        limits.maxResidentBytes = maxResidentBytes
+        return limits
+    }
 
     /// The SQLite store under `dataDir`.
     public var storePath: String { (dataDir as NSString).appendingPathComponent("ledger.db") }
 
     static let defaultCatchUpIntervalMs = 5_000
+    /// A node needs tens of MiB; 512 leaves room for a big store's cache on a 1 GB gateway.
+    static let defaultMaxResidentMiB = 512
 
     /// Reads and checks the file at `path`; every error names the key at fault.
     /// - Returns: the configuration and the node's key (read from `key_file`, which must be mode 0600).
@@ -104,7 +116,9 @@ public struct GatewayConfig: Sendable {
 
         // The network section.
         let network = try top.required("network").table()
-        try network.known(["listen", "peers", "members"])
+        try network.known(["listen", "peers", "members", "max_resident_mib"])
+        // 0 turns the memory guard off.
+        let residentMiB = try network.optional("max_resident_mib")?.integer(in: 0...1_048_576) ?? Int64(defaultMaxResidentMiB)
         let listenNode = try network.required("listen")
         let listen = try listenNode.string()
         try checkEndpoint(listen, listenNode, allowWildcardPort: true)
@@ -177,7 +191,9 @@ public struct GatewayConfig: Sendable {
         let config = GatewayConfig(role: role, keyFile: keyFile, dataDir: dataDir, logLevel: logLevel, listen: listen,
                                 peers: peers, members: members, metricsPort: metricsPort, matcher: matcher,
                                 catchUpInterval: .milliseconds(intervalMs), roles: roles)
-        return (config, key)
+        var guarded = config
+        guarded.maxResidentBytes = residentMiB == 0 ? nil : Int(residentMiB) << 20
+        return (guarded, key)
     }
 
     private static func parseMatcher(_ section: TOMLNode.Table) throws(ConfigError) -> MatcherSettings {

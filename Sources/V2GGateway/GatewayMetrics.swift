@@ -77,6 +77,9 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         out.family("v2g_connections_cut_total", .counter,
                    help: "Connections cut: past a member's limit of connections, or past the limit of silent ones.",
                    value: network.connectionsCut)
+        out.family("v2g_memory_guard_trips_total", .counter,
+                   help: "Times resident memory passed network.max_resident_mib and every accepted connection was cut.",
+                   value: network.memoryGuardTrips)
         out.family("v2g_hellos_total", .counter,
                    help: "Hellos answered: one per connection a neighbour's link made (a redial makes another).",
                    value: network.hellos)

@@ -68,4 +68,7 @@ struct MemberConnections {
 
     /// The connections that have sent nothing yet, oldest first.
     var silentConnections: [Int32] { silent }
+
+    /// Every connection known: silent ones and members'.
+    var all: [Int32] { silent + owner.keys.sorted() }
 }

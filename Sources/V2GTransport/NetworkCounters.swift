@@ -26,6 +26,8 @@ public struct NetworkCounters: Hashable, Sendable {
     /// Connections cut: their member was heard on more than `maxConnectionsPerMember`, or more than
     /// `maxSilentConnections` had sent nothing.
     public var connectionsCut = 0
+    /// Times resident memory passed `maxResidentBytes` and every connection of the ROUTER was cut.
+    public var memoryGuardTrips = 0
 
     public init() {}
 

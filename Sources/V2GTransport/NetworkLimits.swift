@@ -35,6 +35,11 @@ public struct NetworkLimits: Hashable, Sendable {
     /// Connections that have sent nothing yet (in their handshake, or authenticated and silent): past it, the
     /// oldest is cut. With `maxConnectionsPerMember` it bounds every connection the ROUTER holds.
     public var maxSilentConnections: Int = 64
+    /// The process's resident memory past which the peer cuts every connection its ROUTER holds (and hands
+    /// freed memory back): libzmq buffers a multipart message whole until its last frame, and no libzmq option
+    /// bounds the number of frames. nil: no guard (the default, as a library shares its process; `v2g node`
+    /// sets one).
+    public var maxResidentBytes: Int?
     /// `ZMQ_HANDSHAKE_IVL`: a connection whose CurveZMQ handshake takes longer is closed.
     public var handshakeInterval: Duration = .seconds(5)
     /// `ZMQ_RECONNECT_IVL` and `ZMQ_RECONNECT_IVL_MAX` (exponential back-off between them).

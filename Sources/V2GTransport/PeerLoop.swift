@@ -35,6 +35,7 @@ final class PeerLoop {
     private var seen: LRUSet<Digest>
     private var connections: MemberConnections
     private var monitors = 0
+    private var memory = MemoryGuardState()
     private static let burst = 256   // messages read from one socket before looking at the others
     /// The request ID of the status request a link sends when its handshake succeeds: it tells the neighbour's
     /// ROUTER which member the connection is (so it is not counted silent), and its answer is not waited for.
@@ -101,7 +102,8 @@ final class PeerLoop {
             let ready: [ZMQPoll.Events]
             let now = ContinuousClock.now
             let nextRedial = links.compactMap(\.redialAt).min()
-            let timeout = nextRedial.map { max(.zero, min(.seconds(1), now.duration(to: $0))) } ?? .seconds(1)
+            let longest: Duration = limits.maxResidentBytes == nil ? .seconds(1) : .milliseconds(250)   // the guard's pace
+            let timeout = nextRedial.map { max(.zero, min(longest, now.duration(to: $0))) } ?? longest
             do {
                 ready = try ZMQPoll.poll(items, timeout: timeout)
             } catch {
@@ -123,7 +125,56 @@ final class PeerLoop {
                 if ready[3 + 2 * i + 1].contains(.readable) { drainMonitor(link) }
             }
             redialDue()
+            guardMemory()
         }
+    }
+
+    /// Resident memory past `maxResidentBytes` is libzmq buffering what no node needs (one member's endless
+    /// multipart message, say): every connection of the ROUTER is cut, and with it its buffers; the links of
+    /// honest neighbours dial again and say hello. Checked every 250 ms; freed memory is handed back 250 ms after
+    /// the cut, once libzmq's I/O thread has let go of it. If memory stays past the limit after that, it is not
+    /// the network's: the guard says so once and waits until memory falls below the limit.
+    private func guardMemory() {
+        guard let limit = limits.maxResidentBytes else { return }
+        let now = ContinuousClock.now
+        guard now >= memory.nextCheck else { return }
+        memory.nextCheck = now + .milliseconds(250)
+        if memory.trimDue {
+            memory.trimDue = false
+            ProcessMemory.releaseFreed()
+            memory.verifyAfterTrim = true
+            return
+        }
+        guard let resident = ProcessMemory.residentBytes() else { return }
+        if memory.verifyAfterTrim {
+            memory.verifyAfterTrim = false
+            if resident > limit {
+                memory.suspended = true
+                logger.error("""
+                    resident memory \(resident >> 20) MiB stays past the guard's \(limit >> 20) MiB after every \
+                    connection was cut: not the network's; the guard waits until it falls below
+                    """)
+            }
+            return
+        }
+        if memory.suspended {
+            if resident < limit { memory.suspended = false }
+            return
+        }
+        guard resident > limit else { return }
+        drainRouterMonitor()   // cut only connections libzmq still holds
+        let all = connections.all
+        for fd in all {
+            cutConnection(fd)
+            connections.closed(fd)
+        }
+        shared.count {
+            $0.memoryGuardTrips += 1
+            $0.connectionsCut += all.count
+        }
+        limited.warning("memory guard", "resident memory \(resident >> 20) MiB passed \(limit >> 20) MiB: cut all "
+                        + "\(all.count) connections of the ROUTER")
+        memory.trimDue = true
     }
 
     private func redialDue() {

@@ -54,6 +54,20 @@ struct ConfigAndMetricsTests {
         #expect(config.roles.rounds?.collect == .seconds(1))   // half the interval by default
     }
 
+    @Test func theMemoryGuardIsOnByDefaultAndSetOrTurnedOffInTheNetworkTable() throws {
+        let dir = try ScratchDirectory()
+        let (text, _, _) = try Self.controlSystem(dir)
+        let members = "members = "
+        func guardOf(_ line: String?) throws -> Int? {
+            let changed = line.map { text.replacingOccurrences(of: members, with: "\($0)\n\(members)") } ?? text
+            return try GatewayConfig.parse(toml: changed, base: dir.url.path).0.networkLimits.maxResidentBytes
+        }
+        #expect(try guardOf(nil) == 512 << 20)
+        #expect(try guardOf("max_resident_mib = 96") == 96 << 20)
+        #expect(try guardOf("max_resident_mib = 0") == nil)
+        #expect { try guardOf("max_resident_mib = -1") } throws: { "\($0)".hasPrefix("network.max_resident_mib:") }
+    }
+
     @Test(arguments: [
         ("greedy", "matcher.algorithm: a control system runs rounds with ret, sret-double, sret-single-energy, sret-single-count, not greedy"),
         ("nonsense", "matcher.algorithm: unknown algorithm \"nonsense\""),

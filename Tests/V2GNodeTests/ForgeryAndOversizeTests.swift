@@ -16,7 +16,7 @@ struct ForgeryAndOversizeTests {
         defer { node.stop() }
         let probe = try RawLink(key: honest, to: node.endpoint, of: node.publicKey)
         #expect(try probe.ask(.getStatus(requestID: 1), timeout: .seconds(5)) != nil)
-        releaseFreedMemory()
+        ProcessMemory.releaseFreed()
         let before = UnreadRequestsTests.residentBytes()
         let clock = ContinuousClock(), start = clock.now
 
@@ -40,11 +40,11 @@ struct ForgeryAndOversizeTests {
         #expect(eventually(.seconds(20)) { node.peer.counters.totalDropped >= 20_120 })
         // The attacker's links live in this process too; what they and the node freed goes back to the system
         // first, so the figure is what is still in use.
-        releaseFreedMemory()
+        ProcessMemory.releaseFreed()
         let during = UnreadRequestsTests.residentBytes()
         let answered = try probe.ask(.getStatus(requestID: 2), timeout: .seconds(5)) != nil
         Thread.sleep(forTimeInterval: 1)
-        releaseFreedMemory()
+        ProcessMemory.releaseFreed()
         let after = UnreadRequestsTests.residentBytes()
         let seconds = Double((clock.now - start).components.seconds) + 1
         let logBytes = log.all.reduce(0) { $0 + $1.utf8.count + 1 }
@@ -60,11 +60,4 @@ struct ForgeryAndOversizeTests {
         // 5 lines per reason per 10 s and one summary line per reason and interval.
         #expect(log.all.count <= 40, "\(log.all.count) log lines")
     }
-}
-
-/// glibc's `malloc_trim(0)`: hands freed heap pages back, so RSS counts what is in use (malloc.h is not in
-/// the Glibc module, hence the lookup).
-private func releaseFreedMemory() {
-    guard let symbol = dlsym(nil, "malloc_trim") else { return }
-    _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
 }
