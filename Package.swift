@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "V2GTransport", targets: ["V2GTransport"]),
         .library(name: "V2GNode", targets: ["V2GNode"]),
         .library(name: "V2GGateway", targets: ["V2GGateway"]),
+        .library(name: "V2GOCPP", targets: ["V2GOCPP"]),
         .executable(name: "v2g", targets: ["v2g"]),
     ],
     dependencies: [
@@ -71,6 +72,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // OCPP-J, the chargers' protocol (docs/ocpp.md): RPC framing and payload schemas; nothing of the ledger.
+        .target(
+            name: "V2GOCPP"
+        ),
         // The roles a gateway runs, their data sources and sinks, config, metrics and the daemon.
         .target(
             name: "V2GGateway",
@@ -124,6 +129,10 @@ let package = Package(
         .testTarget(
             name: "V2GSimTests",
             dependencies: ["V2GSim", "V2GKit"]
+        ),
+        .testTarget(
+            name: "V2GOCPPTests",
+            dependencies: ["V2GOCPP"]
         ),
         .testTarget(
             name: "v2gTests",
