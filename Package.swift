@@ -74,7 +74,8 @@ let package = Package(
         ),
         // OCPP-J, the chargers' protocol (docs/ocpp.md): RPC framing and payload schemas; nothing of the ledger.
         .target(
-            name: "V2GOCPP"
+            name: "V2GOCPP",
+            exclude: ["Schemas/generate.py"]
         ),
         // The roles a gateway runs, their data sources and sinks, config, metrics and the daemon.
         .target(
@@ -132,7 +133,8 @@ let package = Package(
         ),
         .testTarget(
             name: "V2GOCPPTests",
-            dependencies: ["V2GOCPP"]
+            dependencies: ["V2GOCPP"],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "v2gTests",
