@@ -88,8 +88,9 @@ examples: deps pydeps
 	V2G_LIBRARY=$(STAGE)/lib/libv2g.so $(PYTHON) examples/python/run_examples.py
 
 # numpy and scipy check the Python example against scipy's LSAP; installed only when missing.
+# ocpp (with websockets) plays charging stations against `v2g ocpp serve`.
 pydeps:
-	@$(PYTHON) -c "import numpy, scipy, nacl, pytest" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy pynacl pytest
+	@$(PYTHON) -c "import numpy, scipy, nacl, pytest, ocpp, websockets" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy pynacl pytest ocpp websockets
 
 # The suites that measure the process's resident memory run alone, after the others: in a parallel run the
 # tests beside them allocate in the same process.
@@ -106,7 +107,8 @@ ledger-interop: deps pydeps lib
 	$$($(SWIFT) build --show-bin-path)/v2g ledger demo $(BUILD)/interop/ledger.db --rounds 3
 	$$($(SWIFT) build --show-bin-path)/v2g ledger export $(BUILD)/interop/ledger.db $(BUILD)/interop/chain.v2g
 	$(PYTHON) tests/python/ledger_verifier.py $(BUILD)/interop/chain.v2g
-	V2G_EXPORT=$(abspath $(BUILD)/interop/chain.v2g) V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) $(PYTHON) -m pytest tests/python -q
+	V2G_EXPORT=$(abspath $(BUILD)/interop/chain.v2g) V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) \
+	  V2G_BINARY=$$($(SWIFT) build --show-bin-path)/v2g $(PYTHON) -m pytest tests/python -q
 
 # The fuzzers' smoke runs replay every committed seed (found crashes included) and fuzz a few seconds each;
 # csan runs the C tests under ASan + UBSan. Long campaigns are `make fuzz` and `make fuzz-swift`.

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // MARK: - Targets
@@ -75,6 +76,10 @@ let package = Package(
         // OCPP-J, the chargers' protocol (docs/ocpp.md): RPC framing and payload schemas; nothing of the ledger.
         .target(
             name: "V2GOCPP",
+            dependencies: [
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Schemas/generate.py"]
         ),
         // The roles a gateway runs, their data sources and sinks, config, metrics and the daemon.
@@ -97,6 +102,7 @@ let package = Package(
                 "V2GKit",
                 "V2GLedger",
                 "V2GGateway",
+                "V2GOCPP",
                 "V2GSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

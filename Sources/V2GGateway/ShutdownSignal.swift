@@ -32,8 +32,15 @@ public final class ShutdownSignal: @unchecked Sendable {  // `reason` under `loc
         semaphore.signal()
     }
 
+    /// Waits until the signal fires; returns the reason.
+    public func wait() -> String {
+        semaphore.wait()
+        semaphore.signal()   // a later wait returns at once
+        return lock.withLock { reason ?? "" }
+    }
+
     /// The reason, once fired; waits up to `timeout` for it.
-    func wait(timeout: Duration) -> String? {
+    public func wait(timeout: Duration) -> String? {
         _ = semaphore.wait(timeout: .now() + .nanoseconds(Int(timeout.components.seconds) * 1_000_000_000
                                                            + Int(timeout.components.attoseconds / 1_000_000_000)))
         return lock.withLock { reason }

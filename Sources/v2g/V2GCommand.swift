@@ -8,7 +8,7 @@ struct V2GCommand: ParsableCommand {
         commandName: "v2g",
         abstract: "V2GKit: vehicle-to-grid energy trading.",
         version: coreVersion,
-        subcommands: [MatchCommand.self, DemoCommand.self, SimulateCommand.self, ForecastCommand.self, KeygenCommand.self, LedgerCommand.self, NodeCommand.self, BenchCommand.self])
+        subcommands: [MatchCommand.self, DemoCommand.self, SimulateCommand.self, ForecastCommand.self, KeygenCommand.self, LedgerCommand.self, NodeCommand.self, OCPPCommand.self, BenchCommand.self])
 
     /// Runs the command line, turning bad input into one line on standard error and exit status 2.
     static func main() {
