@@ -148,8 +148,9 @@ final class PeerLoop {
         guard let resident = ProcessMemory.residentBytes() else { return }
         if memory.verifyAfterTrim {
             memory.verifyAfterTrim = false
+            // Re-armed only below 90 % of the limit, so memory hovering at the limit does not trip it again.
+            memory.suspended = resident >= limit / 10 * 9
             if resident > limit {
-                memory.suspended = true
                 logger.error("""
                     resident memory \(resident >> 20) MiB stays past the guard's \(limit >> 20) MiB after every \
                     connection was cut: not the network's; the guard waits until it falls below
@@ -158,7 +159,7 @@ final class PeerLoop {
             return
         }
         if memory.suspended {
-            if resident < limit { memory.suspended = false }
+            if resident < limit / 10 * 9 { memory.suspended = false }
             return
         }
         guard resident > limit else { return }
@@ -250,6 +251,9 @@ final class PeerLoop {
     }
 
     private func drainRouter() {
+        // Accepts and closes first: a message must not be counted on a descriptor whose close (or whose
+        // reuse) the monitor has already reported.
+        drainRouterMonitor()
         for _ in 0..<Self.burst {
             let message: ZMQMessage
             do {
@@ -382,7 +386,7 @@ final class PeerLoop {
             switch e.event {
             case .accepted:
                 cuts.remove(fd)
-                if let cut = connections.accepted(fd) { cuts.insert(cut) }
+                if let cut = connections.accepted(fd, from: peerAddress(fd)) { cuts.insert(cut) }
             case .disconnected, .closed:
                 cuts.remove(fd)
                 connections.closed(fd)

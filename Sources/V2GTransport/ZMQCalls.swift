@@ -103,6 +103,38 @@ func cutConnection(_ fd: Int32) {
     _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
 }
 
+/// The address of the peer on the other end of `fd` (libzmq's connection descriptor), without the port; empty
+/// if it cannot be read (the connection is gone).
+///
+/// The corresponding C functions are `getpeername` and `inet_ntop`.
+func peerAddress(_ fd: Int32) -> String {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let rc = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+    }
+    guard rc == 0 else { return "" }
+    var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+    let family = Int32(storage.ss_family)
+    let ok: Bool = withUnsafePointer(to: &storage) { pointer in
+        switch family {
+        case AF_INET:
+            pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                var address = sin.pointee.sin_addr
+                return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil
+            }
+        case AF_INET6:
+            pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                var address = sin6.pointee.sin6_addr
+                return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil
+            }
+        default:
+            false
+        }
+    }
+    return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+}
+
 /// Polls `items` for up to `timeout` milliseconds (-1: forever); returns how many have events.
 func zmqPoll(_ items: inout [zmq_pollitem_t], _ timeout: Int) -> Result<Int, TransportError> {
     let rc = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32($0.count), timeout) }

@@ -1,11 +1,13 @@
 import Testing
 @testable import V2GTransport
 
-/// The bookkeeping behind `maxConnectionsPerMember`, against a plain model on random traffic.
+/// The bookkeeping behind `maxConnectionsPerMember` and `maxSilentConnections`, against a plain model on random
+/// traffic.
 @Suite("Connections per member")
 struct MemberConnectionsTests {
     @Test func theLeastRecentlyHeardConnectionPastTheLimitIsCut() {
         var c = MemberConnections(limit: 2)
+        for fd: Int32 in 10...13 { #expect(c.accepted(fd) == nil) }
         #expect(c.heard("a", on: 10) == nil)
         #expect(c.heard("a", on: 11) == nil)
         #expect(c.heard("a", on: 10) == nil)      // 10 is now the most recent
@@ -18,23 +20,28 @@ struct MemberConnectionsTests {
         // A closed connection no longer counts: its number may come back as anything.
         c.closed(10)
         #expect(c.connections(of: "a") == [13])
+        // Nor does one the monitor never reported accepted (a message read after its close, say).
+        #expect(c.heard("a", on: 10) == nil)
+        #expect(c.connections(of: "a") == [13])
     }
 
-    @Test func pastTheSilentLimitTheOldestSilentConnectionIsCut() {
+    @Test func pastTheSilentLimitTheBusiestSourceLosesItsOldest() {
         var c = MemberConnections(limit: 2, silentLimit: 3)
-        #expect(c.accepted(5) == nil)
-        #expect(c.accepted(6) == nil)
-        #expect(c.accepted(7) == nil)
-        #expect(c.heard("a", on: 6) == nil)         // no longer silent
-        #expect(c.accepted(8) == nil)
-        #expect(c.accepted(9) == 5)
-        #expect(c.silentConnections == [7, 8, 9])
-        c.closed(8)
-        #expect(c.silentConnections == [7, 9])
-        // A reused number whose close was not reported yet is a new connection: silent, and no longer a's.
-        #expect(c.accepted(6) == nil)
-        #expect(c.connections(of: "a") == [])
-        #expect(c.silentConnections == [7, 9, 6])
+        #expect(c.accepted(5, from: "10.0.0.1") == nil)      // a neighbour, mid-handshake
+        #expect(c.accepted(6, from: "10.0.0.9") == nil)
+        #expect(c.accepted(7, from: "10.0.0.9") == nil)
+        #expect(c.accepted(8, from: "10.0.0.9") == 6)        // the flooding address loses its own oldest
+        #expect(c.accepted(9, from: "10.0.0.9") == 7)
+        #expect(c.silentConnections == [5, 8, 9])
+        #expect(c.heard("n", on: 5) == nil)                  // the neighbour's hello: no longer silent
+        #expect(c.accepted(10, from: "10.0.0.2") == nil)
+        #expect(c.accepted(11, from: "10.0.0.2") == 8)       // two addresses with two each: the oldest of them
+        c.closed(9)
+        #expect(c.silentConnections == [10, 11])
+        // A reused number whose close was not reported yet is a new connection: silent, and no longer n's.
+        #expect(c.accepted(5, from: "10.0.0.3") == nil)
+        #expect(c.connections(of: "n") == [])
+        #expect(c.silentConnections == [10, 11, 5])
     }
 
     @Test func matchesAPlainModelOnRandomTraffic() {
@@ -44,40 +51,42 @@ struct MemberConnectionsTests {
             let silentLimit = Int.random(in: 1...4, using: &rng)
             var fast = MemberConnections(limit: limit, silentLimit: silentLimit)
             var model: [(member: String, fd: Int32)] = []   // every live (member, fd), least recently heard first
-            var silent: [Int32] = []                        // accepted, not heard from, oldest first
+            var silent: [(fd: Int32, source: String)] = []  // accepted, not heard from, oldest first
             for _ in 0..<300 {
                 let member = ["a", "b", "c"].randomElement(using: &rng)!, fd = Int32.random(in: 0..<12, using: &rng)
                 switch Int.random(in: 0..<5, using: &rng) {
                 case 0:                                      // libzmq closed the connection on fd
                     fast.closed(fd)
                     model.removeAll { $0.fd == fd }
-                    silent.removeAll { $0 == fd }
-                    #expect(fast.connections(of: member) == model.filter { $0.member == member }.map(\.fd))
-                    #expect(fast.silentConnections == silent)
-                    continue
+                    silent.removeAll { $0.fd == fd }
                 case 1:                                      // libzmq accepted a connection on fd
+                    let source = ["x", "y", "z"].randomElement(using: &rng)!
                     model.removeAll { $0.fd == fd }
-                    silent.removeAll { $0 == fd }
-                    silent.append(fd)
-                    let expected = silent.count > silentLimit ? silent.removeFirst() : nil
-                    #expect(fast.accepted(fd) == expected)
-                    #expect(fast.silentConnections == silent)
-                    continue
-                default:
-                    break
+                    silent.removeAll { $0.fd == fd }
+                    silent.append((fd, source))
+                    var expected: Int32?
+                    if silent.count > silentLimit {
+                        let most = Dictionary(grouping: silent, by: \.source).values.map(\.count).max()!
+                        let i = silent.firstIndex { s in silent.filter { $0.source == s.source }.count == most }!
+                        expected = silent.remove(at: i).fd
+                    }
+                    #expect(fast.accepted(fd, from: source) == expected)
+                default:                                     // a message from member on fd
+                    var expected: Int32?
+                    if model.contains(where: { $0.fd == fd }) || silent.contains(where: { $0.fd == fd }) {
+                        silent.removeAll { $0.fd == fd }
+                        model.removeAll { $0.fd == fd }
+                        model.append((member, fd))
+                        let mine = model.filter { $0.member == member }
+                        if mine.count > limit {
+                            expected = mine[0].fd
+                            model.removeAll { $0.fd == mine[0].fd }
+                        }
+                    }
+                    #expect(fast.heard(member, on: fd) == expected)
                 }
-                silent.removeAll { $0 == fd }
-                model.removeAll { $0.fd == fd }
-                model.append((member, fd))
-                let mine = model.filter { $0.member == member }
-                var expected: Int32?
-                if mine.count > limit {
-                    expected = mine[0].fd
-                    model.removeAll { $0.fd == mine[0].fd }
-                }
-                #expect(fast.heard(member, on: fd) == expected)
                 #expect(fast.connections(of: member) == model.filter { $0.member == member }.map(\.fd))
-                #expect(fast.silentConnections == silent)
+                #expect(fast.silentConnections == silent.map(\.fd))
             }
         }
     }

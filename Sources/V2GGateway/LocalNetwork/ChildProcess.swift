@@ -95,6 +95,9 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
         standardError = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
     }
 
+    /// Reaps the child if it has ended (a running one is left running).
+    deinit { _ = termination }
+
     /// How the child ended; nil while it runs. Reaps it the first time it is seen ended.
     var termination: Termination? {
         lock.withLock {
@@ -116,7 +119,11 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
     /// Waits up to `timeout` (nil: for ever) for the child to end; nil if it still runs.
     @discardableResult
     func wait(timeout: Duration? = nil) -> Termination? {
-        guard let timeout else { return lock.withLock { ended = ended ?? Self.reap(pid, block: true); return ended } }
+        guard let timeout else {
+            if let t = termination { return t }
+            let t = Self.reap(pid, block: true)   // outside the lock: `signal` from another thread must not wait on it
+            return lock.withLock { ended = ended ?? t; return ended }
+        }
         let deadline = ContinuousClock.now + timeout
         var pause = Duration.milliseconds(1)
         while true {

@@ -20,6 +20,7 @@ public final class LocalNetwork {
     /// Starts `v2g node --config` for a node, its standard output and error appended to its node.log.
     public func start(_ name: String) throws {
         guard let n = layout.node(name) else { throw LocalNetworkError("no node \(name)") }
+        if processes[name]?.isRunning == true { throw LocalNetworkError("\(name) is already running") }
         let command = [executable, "node", "--config", n.config]
         let niced = niceness[name].flatMap { $0 != 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") ? $0 : nil }
         let (path, arguments) = niced.map { ("/usr/bin/nice", ["-n", "\($0)"] + command) } ?? (executable, Array(command.dropFirst()))
