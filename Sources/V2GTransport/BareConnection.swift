@@ -5,10 +5,11 @@ import Glibc
 public final class BareConnection {
     private let fd: Int32
 
-    /// Connects to `endpoint`, of the form `tcp://IPv4:PORT`.
+    /// Connects to `endpoint`, of the form `tcp://IPv4:PORT`, from the local IPv4 address `source` if given
+    /// (on loopback any 127.x.y.z: a second host, as far as the peer can tell).
     ///
-    /// The corresponding C functions are `socket`, `inet_pton` and `connect`.
-    public init(to endpoint: String) throws(TransportError) {
+    /// The corresponding C functions are `socket`, `inet_pton`, `bind` and `connect`.
+    public init(to endpoint: String, from source: String? = nil) throws(TransportError) {
         let parts = endpoint.dropFirst("tcp://".count).split(separator: ":")
         guard endpoint.hasPrefix("tcp://"), parts.count == 2, let port = UInt16(parts[1]) else {
             throw TransportError(.system, "not a tcp://IPv4:PORT endpoint: \(endpoint)")
@@ -21,6 +22,22 @@ public final class BareConnection {
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .system("socket") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else {
+                close(fd)
+                throw TransportError(.system, "not an IPv4 address: \(source)")
+            }
+            let rc = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard rc == 0 else {
+                let error = TransportError.system("bind \(source)")
+                close(fd)
+                throw error
+            }
+        }
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

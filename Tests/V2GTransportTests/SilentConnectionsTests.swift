@@ -38,4 +38,42 @@ struct SilentConnectionsTests {
         sockets.removeAll()
         bare.removeAll()
     }
+
+    /// Found by review: with the oldest silent connection cut first, a flood of bare TCP connections from one
+    /// address cut a neighbour's handshake in progress, again and again, so its link never came up (seen with
+    /// 80 ms between them; on loopback a handshake is too quick to lose, so `MemberConnectionsTests` pins the
+    /// choice itself). Now the flooding address loses its own, and a neighbour links through the flood.
+    @Test func aFloodFromOneAddressDoesNotKeepANeighbourFromLinking() throws {
+        let a = try SigningKey(), honest = try SigningKey()
+        var limits = Fixtures.fastLimits
+        limits.maxSilentConnections = 2
+        let pa = try startPeer(a, members: [a.publicKey, honest.publicKey], limits: limits)
+        defer { pa.stop() }
+        let flooding = Flag()
+        let flood = Thread {
+            var open: [BareConnection] = []
+            while !flooding.isSet {
+                if let c = try? BareConnection(to: pa.endpoint, from: "127.0.0.2") { open.append(c) }
+                if open.count > 32 { open.removeFirst(16) }
+            }
+        }
+        flood.start()
+        defer { flooding.set() }
+        #expect(eventually { pa.counters.connectionsCut >= 50 })   // the flood is on
+        let ph = try startPeer(honest, members: [a.publicKey, honest.publicKey],
+                               neighbours: [Neighbour(endpoint: pa.endpoint, key: pa.publicKey)])
+        defer { ph.stop() }
+        #expect(ph.waitForLinks(to: [pa.publicKey], timeout: .seconds(10)))
+        #expect(eventually { pa.counters.hellos >= 1 })
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(pa.counters.hellos == 1, "the neighbour's connection was cut and dialled again")
+    }
+}
+
+/// A flag set by one thread and read by another.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
