@@ -1,0 +1,59 @@
+/// An energy register's readings from a station's meter values (`Energy.Active.Export.Register` for what a
+/// vehicle gave, `Energy.Active.Import.Register` for what it took), and the energy they show moved in an interval.
+public struct EnergyRegister: Hashable, Sendable {
+    public enum Measurand: String, Sendable {
+        case export = "Energy.Active.Export.Register"
+        case `import` = "Energy.Active.Import.Register"
+    }
+
+    /// Readings in Wh by Unix second, in time order (the latest reading of a second wins).
+    public private(set) var readings: [(at: Int64, wh: Double)] = []
+
+    public static func == (a: Self, b: Self) -> Bool { a.readings.elementsEqual(b.readings) { $0 == $1 } }
+    public func hash(into h: inout Hasher) { for r in readings { h.combine(r.at); h.combine(r.wh) } }
+
+    /// The readings of `measurand` in `meterValues` (a `meterValue` array); a sampled value without a measurand
+    /// is an import register reading, as the specification's default says. Units Wh or kWh, with the
+    /// multiplier; anything else is skipped.
+    public init(_ meterValues: [JSONValue], measurand: Measurand) {
+        var byTime: [Int64: Double] = [:]
+        for mv in meterValues {
+            guard let at = mv["timestamp"]?.string.flatMap(VehicleNeeds.unixSeconds) else { continue }
+            for sv in mv["sampledValue"]?.array ?? [] {
+                guard (sv["measurand"]?.string ?? Measurand.import.rawValue) == measurand.rawValue,
+                      let value = sv["value"]?.number, value.isFinite else { continue }
+                let unit = sv["unitOfMeasure"]?["unit"]?.string ?? "Wh"
+                let multiplier = sv["unitOfMeasure"]?["multiplier"]?.number ?? 0
+                guard unit == "Wh" || unit == "kWh", (-3...6).contains(multiplier) else { continue }
+                var scale = 1.0
+                for _ in 0..<Int(abs(multiplier)) { scale *= 10 }
+                byTime[at] = value * (multiplier < 0 ? 1 / scale : scale) * (unit == "kWh" ? 1000 : 1)
+            }
+        }
+        readings = byTime.keys.sorted().map { ($0, byTime[$0]!) }
+    }
+
+    /// Why a register cannot say what moved in an interval.
+    public enum Gap: Error, Hashable, Sendable {
+        /// No reading at or before the interval's start, or none at or after its end.
+        case notCovered
+        /// A reading lower than an earlier one: the register went backwards.
+        case wentBackwards(at: Int64)
+        /// More energy between two readings than `maxW` could move: a jump.
+        case jumped(at: Int64)
+    }
+
+    /// The energy moved from `start` to `end`, in Wh (rounded down): the last reading at or before `start`
+    /// subtracted from the first at or after `end`. Every step between them must go forward at no more than
+    /// `maxW` (a meter that goes backwards or jumps measured nothing that can be settled).
+    public func moved(from start: Int64, to end: Int64, maxW: Int64) -> Result<Int64, Gap> {
+        guard let first = readings.lastIndex(where: { $0.at <= start }),
+              let last = readings.firstIndex(where: { $0.at >= end }), first < last else { return .failure(.notCovered) }
+        for i in (first + 1)...last {
+            let step = readings[i].wh - readings[i - 1].wh
+            if step < 0 { return .failure(.wentBackwards(at: readings[i].at)) }
+            if step > Double(maxW) * Double(readings[i].at - readings[i - 1].at) / 3600 + 1 { return .failure(.jumped(at: readings[i].at)) }
+        }
+        return .success(Int64((readings[last].wh - readings[first].wh).rounded(.down)))
+    }
+}
