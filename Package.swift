@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "V2GNode", targets: ["V2GNode"]),
         .library(name: "V2GGateway", targets: ["V2GGateway"]),
         .library(name: "V2GOCPP", targets: ["V2GOCPP"]),
+        .library(name: "V2GOCPPServer", targets: ["V2GOCPPServer"]),
         .executable(name: "v2g", targets: ["v2g"]),
     ],
     dependencies: [
@@ -73,14 +74,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // OCPP-J, the chargers' protocol (docs/ocpp.md): RPC framing and payload schemas; nothing of the ledger.
+        // OCPP-J, the chargers' protocol (docs/ocpp.md): framing, the official schemas, station sessions and the
+        // mappings to offers, setpoints and metering; transport-free, nothing of the ledger.
         .target(
             name: "V2GOCPP",
+            exclude: ["Schemas/generate.py"]
+        ),
+        // The chargers' WebSocket endpoint: the only SwiftNIO user.
+        .target(
+            name: "V2GOCPPServer",
             dependencies: [
+                "V2GOCPP",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            exclude: ["Schemas/generate.py"]
+            ]
         ),
         // The roles a gateway runs, their data sources and sinks, config, metrics and the daemon.
         .target(
@@ -103,6 +110,7 @@ let package = Package(
                 "V2GLedger",
                 "V2GGateway",
                 "V2GOCPP",
+                "V2GOCPPServer",
                 "V2GSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

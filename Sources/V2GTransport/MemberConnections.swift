@@ -25,12 +25,14 @@ struct MemberConnections {
         self.silentLimit = max(1, silentLimit)
     }
 
-    /// Notes a connection libzmq accepted on `fd` from `source` (its peer's address); returns the descriptor to
-    /// cut if too many are silent.
+    /// Notes a connection libzmq accepted on `fd` from `source` (its peer's address; empty if it could not be
+    /// read); returns the descriptor to cut if too many are silent.
     mutating func accepted(_ fd: Int32, from source: String = "") -> Int32? {
         forget(fd)   // the number of a connection whose close was not reported yet
         silent.append((fd, source))
         guard silent.count > silentLimit else { return nil }
+        // A connection whose address could not be read is already gone: it goes first.
+        if let gone = silent.firstIndex(where: { $0.source.isEmpty }) { return silent.remove(at: gone).fd }
         var counts: [String: Int] = [:]
         for s in silent { counts[s.source, default: 0] += 1 }
         let busiest = counts.values.max()!

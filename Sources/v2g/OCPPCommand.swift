@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import V2GGateway
 import V2GOCPP
+import V2GOCPPServer
 
 /// `v2g ocpp`: the gateway's OCPP endpoint for a site's charging stations (docs/ocpp.md).
 struct OCPPCommand: ParsableCommand {

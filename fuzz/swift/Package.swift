@@ -20,5 +20,7 @@ let package = Package(
         ], swiftSettings: flags),
         .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "V2GSim", package: "V2GKit")],
                           swiftSettings: flags),
+        .executableTarget(name: "FuzzOCPP", dependencies: [.product(name: "V2GOCPP", package: "V2GKit")],
+                          swiftSettings: flags),
     ]
 )

@@ -1,8 +1,8 @@
 # fuzz/swift/fuzz-swift.mk - libFuzzer harnesses for what the Swift layers read from the network, files and
 # the command line: gossip frames and block bodies (FuzzFrames), `v2g match` jobs (FuzzMatchJob), node configs
-# (FuzzConfig), forecast CSVs (FuzzCSV). A fragment of the main Makefile; run from the repository root.
+# (FuzzConfig), forecast CSVs (FuzzCSV), charging stations' OCPP-J messages (FuzzOCPP). A fragment of the main Makefile; run from the repository root.
 #
-#   make fuzz-swift-build    build the four harnesses (ASan + libFuzzer) in .build-fuzz/
+#   make fuzz-swift-build    build the five harnesses (ASan + libFuzzer) in .build-fuzz/
 #   make fuzz-swift-smoke    per target: replay fuzz/swift/corpus/<Target>/, then fuzz FUZZ_SWIFT_SMOKE_SECONDS (5)
 #                            on a temporary copy of it; fails if any target crashes
 #   make fuzz-swift          per target: fuzz FUZZ_SWIFT_SECONDS (60); new inputs go to build/fuzz-swift/corpus/
@@ -15,7 +15,7 @@ V2G_FUZZ_SWIFT_MK_INCLUDED := 1
 FUZZ_SWIFT_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
 SWIFT                    ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-FUZZ_SWIFT_ALL_TARGETS   := FuzzFrames FuzzMatchJob FuzzConfig FuzzCSV
+FUZZ_SWIFT_ALL_TARGETS   := FuzzFrames FuzzMatchJob FuzzConfig FuzzCSV FuzzOCPP
 FUZZ_SWIFT_TARGETS       ?= $(FUZZ_SWIFT_ALL_TARGETS)
 FUZZ_SWIFT_SECONDS       ?= 60
 FUZZ_SWIFT_SMOKE_SECONDS ?= 5

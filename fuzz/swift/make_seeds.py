@@ -101,6 +101,20 @@ def csvs():
           "8.0,3,12.0,1.5,40.0,3.0,37.5,139.8,0,61,20.0,0,1.0,2100.0\n")
 
 
+def ocpp():
+    write("FuzzOCPP", "boot", '[2,"1","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]')
+    write("FuzzOCPP", "needs", '[2,"2","NotifyEVChargingNeeds",{"evseId":1,"chargingNeeds":{"requestedEnergyTransfer":"AC_BPT",'
+          '"departureTime":"2026-11-30T23:30:00Z","v2xChargingParameters":{"evMinV2XEnergyRequest":-12000,'
+          '"evMaxV2XEnergyRequest":8000,"maxDischargePower":7400}}}]')
+    write("FuzzOCPP", "meter", '[2,"3","MeterValues",{"evseId":1,"meterValue":[{"timestamp":"2026-11-30T23:00:00Z",'
+          '"sampledValue":[{"value":1.5,"measurand":"Energy.Active.Export.Register","unitOfMeasure":{"unit":"kWh","multiplier":0}}]},'
+          '{"timestamp":"2026-11-30T23:15:00Z","sampledValue":[{"value":2.5,"measurand":"Energy.Active.Export.Register",'
+          '"unitOfMeasure":{"unit":"kWh"}}]}]}]')
+    write("FuzzOCPP", "result", '[3,"g1",{"status":"Accepted"}]')
+    write("FuzzOCPP", "error", '[4,"g2","NotSupported","no",{}]')
+    write("FuzzOCPP", "send", '[6,"s1","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2026-11-30T23:00:00Z","data":[]}]')
+
+
 if __name__ == "__main__":
-    frames(); jobs(); configs(); csvs()
+    frames(); jobs(); configs(); csvs(); ocpp()
     print("seeds written to", OUT, file=sys.stderr)

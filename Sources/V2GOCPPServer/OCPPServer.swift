@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import V2GOCPP
 
 /// Who may connect: each charging station's identity (the last segment of its URL) and its HTTP Basic password
 /// (OCPP security profile 1: the username is the station's identity).
