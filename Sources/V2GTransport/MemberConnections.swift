@@ -10,41 +10,61 @@
 ///
 /// A descriptor is only a number: once libzmq closes a connection the number may come back for another (an
 /// outgoing link of this node's, say). So only descriptors the ROUTER's monitor reported accepted are counted,
-/// a closed connection is forgotten (the monitor reports that too), and a message on a reused descriptor moves
-/// it to its new owner.
+/// a closed connection is forgotten (the monitor reports that too), a message on a reused descriptor moves it
+/// to its new owner, and each cut names the peer's address and port seen at acceptance, for the caller to
+/// check that the descriptor still leads there before it cuts.
 struct MemberConnections {
     let limit: Int
     let silentLimit: Int
     private var owner: [Int32: String] = [:]
     private var byMember: [String: [Int32]] = [:]
-    /// Accepted connections not heard from yet, oldest first, with their source addresses.
-    private var silent: [(fd: Int32, source: String)] = []
+    /// Accepted connections not heard from yet, oldest first.
+    private var silent: [Int32] = []
+    /// Each known connection's peer, `address:port`, as it was when accepted (empty if it could not be read).
+    private var peers: [Int32: String] = [:]
+
+    /// A connection to cut: its descriptor and the peer it led to when it was accepted.
+    struct Cut: Hashable {
+        let fd: Int32
+        let peer: String
+    }
 
     init(limit: Int, silentLimit: Int = .max) {
         self.limit = max(1, limit)
         self.silentLimit = max(1, silentLimit)
     }
 
-    /// Notes a connection libzmq accepted on `fd` from `source` (its peer's address; empty if it could not be
-    /// read); returns the descriptor to cut if too many are silent.
-    mutating func accepted(_ fd: Int32, from source: String = "") -> Int32? {
+    /// Notes a connection libzmq accepted on `fd` from `peer` (`address:port`; empty if it could not be read);
+    /// returns the connection to cut if too many are silent.
+    mutating func accepted(_ fd: Int32, from peer: String = "") -> Cut? {
         forget(fd)   // the number of a connection whose close was not reported yet
-        silent.append((fd, source))
+        silent.append(fd)
+        peers[fd] = peer
         guard silent.count > silentLimit else { return nil }
         // A connection whose address could not be read is already gone: it goes first.
-        if let gone = silent.firstIndex(where: { $0.source.isEmpty }) { return silent.remove(at: gone).fd }
-        var counts: [String: Int] = [:]
-        for s in silent { counts[s.source, default: 0] += 1 }
-        let busiest = counts.values.max()!
-        let victim = silent.firstIndex { counts[$0.source] == busiest }!
-        return silent.remove(at: victim).fd
+        let victim: Int
+        if let gone = silent.firstIndex(where: { peers[$0, default: ""].isEmpty }) {
+            victim = gone
+        } else {
+            var counts: [Substring: Int] = [:]
+            for s in silent { counts[Self.host(peers[s, default: ""]), default: 0] += 1 }
+            let busiest = counts.values.max()!
+            victim = silent.firstIndex { counts[Self.host(peers[$0, default: ""])] == busiest }!
+        }
+        let fd = silent.remove(at: victim)
+        return Cut(fd: fd, peer: peers.removeValue(forKey: fd) ?? "")
     }
 
-    /// Notes a message from `member` on `fd`; returns the descriptor to cut if the member is now over its limit.
+    /// The address part of `address:port`.
+    static func host(_ peer: String) -> Substring {
+        peer.lastIndex(of: ":").map { peer[..<$0] } ?? Substring(peer)
+    }
+
+    /// Notes a message from `member` on `fd`; returns the connection to cut if the member is now over its limit.
     /// A descriptor the monitor never reported accepted is not counted (it may be anything by now).
-    mutating func heard(_ member: String, on fd: Int32) -> Int32? {
+    mutating func heard(_ member: String, on fd: Int32) -> Cut? {
         if owner[fd] == nil {
-            guard let i = silent.firstIndex(where: { $0.fd == fd }) else { return nil }
+            guard let i = silent.firstIndex(of: fd) else { return nil }
             silent.remove(at: i)
         }
         if let previous = owner[fd], previous != member {
@@ -56,11 +76,11 @@ struct MemberConnections {
         if fds.last == fd { return nil }   // the common case: the member's one connection, again
         fds.removeAll { $0 == fd }
         fds.append(fd)
-        var cut: Int32?
+        var cut: Cut?
         if fds.count > limit {
             let oldest = fds.removeFirst()
             owner[oldest] = nil
-            cut = oldest
+            cut = Cut(fd: oldest, peer: peers.removeValue(forKey: oldest) ?? "")
         }
         byMember[member] = fds
         return cut
@@ -70,7 +90,8 @@ struct MemberConnections {
     mutating func closed(_ fd: Int32) { forget(fd) }
 
     private mutating func forget(_ fd: Int32) {
-        silent.removeAll { $0.fd == fd }
+        silent.removeAll { $0 == fd }
+        peers[fd] = nil
         guard let member = owner.removeValue(forKey: fd) else { return }
         byMember[member]?.removeAll { $0 == fd }
         if byMember[member]?.isEmpty == true { byMember[member] = nil }
@@ -80,8 +101,15 @@ struct MemberConnections {
     func connections(of member: String) -> [Int32] { byMember[member] ?? [] }
 
     /// The connections that have sent nothing yet, oldest first.
-    var silentConnections: [Int32] { silent.map(\.fd) }
+    var silentConnections: [Int32] { silent }
 
-    /// Every connection known: silent ones and members'.
-    var all: [Int32] { silentConnections + owner.keys.sorted() }
+    /// Every connection known, silent ones and members', each with its peer; forgotten (the caller cuts them).
+    mutating func removeAll() -> [Cut] {
+        let cuts = (silent + owner.keys.sorted()).map { Cut(fd: $0, peer: peers[$0] ?? "") }
+        owner = [:]
+        byMember = [:]
+        silent = []
+        peers = [:]
+        return cuts
+    }
 }

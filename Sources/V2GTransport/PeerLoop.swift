@@ -164,11 +164,8 @@ final class PeerLoop {
         }
         guard resident > limit else { return }
         drainRouterMonitor()   // cut only connections libzmq still holds
-        let all = connections.all
-        for fd in all {
-            cutConnection(fd)
-            connections.closed(fd)
-        }
+        let all = connections.removeAll()
+        for c in all { cut(c) }
         shared.count {
             $0.memoryGuardTrips += 1
             $0.connectionsCut += all.count
@@ -264,8 +261,8 @@ final class PeerLoop {
                 return
             }
             shared.count { $0.received += 1 }
-            if let fd = message.sourceFD, let member = message.userID, let cut = connections.heard(member, on: fd) {
-                cutConnection(cut)
+            if let fd = message.sourceFD, let member = message.userID, let c = connections.heard(member, on: fd) {
+                cut(c)
                 shared.count { $0.connectionsCut += 1 }
                 limited.warning("connection cut", "cut a connection of \(member): more than "
                                 + "\(limits.maxConnectionsPerMember) connections")
@@ -377,25 +374,31 @@ final class PeerLoop {
         if !filed { drop(.unexpected, "an endorsement of \(txID) nobody asked \(who) for", from: who.description) }
     }
 
+    /// Cuts a connection if its descriptor still leads to the peer it led to when accepted (libzmq may have
+    /// closed it and given the number to another since). The callers count it as cut either way.
+    private func cut(_ c: MemberConnections.Cut) {
+        if !c.peer.isEmpty, peerAddress(c.fd) == c.peer { cutConnection(c.fd) }
+    }
+
     private func drainRouterMonitor() {
         // Cuts wait until every queued event is read: a connection closed meanwhile is not cut, as its
         // descriptor may already belong to another.
-        var cuts: Set<Int32> = []
+        var cuts: [Int32: MemberConnections.Cut] = [:]
         while let m = try? routerMonitor.tryReceive(maxFrames: 2) {
             guard let e = MonitorEvent(frames: m.frames), let fd = Int32(exactly: e.value) else { continue }
             switch e.event {
             case .accepted:
-                cuts.remove(fd)
-                if let cut = connections.accepted(fd, from: peerAddress(fd)) { cuts.insert(cut) }
+                cuts[fd] = nil
+                if let c = connections.accepted(fd, from: peerAddress(fd)) { cuts[c.fd] = c }
             case .disconnected, .closed:
-                cuts.remove(fd)
+                cuts[fd] = nil
                 connections.closed(fd)
             default:
                 break
             }
         }
-        for fd in cuts {
-            cutConnection(fd)
+        for c in cuts.values {
+            cut(c)
             shared.count { $0.connectionsCut += 1 }
             limited.warning("silent connection cut", "cut the oldest connection that has sent nothing: more than "
                             + "\(limits.maxSilentConnections) such connections")

@@ -103,8 +103,8 @@ func cutConnection(_ fd: Int32) {
     _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
 }
 
-/// The address of the peer on the other end of `fd` (libzmq's connection descriptor), without the port; empty
-/// if it cannot be read (the connection is gone).
+/// The peer on the other end of `fd` (libzmq's connection descriptor), as `address:port` (`[address]:port` for
+/// IPv6); empty if it cannot be read (the connection is gone).
 ///
 /// The corresponding C functions are `getpeername` and `inet_ntop`.
 func peerAddress(_ fd: Int32) -> String {
@@ -116,23 +116,25 @@ func peerAddress(_ fd: Int32) -> String {
     guard rc == 0 else { return "" }
     var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
     let family = Int32(storage.ss_family)
-    let ok: Bool = withUnsafePointer(to: &storage) { pointer in
+    let port: UInt16? = withUnsafePointer(to: &storage) { pointer in
         switch family {
         case AF_INET:
             pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
                 var address = sin.pointee.sin_addr
-                return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil
+                return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil ? UInt16(bigEndian: sin.pointee.sin_port) : nil
             }
         case AF_INET6:
             pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
                 var address = sin6.pointee.sin6_addr
-                return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil
+                return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil ? UInt16(bigEndian: sin6.pointee.sin6_port) : nil
             }
         default:
-            false
+            nil
         }
     }
-    return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    guard let port else { return "" }
+    let address = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return family == AF_INET6 ? "[\(address)]:\(port)" : "\(address):\(port)"
 }
 
 /// Polls `items` for up to `timeout` milliseconds (-1: forever); returns how many have events.
