@@ -5,14 +5,15 @@ public enum ChargingProfiles {
     public static func power(energyWh: Int64, seconds: Int64, maxW: Int64) -> Int64 {
         guard energyWh > 0, seconds > 0, maxW > 0 else { return 0 }
         let (product, overflow) = energyWh.multipliedReportingOverflow(by: 3600)
-        let needed = overflow ? Int64.max : (product + seconds - 1) / seconds
+        let needed = overflow ? Int64.max : product / seconds + (product % seconds > 0 ? 1 : 0)
         return min(max(needed, 1), maxW)
     }
 
     /// OCPP 2.1: discharge at a central setpoint of `-watts` from `start` for `seconds` (Unix seconds).
     public static func discharge(evse: Int, transaction: String, profile: Int, watts: Int64, start: Int64, seconds: Int64) -> JSONValue {
         request(evse: evse, transaction: transaction, profile: profile, start: start, seconds: seconds,
-                period: ["startPeriod": .number(0), "operationMode": .string("CentralSetpoint"), "setpoint": .number(Double(-watts))])
+                period: ["startPeriod": .number(0), "operationMode": .string("CentralSetpoint"),
+                         "setpoint": .number(-Double(max(0, watts)))])
     }
 
     /// OCPP 2.0.1 (or a 2.1 station that only charges): charge at most `watts` from `start` for `seconds`, to

@@ -13,21 +13,25 @@ public struct EnergyRegister: Hashable, Sendable {
     public func hash(into h: inout Hasher) { for r in readings { h.combine(r.at); h.combine(r.wh) } }
 
     /// The readings of `measurand` in `meterValues` (a `meterValue` array); a sampled value without a measurand
-    /// is an import register reading, as the specification's default says. Units Wh or kWh, with the
-    /// multiplier; anything else is skipped.
+    /// is an import register reading, as the specification's default says. Only the EVSE's total counts: a
+    /// value for one phase, or measured elsewhere than at the outlet (`location` other than Outlet), is
+    /// skipped. Units Wh or kWh, with the multiplier; anything else, or a reading that is not finite or beyond
+    /// 10¹⁵ Wh, is skipped.
     public init(_ meterValues: [JSONValue], measurand: Measurand) {
         var byTime: [Int64: Double] = [:]
         for mv in meterValues {
-            guard let at = mv["timestamp"]?.string.flatMap(VehicleNeeds.unixSeconds) else { continue }
+            guard let at = mv["timestamp"]?.string.flatMap(RFC3339.unixSeconds) else { continue }
             for sv in mv["sampledValue"]?.array ?? [] {
-                guard (sv["measurand"]?.string ?? Measurand.import.rawValue) == measurand.rawValue,
-                      let value = sv["value"]?.number, value.isFinite else { continue }
+                guard (sv["measurand"]?.string ?? Measurand.import.rawValue) == measurand.rawValue, sv["phase"] == nil,
+                      (sv["location"]?.string ?? "Outlet") == "Outlet", let value = sv["value"]?.number, value.isFinite
+                else { continue }
                 let unit = sv["unitOfMeasure"]?["unit"]?.string ?? "Wh"
                 let multiplier = sv["unitOfMeasure"]?["multiplier"]?.number ?? 0
                 guard unit == "Wh" || unit == "kWh", (-3...6).contains(multiplier) else { continue }
                 var scale = 1.0
                 for _ in 0..<Int(abs(multiplier)) { scale *= 10 }
-                byTime[at] = value * (multiplier < 0 ? 1 / scale : scale) * (unit == "kWh" ? 1000 : 1)
+                let wh = value * (multiplier < 0 ? 1 / scale : scale) * (unit == "kWh" ? 1000 : 1)
+                if wh.isFinite, abs(wh) <= 1e15 { byTime[at] = wh }
             }
         }
         readings = byTime.keys.sorted().map { ($0, byTime[$0]!) }
@@ -52,8 +56,9 @@ public struct EnergyRegister: Hashable, Sendable {
         for i in (first + 1)...last {
             let step = readings[i].wh - readings[i - 1].wh
             if step < 0 { return .failure(.wentBackwards(at: readings[i].at)) }
-            if step > Double(maxW) * Double(readings[i].at - readings[i - 1].at) / 3600 + 1 { return .failure(.jumped(at: readings[i].at)) }
+            if !(step <= Double(maxW) * Double(readings[i].at - readings[i - 1].at) / 3600 + 1) { return .failure(.jumped(at: readings[i].at)) }
         }
+        // Both readings are within ±10¹⁵ Wh, so the difference converts.
         return .success(Int64((readings[last].wh - readings[first].wh).rounded(.down)))
     }
 }

@@ -36,7 +36,8 @@ public struct JSONSchema: Sendable {
         }
         switch value {
         case .string(let s):
-            if let max = schema["maxLength"]?.number, Double(s.count) > max {
+            // JSON Schema counts code points, not grapheme clusters.
+            if let max = schema["maxLength"]?.number, Double(s.unicodeScalars.count) > max {
                 return SchemaViolation(path: path, code: .propertyConstraintViolation, "longer than \(Int(max)) characters")
             }
             if schema["format"]?.string == "date-time", !Self.isDateTime(s) {
@@ -102,35 +103,8 @@ public struct JSONSchema: Sendable {
         }
     }
 
-    /// RFC 3339 `date-time`: `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`, fields in range.
-    static func isDateTime(_ s: String) -> Bool {
-        let c = Array(s.utf8)
-        func digits(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= c.count else { return nil }
-            var n = 0
-            for b in c[from..<(from + count)] {
-                guard (0x30...0x39).contains(b) else { return nil }
-                n = n * 10 + Int(b - 0x30)
-            }
-            return n
-        }
-        guard c.count >= 20, let _ = digits(0, 4), c[4] == 0x2D, let month = digits(5, 2), c[7] == 0x2D,
-              let day = digits(8, 2), c[10] == 0x54 || c[10] == 0x74, let hour = digits(11, 2), c[13] == 0x3A,
-              let minute = digits(14, 2), c[16] == 0x3A, let second = digits(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return false }
-        var i = 19
-        if i < c.count, c[i] == 0x2E {
-            i += 1
-            let start = i
-            while i < c.count, (0x30...0x39).contains(c[i]) { i += 1 }
-            guard i > start else { return false }
-        }
-        guard i < c.count else { return false }
-        if c[i] == 0x5A || c[i] == 0x7A { return i + 1 == c.count }
-        guard c[i] == 0x2B || c[i] == 0x2D, i + 6 == c.count, let h = digits(i + 1, 2), c[i + 3] == 0x3A,
-              let m = digits(i + 4, 2) else { return false }
-        return h < 24 && m < 60
-    }
+    /// RFC 3339 `date-time`, as the gateway reads it (`RFC3339.unixSeconds`).
+    static func isDateTime(_ s: String) -> Bool { RFC3339.unixSeconds(s) != nil }
 }
 
 /// Where and how a payload breaks its schema, and the CALLERROR code that says so.

@@ -20,17 +20,8 @@ public indirect enum JSONValue: Hashable, Sendable {
     public subscript(key: String) -> JSONValue? { object?[key] }
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
+// Encodable only: parsing is JSONParser's (one pass, bounded depth), not a decoder's type-by-type guessing.
+extension JSONValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -47,9 +38,9 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses `text`; nil if it is not JSON.
+    /// Parses `text`; nil if it is not JSON, or nests deeper than 32 levels.
     public init?(parsing text: some StringProtocol) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
+        guard let value = JSONParser.parse(text) else { return nil }
         self = value
     }
 

@@ -11,7 +11,8 @@ public enum RPCErrorCode: String, CaseIterable, Sendable {
     case notSupported = "NotSupported"
     case occurrenceConstraintViolation = "OccurrenceConstraintViolation"
     case propertyConstraintViolation = "PropertyConstraintViolation"
-    /// The payload does not conform to the PDU structure (a required field missing, say).
+    /// The payload does not conform to the PDU structure. (A missing required member is answered as an
+    /// occurrence constraint violation, which the specification's table describes more closely.)
     case protocolError = "ProtocolError"
     /// The message is not a valid RPC message: its message ID could not be read, for example.
     case rpcFrameworkError = "RpcFrameworkError"

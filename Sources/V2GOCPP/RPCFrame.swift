@@ -54,14 +54,17 @@ public enum RPCFrameProblem: Error, Hashable, Sendable {
     case unreadable(String)
     /// A message type number this version does not have: ignored, as the specification says (no answer).
     case unknownType(Int)
-    /// A readable ID, but the rest is not what the message type needs.
+    /// A CALL or SEND with a readable ID whose rest is not what the message type needs.
     case malformed(id: String, code: RPCErrorCode, String)
+    /// A CALLRESULT, CALLERROR or CALLRESULTERROR with a readable ID whose rest is not what it needs: never
+    /// answered (only a CALL is), but it ends the CALL it answers.
+    case malformedAnswer(id: String, String)
 
     /// The CALLERROR to answer with; nil when the message is to be ignored.
     public var reply: RPCFrame? {
         switch self {
         case .unreadable(let why): .error(RPCFrame.unknownID, .rpcFrameworkError, why)
-        case .unknownType: nil
+        case .unknownType, .malformedAnswer: nil
         case let .malformed(id, code, why): .error(id, code, why)
         }
     }
@@ -93,8 +96,12 @@ extension RPCFrame {
         guard items.count > 1, let id = items[1].string, !id.isEmpty, id.count <= Self.maxIDLength else {
             throw .unreadable("the message ID is missing, not a string or longer than \(Self.maxIDLength) characters")
         }
+        let isAnswer = type == 3 || type == 4 || type == 5
         func payload(_ i: Int) throws(RPCFrameProblem) -> JSONValue {
-            guard items[i].object != nil else { throw .malformed(id: id, code: .formatViolation, "the payload is not a JSON object") }
+            guard items[i].object != nil else {
+                if isAnswer { throw .malformedAnswer(id: id, "the payload is not a JSON object") }
+                throw .malformed(id: id, code: .formatViolation, "the payload is not a JSON object")
+            }
             return items[i]
         }
         switch type {
@@ -105,11 +112,11 @@ extension RPCFrame {
             self = type == 2 ? .call(id: id, action: action, payload: try payload(3))
                              : .send(id: id, action: action, payload: try payload(3))
         case 3:
-            guard items.count == 3 else { throw .malformed(id: id, code: .rpcFrameworkError, "a CALLRESULT is [3, id, payload]") }
+            guard items.count == 3 else { throw .malformedAnswer(id: id, "a CALLRESULT is [3, id, payload]") }
             self = .callResult(id: id, payload: try payload(2))
         default:
             guard items.count == 5, let code = items[2].string, let description = items[3].string else {
-                throw .malformed(id: id, code: .rpcFrameworkError, "a \(type == 4 ? "CALLERROR" : "CALLRESULTERROR") is [\(type), id, code, description, details]")
+                throw .malformedAnswer(id: id, "a \(type == 4 ? "CALLERROR" : "CALLRESULTERROR") is [\(type), id, code, description, details]")
             }
             let details = try payload(4)
             self = type == 4 ? .callError(id: id, code: code, description: description, details: details)

@@ -8,14 +8,16 @@ public actor SiteStations: StationHandler {
     public struct Station: Sendable {
         public var identity: StationIdentity
         public var boot: JSONValue?
-        /// `StatusNotification` payloads by "evseId/connectorId".
+        /// `StatusNotification` payloads by "evseId/connectorId" (at most `maxEntries`).
         public var connectors: [String: JSONValue] = [:]
-        /// The latest `TransactionEvent` of each transaction, by transaction ID.
+        /// The latest `TransactionEvent` of each transaction still going, by transaction ID (an Ended one is
+        /// dropped; at most `maxEntries`).
         public var transactions: [String: JSONValue] = [:]
-        /// `NotifyEVChargingNeeds` payloads by EVSE ID.
+        /// `NotifyEVChargingNeeds` payloads by EVSE ID (at most `maxEntries`).
         public var chargingNeeds: [Int: JSONValue] = [:]
-        /// Every meter value received, oldest first (bounded: the latest `maxMeterValues`).
-        public var meterValues: [JSONValue] = []
+        /// Meter values received, by EVSE ID (0: the station's main meter), oldest first; the latest
+        /// `maxMeterValues` of the station in all.
+        public var meterValues: [(evse: Int, value: JSONValue)] = []
     }
 
     /// `BootNotification`'s heartbeat interval, in seconds.
@@ -23,6 +25,9 @@ public actor SiteStations: StationHandler {
     /// ID tokens `Authorize` accepts; nil accepts every token.
     public let acceptedTokens: Set<String>?
     public static let maxMeterValues = 1024
+    /// Connectors, transactions and charging needs kept per station: a station has a few EVSEs, and one
+    /// that reports thousands is not believed past this.
+    public static let maxEntries = 64
     private var stations: [String: Station] = [:]
     private let clock: @Sendable () -> Date
     private let report: @Sendable (StationIdentity, String, JSONValue) -> Void
@@ -52,39 +57,50 @@ public actor SiteStations: StationHandler {
         case "Heartbeat":
             return .success(.object(["currentTime": now]))
         case "StatusNotification":
+            // The schema holds these to integers of at most 2⁵³, so the conversions cannot trap.
             let evse = payload["evseId"]?.number.map { Int($0) } ?? 0, connector = payload["connectorId"]?.number.map { Int($0) } ?? 0
-            s.connectors["\(evse)/\(connector)"] = payload
+            s.connectors.bounded("\(evse)/\(connector)", payload)
             return .success(.object([:]))
         case "Authorize":
-            let token = payload["idToken"]?["idToken"]?.string ?? ""
-            let accepted = acceptedTokens.map { $0.contains(token) } ?? true
+            // ID tokens are case-insensitive (schema: IdTokenType.idToken).
+            let token = (payload["idToken"]?["idToken"]?.string ?? "").lowercased()
+            let accepted = acceptedTokens.map { $0.contains { $0.lowercased() == token } } ?? true
             return .success(.object(["idTokenInfo": .object(["status": .string(accepted ? "Accepted" : "Invalid")])]))
         case "TransactionEvent":
-            if let id = payload["transactionInfo"]?["transactionId"]?.string { s.transactions[id] = payload }
-            s.keep(payload["meterValue"]?.array ?? [])
+            if let id = payload["transactionInfo"]?["transactionId"]?.string {
+                if payload["eventType"]?.string == "Ended" { s.transactions[id] = nil } else { s.transactions.bounded(id, payload) }
+            }
+            s.keep(payload["meterValue"]?.array ?? [], evse: payload["evse"]?["id"]?.number.map { Int($0) } ?? 0)
             return .success(.object([:]))
         case "MeterValues":
-            s.keep(payload["meterValue"]?.array ?? [])
+            s.keep(payload["meterValue"]?.array ?? [], evse: payload["evseId"]?.number.map { Int($0) } ?? 0)
             return .success(.object([:]))
         case "NotifyEVChargingNeeds":
-            if let evse = payload["evseId"]?.number { s.chargingNeeds[Int(evse)] = payload }
-            return .success(.object(["status": .string("Accepted")]))
+            if let evse = payload["evseId"]?.number { s.chargingNeeds.bounded(Int(evse), payload) }
+            // Not "Accepted", which promises a schedule momentarily: one comes only when a round allocates.
+            return .success(.object(["status": .string("Processing")]))
         default:
             return .failure(.callError(.notSupported, "\(action) is not handled by this gateway"))
         }
     }
 
     /// RFC 3339 in UTC with seconds, as OCPP writes times.
-    static func timestamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { RFC3339.string(Int64(date.timeIntervalSince1970.rounded(.down))) }
 }
 
 extension SiteStations.Station {
-    mutating func keep(_ values: [JSONValue]) {
-        meterValues += values
+    mutating func keep(_ values: [JSONValue], evse: Int) {
+        meterValues += values.map { (evse, $0) }
         if meterValues.count > SiteStations.maxMeterValues { meterValues.removeFirst(meterValues.count - SiteStations.maxMeterValues) }
+    }
+
+    /// The meter values of one EVSE, oldest first.
+    public func meterValues(evse: Int) -> [JSONValue] { meterValues.filter { $0.evse == evse }.map(\.value) }
+}
+
+extension Dictionary {
+    /// Sets `key`; a new key past `SiteStations.maxEntries` is not kept.
+    mutating func bounded(_ key: Key, _ value: Value) {
+        if self[key] != nil || count < SiteStations.maxEntries { self[key] = value }
     }
 }

@@ -39,6 +39,11 @@ public actor StationSession {
         do {
             frame = try RPCFrame(parsing: text, version: station.version)
         } catch {
+            if case let .malformedAnswer(id, why) = error, outstanding?.id == id {
+                finish(.failure(.invalidResult(SchemaViolation(path: "", code: .formatViolation, why))))
+                counters.ignored += 1
+                return
+            }
             if let reply = error.reply {
                 counters.callErrorsSent += 1
                 await send(reply.text)
@@ -91,9 +96,12 @@ public actor StationSession {
     }
 
     /// Sends a CALL of `action` and waits for its answer, after any CALL still outstanding; `payload` must pass
-    /// the action's request schema (checked: a gateway bug is not sent).
+    /// the action's request schema (checked: a gateway bug is not sent), and the action must have one.
     public func call(_ action: String, _ payload: JSONValue, timeout: Duration = .seconds(30)) async -> Result<JSONValue, CallFailure> {
-        if let v = OCPPSchemas.schema(action, version: station.version)?.violation(of: payload) {
+        guard let schema = OCPPSchemas.schema(action, version: station.version) else {
+            return .failure(.callError(.notSupported, "the gateway has no schema for \(action) in \(station.version.rawValue)"))
+        }
+        if let v = schema.violation(of: payload) {
             return .failure(.callError(.internalError, "the gateway's \(action) breaks the schema: \(v)"))
         }
         while outstanding != nil, !closed { await withCheckedContinuation { waiting.append($0) } }
@@ -103,11 +111,14 @@ public actor StationSession {
         let text = RPCFrame.call(id: id, action: action, payload: payload).text
         return await withCheckedContinuation { answer in
             outstanding = (id, action, answer)
+            // The clock runs from now, whether or not the write completes: a station that stops reading must
+            // not hold the gateway's CALLs for ever.
             timer = Task {
-                await send(text)
                 try? await Task.sleep(for: timeout)
                 expire(id)
             }
+            let send = self.send
+            Task.detached { await send(text) }
         }
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What a vehicle at an EVSE said it needs and can give, read from its `NotifyEVChargingNeeds` (docs/ocpp.md,
 /// "From charging needs to an offer"). Energies in Wh, power in W, times in Unix seconds.
 public struct VehicleNeeds: Hashable, Sendable {
@@ -27,8 +25,10 @@ public struct VehicleNeeds: Hashable, Sendable {
         chargeableWh = clamped(v2x?["evMaxV2XEnergyRequest"])
             ?? clamped(needs?["acChargingParameters"]?["energyAmount"])
             ?? clamped(needs?["dcChargingParameters"]?["energyAmount"]) ?? 0
-        maxDischargeW = clamped(v2x?["maxDischargePower"]) ?? 0
-        departure = needs?["departureTime"]?.string.flatMap(Self.unixSeconds)
+        // With per-phase values the plain field is phase L1's (schema); the vehicle's power is their sum.
+        let phases = ["maxDischargePower", "maxDischargePower_L2", "maxDischargePower_L3"].compactMap { clamped(v2x?[$0]) }
+        maxDischargeW = phases.reduce(0, +)
+        departure = needs?["departureTime"]?.string.flatMap(RFC3339.unixSeconds)
     }
 
     /// The energy it can give between `start` and its departure (or `end`, whichever is first): what it holds
@@ -38,15 +38,5 @@ public struct VehicleNeeds: Hashable, Sendable {
         guard until > start else { return 0 }
         let byPower = maxDischargeW.multipliedReportingOverflow(by: until - start)
         return byPower.overflow ? dischargeableWh : min(dischargeableWh, byPower.partialValue / 3600)
-    }
-
-    /// RFC 3339 to Unix seconds; nil if it does not parse.
-    static func unixSeconds(_ text: String) -> Int64? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        guard let date = f.date(from: text) ?? plain.date(from: text) else { return nil }
-        return Int64(date.timeIntervalSince1970.rounded(.down))
     }
 }

@@ -91,13 +91,13 @@ public final class OCPPServer: Sendable {
             let session = StationSession(station: identity, handler: handler) { text in
                 try? await outbound.write(.text(text))
             }
-            await registry.connect(session)
+            await registry.connect(session) { try? await outbound.close(.goingAway, reason: "replaced by a new connection") }
             logger.info("OCPP: \(identity) connected")
             defer { logger.info("OCPP: \(identity) disconnected") }
             do {
                 for try await message in inbound.messages(maxSize: maxMessage) {
                     guard case .text(let text) = message else {
-                        try await outbound.close(.dataInconsistentWithMessage, reason: "OCPP-J messages are text")
+                        try await outbound.close(.unacceptableData, reason: "OCPP-J messages are text")
                         break
                     }
                     await session.receive(text)
@@ -125,22 +125,27 @@ public final class OCPPServer: Sendable {
     }
 }
 
-/// The sessions of the stations connected now; a station that connects again replaces its earlier session.
+/// The sessions of the stations connected now; a station that connects again replaces its earlier session,
+/// whose WebSocket is closed.
 actor StationRegistry {
-    private var sessions: [String: StationSession] = [:]
+    private var sessions: [String: (session: StationSession, close: @Sendable () async -> Void)] = [:]
 
-    func connect(_ session: StationSession) async {
-        if let old = sessions[session.station.id] { await old.close() }
-        sessions[session.station.id] = session
+    func connect(_ session: StationSession, close: @escaping @Sendable () async -> Void) async {
+        let old = sessions[session.station.id]
+        sessions[session.station.id] = (session, close)   // before any await: a connection racing this one sees it
+        if let old {
+            await old.session.close()
+            await old.close()
+        }
     }
 
     func disconnect(_ session: StationSession) async {
         await session.close()
-        if sessions[session.station.id] === session { sessions[session.station.id] = nil }
+        if sessions[session.station.id]?.session === session { sessions[session.station.id] = nil }
     }
 
-    func session(_ id: String) -> StationSession? { sessions[id] }
-    func identities() -> [StationIdentity] { sessions.values.map(\.station).sorted { $0.id < $1.id } }
+    func session(_ id: String) -> StationSession? { sessions[id]?.session }
+    func identities() -> [StationIdentity] { sessions.values.map(\.session.station).sorted { $0.id < $1.id } }
 }
 
 /// The bound port, set once the server runs.

@@ -59,8 +59,30 @@ struct JSONSchemaTests {
         ("2026-11-30T22:58:52Z", true), ("2026-11-30T22:58:52.123+01:00", true), ("2026-11-30t22:58:52z", true),
         ("2026-11-30T22:58:52", false), ("2026-13-30T22:58:52Z", false), ("2026-11-30 22:58:52Z", false),
         ("2026-11-30T24:00:00Z", false), ("2026-11-30T22:58:52.Z", false), ("2026-11-30T22:58:52+0100", false), ("", false),
+        ("2026-02-30T00:00:00Z", false), ("2024-02-29T00:00:00Z", true), ("2100-02-29T00:00:00Z", false), ("2000-02-29T00:00:00Z", true),
     ])
     func dateTimesAreRFC3339(text: String, valid: Bool) {
         #expect(JSONSchema.isDateTime(text) == valid)
+    }
+
+    /// One parser for the check and for reading: what passes is what is read, in the right second.
+    @Test func dateTimesReadToTheRightSecond() {
+        #expect(RFC3339.unixSeconds("1970-01-01T00:00:00Z") == 0)
+        #expect(RFC3339.unixSeconds("2026-11-30T23:00:00Z") == 1_796_079_600)
+        #expect(RFC3339.unixSeconds("2026-12-01T00:30:00+01:30") == 1_796_079_600)
+        #expect(RFC3339.unixSeconds("2026-11-30t23:00:00.999z") == 1_796_079_600)
+        #expect(RFC3339.unixSeconds("2024-02-29T12:00:00Z") == 1_709_208_000)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let t = Int64.random(in: -2_000_000_000...4_000_000_000, using: &rng)
+            #expect(RFC3339.unixSeconds(RFC3339.string(t)) == t)
+        }
+    }
+
+    /// JSON Schema's maxLength counts code points: "é" written as e and a combining accent is two.
+    @Test func maxLengthCountsCodePoints() throws {
+        let schema = try #require(OCPPSchemas.schema("Authorize", version: .v201))
+        let token = String(repeating: "e\u{301}", count: 19)   // 38 code points, 19 characters; the limit is 36
+        #expect(schema.violation(of: .object(["idToken": .object(["idToken": .string(token), "type": .string("Central")])]))?.path == "idToken.idToken")
     }
 }

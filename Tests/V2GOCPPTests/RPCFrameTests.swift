@@ -33,13 +33,17 @@ struct RPCFrameTests {
         ("[2,\"1\",\"Heartbeat\"]", .malformed(id: "1", code: .rpcFrameworkError, "a CALL is [2, id, action, payload]"), nil),
         ("[2,\"1\",\"Heartbeat\",[]]", .malformed(id: "1", code: .formatViolation, "the payload is not a JSON object"),
          #"[4,"1","FormatViolation","the payload is not a JSON object",{}]"#),
-        ("[3,\"1\",{},{}]", .malformed(id: "1", code: .rpcFrameworkError, "a CALLRESULT is [3, id, payload]"), nil),
-        ("[4,\"1\",\"GenericError\",{}]", .malformed(id: "1", code: .rpcFrameworkError, "a CALLERROR is [4, id, code, description, details]"), nil),
+        ("[3,\"1\",{},{}]", .malformedAnswer(id: "1", "a CALLRESULT is [3, id, payload]"), nil),
+        ("[3,\"1\",null]", .malformedAnswer(id: "1", "the payload is not a JSON object"), nil),
+        ("[4,\"1\",\"GenericError\",{}]", .malformedAnswer(id: "1", "a CALLERROR is [4, id, code, description, details]"), nil),
     ] as [(String, RPCFrameProblem, String?)])
     func aBadMessageIsAnsweredAsTheSpecificationSays(text: String, problem: RPCFrameProblem, reply: String?) {
         #expect(throws: problem) { try RPCFrame(parsing: text, version: .v21) }
         if let reply { #expect(problem.reply?.text == reply) }
-        if case .unknownType = problem { #expect(problem.reply == nil) }
+        switch problem {
+        case .unknownType, .malformedAnswer: #expect(problem.reply == nil)   // only a CALL is answered
+        default: #expect(problem.reply != nil)
+        }
     }
 
     @Test func frameTypes5And6AreUnknownTo201() {
@@ -82,7 +86,10 @@ struct RPCFrameTests {
                 let frame = try RPCFrame(parsing: text, version: .v21)
                 #expect(try RPCFrame(parsing: frame.text, version: .v21) == frame)
             } catch {
-                if case .unknownType = error { #expect(error.reply == nil) } else { #expect(error.reply != nil) }
+                switch error {
+                case .unknownType, .malformedAnswer: #expect(error.reply == nil)
+                default: #expect(error.reply != nil)
+                }
             }
         }
     }

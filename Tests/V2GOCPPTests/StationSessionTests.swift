@@ -69,8 +69,8 @@ struct StationSessionTests {
         let s = session(wire)
         let clear = JSONValue.object(["chargingProfileId": .number(7)])
         async let first = s.call("ClearChargingProfile", clear)
-        async let second = s.call("ClearChargingProfile", clear)
         try #require(await wire.waitFor(1))
+        async let second = s.call("ClearChargingProfile", clear)
         try await Task.sleep(for: .milliseconds(100))
         #expect(wire.all.count == 1)                       // the second waits for the first's answer
         let firstID = wire.frames[0].id
@@ -93,10 +93,18 @@ struct StationSessionTests {
         await s.receive(#"[3,"\#(wire.frames[3].id)",{"status":"Accepted"}]"#)
         #expect(await s.counters.lateAnswers == 1)
 
+        // A malformed answer is not answered, and ends the call it answers.
+        async let garbled = s.call("ClearChargingProfile", clear)
+        try #require(await wire.waitFor(5))
+        await s.receive(#"[3,"\#(wire.frames[4].id)",null]"#)
+        guard case .failure(.invalidResult) = await garbled else { Issue.record("a malformed answer was taken"); return }
+        #expect(wire.all.count == 5)
+        #expect(await s.call("DataTransfer", .object([:])) == .failure(.callError(.notSupported, "the gateway has no schema for DataTransfer in ocpp2.1")))
+
         // The gateway's own payload is checked before it is sent.
         #expect(await s.call("ClearChargingProfile", .object(["chargingProfileId": .string("7")]))
                 == .failure(.callError(.internalError, "the gateway's ClearChargingProfile breaks the schema: chargingProfileId: expected integer, got string")))
-        #expect(wire.all.count == 4)
+        #expect(wire.all.count == 5)
     }
 
     @Test func closingFailsTheOutstandingAndTheWaitingCalls() async throws {

@@ -23,6 +23,10 @@ struct V2XMappingTests {
         let below = VehicleNeeds(notifyEVChargingNeeds: try #require(JSONValue(parsing:
             #"{"evseId":1,"chargingNeeds":{"requestedEnergyTransfer":"DC_BPT","v2xChargingParameters":{"evMinV2XEnergyRequest":500,"maxDischargePower":10000}}}"#)))
         #expect(below.dischargeableWh == 0 && below.offerWh(from: 0, to: 3600) == 0)
+        // Per-phase powers: the plain field is phase L1's, and the vehicle's power is the sum.
+        let threePhase = VehicleNeeds(notifyEVChargingNeeds: try #require(JSONValue(parsing:
+            #"{"evseId":1,"chargingNeeds":{"requestedEnergyTransfer":"AC_BPT","v2xChargingParameters":{"evMinV2XEnergyRequest":-9000,"maxDischargePower":3700,"maxDischargePower_L2":3700,"maxDischargePower_L3":3700}}}"#)))
+        #expect(threePhase.maxDischargeW == 11100)
         let ac201 = try #require(JSONValue(parsing:
             #"{"evseId":2,"chargingNeeds":{"requestedEnergyTransfer":"AC_three_phase","acChargingParameters":{"energyAmount":20000,"evMinCurrent":6,"evMaxCurrent":16,"evMaxVoltage":400}}}"#))
         #expect(OCPPSchemas.schema("NotifyEVChargingNeeds", version: .v201)?.violation(of: ac201) == nil)
@@ -36,6 +40,7 @@ struct V2XMappingTests {
         #expect(ChargingProfiles.power(energyWh: 5000, seconds: 900, maxW: 11000) == 11000)   // capped
         #expect(ChargingProfiles.power(energyWh: .max, seconds: 1, maxW: 7) == 7)              // no overflow
         #expect(ChargingProfiles.power(energyWh: 1, seconds: 3600, maxW: 7) == 1)
+        #expect(ChargingProfiles.power(energyWh: 2_562_047_788_015_215, seconds: 4000, maxW: 7) == 7)   // found by review: trapped
         let discharge = ChargingProfiles.discharge(evse: 1, transaction: "T-1", profile: 42, watts: watts, start: Self.start, seconds: 900)
         #expect(OCPPSchemas.schema("SetChargingProfile", version: .v21)?.violation(of: discharge) == nil)
         let period = discharge["chargingProfile"]?["chargingSchedule"]?.array?.first?["chargingSchedulePeriod"]?.array?.first
@@ -75,5 +80,16 @@ struct V2XMappingTests {
         #expect(backwards.moved(from: s, to: s + 900, maxW: 11000) == .failure(.wentBackwards(at: s + 300)))
         let jump = EnergyRegister([Self.sample(s, 1000), Self.sample(s + 300, 50000), Self.sample(s + 900, 51000)], measurand: .export)
         #expect(jump.moved(from: s, to: s + 900, maxW: 11000) == .failure(.jumped(at: s + 300)))
+        // Found by review: two readings of 1e308 kWh were both infinite, their step NaN passed both checks and
+        // the conversion to Int64 trapped. Readings beyond 10¹⁵ Wh are not readings.
+        let huge = EnergyRegister([Self.sample(s, 1e308, unit: "kWh"), Self.sample(s + 900, 1e308, unit: "kWh")], measurand: .export)
+        #expect(huge.readings.isEmpty && huge.moved(from: s, to: s + 900, maxW: .max) == .failure(.notCovered))
+        // Only the EVSE's total counts: a phase's value, or one measured at the EV, does not overwrite it.
+        let phased: JSONValue = .object(["timestamp": .string(RFC3339.string(s + 900)), "sampledValue": .array([
+            .object(["value": .number(2000), "measurand": .string("Energy.Active.Export.Register")]),
+            .object(["value": .number(700), "measurand": .string("Energy.Active.Export.Register"), "phase": .string("L1")]),
+            .object(["value": .number(9), "measurand": .string("Energy.Active.Export.Register"), "location": .string("EV")]),
+        ])])
+        #expect(EnergyRegister([Self.sample(s, 1000), phased], measurand: .export).moved(from: s, to: s + 900, maxW: 11000) == .success(1000))
     }
 }

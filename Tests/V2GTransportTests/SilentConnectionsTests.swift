@@ -42,12 +42,14 @@ struct SilentConnectionsTests {
     /// Found by review: with the oldest silent connection cut first, a flood of bare TCP connections from one
     /// address cut a neighbour's handshake in progress, again and again, so its link never came up (seen with
     /// 80 ms between them; on loopback a handshake is too quick to lose, so `MemberConnectionsTests` pins the
-    /// choice itself). Now the flooding address loses its own, and a neighbour links through the flood.
+    /// choice itself). Here: a neighbour links through the flood and its gossip arrives. (Whether it had to
+    /// dial twice is not asserted: on two busy cores a handshake can also lose to its own 5 s interval.)
     @Test func aFloodFromOneAddressDoesNotKeepANeighbourFromLinking() throws {
         let a = try SigningKey(), honest = try SigningKey()
         var limits = Fixtures.fastLimits
         limits.maxSilentConnections = 2
-        let pa = try startPeer(a, members: [a.publicKey, honest.publicKey], limits: limits)
+        let inbox = Inbox()
+        let pa = try startPeer(a, members: [a.publicKey, honest.publicKey], inbox: inbox, limits: limits)
         defer { pa.stop() }
         let flooding = Flag()
         let flood = Thread {
@@ -65,8 +67,14 @@ struct SilentConnectionsTests {
         defer { ph.stop() }
         #expect(ph.waitForLinks(to: [pa.publicKey], timeout: .seconds(10)))
         #expect(eventually { pa.counters.hellos >= 1 })
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(pa.counters.hellos == 1, "the neighbour's connection was cut and dialled again")
+        // Gossip gets through (a new transaction each try: one sent while the link was being redialled is lost).
+        var nonce: UInt64 = 0
+        #expect(eventually {
+            nonce += 1
+            ph.gossip(Fixtures.transaction(honest, nonce: nonce))
+            Thread.sleep(forTimeInterval: 0.05)
+            return inbox.count > 0
+        })
     }
 }
 

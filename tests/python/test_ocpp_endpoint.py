@@ -91,7 +91,7 @@ def test_a_station_boots_reports_and_is_answered_by_the_schemas(server, version)
             evse_id=1, charging_needs={"requestedEnergyTransfer": "AC_single_phase",
                                        "acChargingParameters": {"energyAmount": 20000, "evMinCurrent": 6,
                                                                 "evMaxCurrent": 32, "evMaxVoltage": 230}}))
-        assert needs.status == "Accepted"
+        assert needs.status == "Processing"   # a schedule comes only when a round allocates
 
     run(session(port, "CS1", version, body))
     lines = [line for line in out.read_text().splitlines() if line.startswith(f"CS1 ({version})")]
@@ -162,6 +162,8 @@ def test_malformed_messages_get_the_callerror_the_specification_asks_for(server)
             assert (await exchange('[2,"c","StatusNotification",{"timestamp":"yesterday","connectorStatus":"Occupied","evseId":1,"connectorId":1}]'))[:3] == [4, "c", "PropertyConstraintViolation"]
             assert (await exchange('[2,"d","DataTransfer",{"vendorId":"x"}]'))[:3] == [4, "d", "NotImplemented"]
             assert (await exchange('[2,"e","SetChargingProfile",{}]'))[:3] == [4, "e", "NotSupported"]
+            nested = "[" * 5000 + "]" * 5000                   # refused at once, not parsed for seconds
+            assert (await exchange(nested))[:3] == [4, "-1", "RpcFrameworkError"]
             await ws.send('[9,"f","Heartbeat",{}]')          # an unknown message type is ignored ...
             answer = await exchange('[2,"g","Heartbeat",{}]')  # ... so the next answer is the heartbeat's
             assert answer[:2] == [3, "g"]

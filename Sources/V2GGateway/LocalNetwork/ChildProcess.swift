@@ -33,6 +33,8 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
     let standardError: FileHandle?
     private let lock = NSLock()
     private var ended: Termination?
+    /// A blocking `waitpid` is under way outside the lock: what a concurrent poll sees (ECHILD) is not the end.
+    private var reaping = false
 
     /// Starts `executable` (a path) with `arguments` (without argv[0]) and the parent's environment; no
     /// descriptor of the parent's other than the three redirected ones reaches the child, and no blocked or
@@ -101,7 +103,7 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
     /// How the child ended; nil while it runs. Reaps it the first time it is seen ended.
     var termination: Termination? {
         lock.withLock {
-            if ended == nil { ended = Self.reap(pid, block: false) }
+            if ended == nil, !reaping { ended = Self.reap(pid, block: false) }
             return ended
         }
     }
@@ -111,8 +113,8 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
     /// Sends signal `number`, unless the child has been reaped (its pid may belong to another process by now).
     func signal(_ number: Int32) {
         lock.withLock {
-            if ended == nil { ended = Self.reap(pid, block: false) }
-            if ended == nil { _ = Glibc.kill(pid, number) }
+            if ended == nil, !reaping { ended = Self.reap(pid, block: false) }
+            if ended == nil { _ = Glibc.kill(pid, number) }   // while a blocking reap waits, the pid is still the child's
         }
     }
 
@@ -120,9 +122,21 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
     @discardableResult
     func wait(timeout: Duration? = nil) -> Termination? {
         guard let timeout else {
-            if let t = termination { return t }
+            let started: Bool = lock.withLock {
+                if ended == nil { ended = Self.reap(pid, block: false) }
+                guard ended == nil, !reaping else { return false }
+                reaping = true
+                return true
+            }
+            guard started else {
+                // Ended, or another thread is in the blocking wait: poll until it has reaped.
+                while true {
+                    if let t = lock.withLock({ ended }) { return t }
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+            }
             let t = Self.reap(pid, block: true)   // outside the lock: `signal` from another thread must not wait on it
-            return lock.withLock { ended = ended ?? t; return ended }
+            return lock.withLock { ended = t; reaping = false; return t }
         }
         let deadline = ContinuousClock.now + timeout
         var pause = Duration.milliseconds(1)
