@@ -193,7 +193,7 @@ struct PeerTests {
         let raw = try rawClient(m, to: pb, context: context)
         for _ in 0..<3 { #expect(try raw.send([GossipMessage.transaction(tx).encoded], timeout: .seconds(5))) }
 
-        #expect(eventually { pb.counters.duplicates >= 3 && pc.counters.duplicates >= 1 })
+        #expect(eventually { pb.counters.duplicates >= 3 && pc.counters.duplicates >= 1 }, "b: \(pb.counters), c: \(pc.counters)")
         Thread.sleep(forTimeInterval: 0.3)
         #expect(inboxB.messages == [.transaction(tx)])
         #expect(inboxC.messages == [.transaction(tx)])
