@@ -14,34 +14,16 @@ public final class BareConnection {
         guard endpoint.hasPrefix("tcp://"), parts.count == 2, let port = UInt16(parts[1]) else {
             throw TransportError(.system, "not a tcp://IPv4:PORT endpoint: \(endpoint)")
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, String(parts[0]), &address.sin_addr) == 1 else {
-            throw TransportError(.system, "not an IPv4 address: \(parts[0])")
-        }
+        let remote = try Self.address(String(parts[0]), port: port)
+        let local = try source.map { address throws(TransportError) in try Self.address(address, port: 0) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .system("socket") }
-        if let source {
-            var local = sockaddr_in()
-            local.sin_family = sa_family_t(AF_INET)
-            guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else {
-                close(fd)
-                throw TransportError(.system, "not an IPv4 address: \(source)")
-            }
-            let rc = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard rc == 0 else {
-                let error = TransportError.system("bind \(source)")
-                close(fd)
-                throw error
-            }
+        if let local, Self.call(bind, fd, local) != 0 {
+            let error = TransportError.system("bind \(source ?? "")")
+            close(fd)
+            throw error
         }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
+        guard Self.call(connect, fd, remote) == 0 else {
             let error = TransportError.system("connect \(endpoint)")
             close(fd)
             throw error
@@ -50,4 +32,21 @@ public final class BareConnection {
     }
 
     deinit { close(fd) }
+
+    /// An IPv4 socket address.
+    private static func address(_ text: String, port: UInt16) throws(TransportError) -> sockaddr_in {
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, text, &a.sin_addr) == 1 else { throw TransportError(.system, "not an IPv4 address: \(text)") }
+        return a
+    }
+
+    /// `bind` or `connect` on `fd` with `address`.
+    private static func call(_ f: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32, _ fd: Int32, _ address: sockaddr_in) -> Int32 {
+        var a = address
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { f(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
 }
