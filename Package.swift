@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "V2GGateway",
             dependencies: [
-                "V2GKit", "V2GLedger", "V2GTransport", "V2GNode",
+                "V2GKit", "V2GLedger", "V2GTransport", "V2GNode", "V2GOCPP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]

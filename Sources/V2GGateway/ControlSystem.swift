@@ -13,6 +13,9 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
     public var chargerPowerW: Int64?
     public var gamma1: Ratio
     public var gamma2: Ratio
+    /// Rounds after its own that an allocation waits for readings a meter does not have yet (meter reports
+    /// filed after the delivery); after them, what is still missing is metered as nothing delivered.
+    public var meteringRounds: UInt64 = 3
     /// The clock written into transactions and blocks (Unix seconds).
     public var now: @Sendable () -> Int64 = { Int64(time(nil)) }
     let author: TransactionAuthor
@@ -92,6 +95,14 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         }
         func select(_ pool: [Channel: [Transaction]]) -> (lists: [String: Transaction], offers: [String: Transaction]) {
             var lists: [String: Transaction] = [:], offers: [String: Transaction] = [:]
+            // Meter reports (any round's allocation) ride with the offers, keyed apart from them.
+            for tx in pool[.boev] ?? [] where tx.kind == .meterReport {
+                guard let p = try? MeterReportPayload.decode(tx.payload), p.round == round, owns(tx.author, p.ev, .ev) else { continue }
+                let key = "report \(p.ev) \(p.allocation)"
+                if offers[key] == nil, !node.withLedger({ $0.meterReports(of: p.allocation).contains { $0.ev == p.ev } }) {
+                    offers[key] = tx
+                }
+            }
             for tx in pool[.boe] ?? [] where tx.kind == .requestList {
                 guard let n = name(tx), lists[n] == nil else { continue }
                 lists[n] = tx
@@ -106,7 +117,7 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         let collectEnd = clock.now + deadline
         while !node.waitForPool(timeout: min(.milliseconds(100), collectEnd - clock.now), until: { pool in
             let s = select(pool)
-            return Set(s.lists.keys) == exchanges && Set(s.offers.keys) == evs
+            return Set(s.lists.keys) == exchanges && Set(s.offers.keys).isSuperset(of: evs)
         }), clock.now < collectEnd {
             if node.isStopped { throw .stopped }
             node.reannounce()
@@ -116,6 +127,7 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         let chosen = select(pool)
         report.missingExchanges = exchanges.subtracting(chosen.lists.keys)
         report.missingEVs = evs.subtracting(chosen.offers.keys)
+        report.meterReports = chosen.offers.count - evs.intersection(chosen.offers.keys).count
         report.times.collect = clock.now - t
         t = clock.now
 
@@ -145,8 +157,12 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
                 report.requests += list.requests.count
             }
         }
-        for tx in sealedOffers { if let offer = try? OfferPayload.decode(tx.payload) { report.evs.append(offer.ev) } }
-        guard !sealedLists.isEmpty, !sealedOffers.isEmpty else {
+        for tx in sealedOffers where tx.kind == .offer { if let offer = try? OfferPayload.decode(tx.payload) { report.evs.append(offer.ev) } }
+        // Earlier rounds' metering, now that their reports are sealed, before this round's matcher reads the
+        // penalty lists it changes.
+        try meterOwed(round: round, meter: meter, report: &report)
+        let sealedInputs = sealedOffers.filter { $0.kind == .offer }
+        guard !sealedLists.isEmpty, !sealedInputs.isEmpty else {
             report.times.allocate = clock.now - t
             return report
         }
@@ -154,7 +170,7 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         let result: AllocationResultPayload, inputs: RoundInputs
         do {
             (result, inputs) = try RoundRecorder.allocationResult(
-                round: round, inputs: sealedLists + sealedOffers, algorithm: algorithm, chargerCapacityWh: chargerCapacityWh,
+                round: round, inputs: sealedLists + sealedInputs, algorithm: algorithm, chargerCapacityWh: chargerCapacityWh,
                 chargerPowerW: chargerPowerW, gamma1: gamma1, gamma2: gamma2, penalties: penalties)
         } catch {
             throw .matcher(error, round: round)
@@ -182,7 +198,28 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         } catch {
             throw node.isStopped ? .stopped : .ledger(error, during: "sealing the results of round \(round)")
         }
+        report.metered += records.contains { $0.kind == .meteringRecord } ? [round] : []
         report.times.record = clock.now - t
         return report
+    }
+
+    /// Meters, each in a block of its own, the earlier rounds' allocation results whose meter has every reading
+    /// now, or whose wait (`meteringRounds`) is over.
+    private func meterOwed(round: UInt64, meter: some MeterReader, report: inout RoundReport) throws(RoundError) {
+        let owed = node.withLedger { $0.unmeteredAllocations(on: .boe) }.filter { $0.result.round < round }
+        for (id, result, inputs) in owed {
+            let penalties = node.withLedger { $0.penalties }
+            guard let records = try RoundRecords.metering(author, .boe, round: round, allocation: id, result: result, inputs: inputs,
+                                                          penalties: penalties, timestamp: now(), meter: meter,
+                                                          final: round - result.round > meteringRounds) else { continue }
+            let endorsed: [Transaction]
+            do { endorsed = try author.endorseAll(records) } catch { throw node.isStopped ? .stopped : .node(error) }
+            do {
+                report.blocks.append(try node.seal(.boe, endorsed, orderer: key, timestamp: now()))
+            } catch {
+                throw node.isStopped ? .stopped : .ledger(error, during: "sealing the metering of round \(result.round)")
+            }
+            report.metered.append(result.round)
+        }
     }
 }

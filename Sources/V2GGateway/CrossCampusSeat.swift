@@ -142,7 +142,7 @@ public final class CrossCampusSeat: @unchecked Sendable {  // one round at a tim
 
         let records = try RoundRecords.make(author, .bocs, round: round, allocation: allocationTx, result: result,
                                             inputs: inputs, penalties: penalties, timestamp: now(),
-                                            recipient: { "\($0.exchange)/\($0.entry.consumer)" }, meter: meter)
+                                            recipient: { "\($0.exchange)/\($0.entry.consumer)" }, meter: MeteredNow(meter))
         // Every control system re-executes the result on the surpluses just sealed; each holds the request until
         // that block reaches it.
         let results: [Transaction]

@@ -22,6 +22,9 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
     public let vehicles: [Vehicle]
     let source: any VehicleSource
     let sink: any SetpointSink
+    /// What the chargers measured, filed as meter reports; nil files none (the control system's meters are
+    /// its own).
+    let deliveries: (any DeliveryMeter)?
     let logger: Logger
     private let thread = RoleThread()
     /// How many submissions are in flight at once (each waits for an endorsement round trip).
@@ -30,11 +33,12 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
     static let awaitedRounds = 8
 
     public init(vehicles: [Vehicle], node: LedgerNode, source: any VehicleSource, sink: any SetpointSink,
-                logger: Logger = Logger(label: "v2g.ev-gateway")) {
+                deliveries: (any DeliveryMeter)? = nil, logger: Logger = Logger(label: "v2g.ev-gateway")) {
         self.vehicles = vehicles
         self.node = node
         self.source = source
         self.sink = sink
+        self.deliveries = deliveries
         self.logger = logger
     }
 
@@ -63,6 +67,7 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
                 }
             }
             guard !agents.isEmpty else { continue }
+            fileReports(round: a.round, agents: agents)
             let offers: [String: VehicleOffer]
             do { offers = try source.offers(round: a.round, vehicles: vehicles.map(\.name)) } catch {
                 logger.warning("round \(a.round): no offers: \(error)")
@@ -91,6 +96,39 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
         }
     }
 
+    /// Files, in `round`, each meter report not committed yet, signed by its vehicle: before the offers, so the
+    /// control system finds them pooled when the offers are in. A report the control system did not seal in
+    /// time is filed again in the next round.
+    private func fileReports(round: UInt64, agents: [String: EVAgent]) {
+        guard let deliveries else { return }
+        var pending: [(EVAgent, MeterReportPayload)] = []
+        for (ev, reports) in deliveries.reports() {
+            guard let agent = agents[ev] else { continue }
+            for var report in reports {
+                if node.withLedger({ $0.meterReports(of: report.allocation).contains { $0.ev == ev } }) {
+                    deliveries.filed(ev: ev, allocation: report.allocation)
+                    continue
+                }
+                report.round = round
+                pending.append((agent, report))
+            }
+        }
+        guard !pending.isEmpty else { return }
+        let failures = Failures(), filing = pending
+        Fanout.run(filing.count, width: Self.width) { i in
+            let (agent, report) = filing[i]
+            do { try agent.author.submit(.boev, .meterReport, payload: report.encoded) } catch {
+                failures.add("\(agent.name): \(error)")
+            }
+        }
+        let failed = failures.all
+        if failed.isEmpty {
+            logger.info("filed \(pending.count) meter reports in round \(round)")
+        } else if !thread.isStopped {
+            logger.warning("round \(round): \(failed.count) of \(pending.count) meter reports not filed; first: \(failed[0])")
+        }
+    }
+
     /// Hands the sink the setpoints of every awaited round whose allocation result is now committed; returns the
     /// rounds still awaited.
     private func applySetpoints(_ awaiting: [UInt64]) -> [UInt64] {
@@ -98,15 +136,16 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
         let mine = Set(vehicles.map(\.name))
         var still: [UInt64] = []
         for round in awaiting {
-            guard let (result, inputs) = node.withLedger({ $0.allocation(round: round, on: .boe) }) else {
+            guard let (result, inputs, id) = node.withLedger({ $0.allocation(round: round, on: .boe) }) else {
                 still.append(round)
                 continue
             }
-            let setpoints: [Setpoint] = result.allocations.compactMap { e in
+            let setpoints: [Setpoint] = result.allocations.enumerated().compactMap { i, e in
                 let offer = inputs.offers[Int(e.offer)], request = inputs.requests[Int(e.request)]
                 guard mine.contains(offer.ev) else { return nil }
                 return Setpoint(round: round, ev: offer.ev, exchange: request.exchange, consumer: request.entry.consumer,
-                                energyWh: e.energyWh, interval: e.interval)
+                                energyWh: e.energyWh, interval: e.interval, allocation: id, index: UInt32(i),
+                                kind: request.entry.kind)
             }
             sink.apply(setpoints, round: round)
         }

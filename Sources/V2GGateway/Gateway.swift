@@ -78,10 +78,11 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
         case .ev:
             guard let ev = config.roles.ev, let vehicles = sources.vehicles, let sink = sources.setpoints else { return nil }
             return EVGatewayService(vehicles: ev.vehicles.map { Vehicle(name: $0.name, key: $0.key) }, node: node,
-                                    source: vehicles, sink: sink, logger: logger)
+                                    source: vehicles, sink: sink, deliveries: sources.deliveries, logger: logger)
         case .controlSystem:
             guard let schedule = config.roles.rounds else { return nil }
-            guard let campus = config.roles.campus, let matcher = config.matcher, let meter = sources.meter else {
+            guard let campus = config.roles.campus, let matcher = config.matcher,
+                  let meter = sources.meter ?? (schedule.metering == .reports ? ReportedMeters(node: node) : nil) else {
                 throw .config(ConfigError(path: "rounds", message: "a control system that runs rounds needs [campus] and [matcher]"))
             }
             let roster = CampusRoster(orderer: key.publicKey, endorsers: campus.endorsers,
@@ -91,6 +92,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
                                    gamma1: matcher.gamma1, gamma2: matcher.gamma2)
             cs.algorithm = matcher.algorithm
             cs.chargerPowerW = matcher.chargerPowerW
+            cs.meteringRounds = schedule.meteringRounds
             let log: RoundLog
             do { log = try RoundLog(path: (config.dataDir as NSString).appendingPathComponent("rounds.jsonl")) } catch {
                 throw .config(error)

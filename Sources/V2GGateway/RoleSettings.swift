@@ -29,9 +29,19 @@ public struct RoundSettings: Sendable {
     /// The meters' stand-in: the share (ppm) of consumers that take only half of what they were allocated.
     public var shortfallPPM: Int64
     public var seed: UInt64
+    /// Where metering comes from: generated (`shortfallPPM`), or the meter reports the EV gateways file.
+    public var metering: Metering
+    /// With reports: rounds after its own an allocation waits for them (`ControlSystem.meteringRounds`).
+    public var meteringRounds: UInt64
+
+    public enum Metering: String, Sendable {
+        case synthetic, reports
+    }
 
     public init(count: Int, interval: Duration, collect: Duration, startAfter: Duration, startAt: Int64? = nil,
-                shortfallPPM: Int64 = 0, seed: UInt64 = 1) {
+                shortfallPPM: Int64 = 0, seed: UInt64 = 1, metering: Metering = .synthetic, meteringRounds: UInt64 = 3) {
+        self.metering = metering
+        self.meteringRounds = meteringRounds
         self.count = count
         self.interval = interval
         self.collect = collect
@@ -70,6 +80,8 @@ public struct EVGatewaySettings: Sendable {
     public struct Vehicle: Sendable {
         public var name: String
         public var key: SigningKey
+        /// Its EVSE, for an EV gateway in front of OCPP stations.
+        public var placement: ChargerPlacement?
     }
     public var vehicles: [Vehicle]
     public var seed: UInt64
@@ -82,8 +94,9 @@ public struct RoleSettings: Sendable {
     public var bocs: BoCSSettings?
     public var exchange: ExchangeSettings?
     public var ev: EVGatewaySettings?
+    public var ocpp: OCPPSettings?
 
-    static let sectionKeys: Set<String> = ["campus", "rounds", "bocs", "exchange", "ev"]
+    static let sectionKeys: Set<String> = ["campus", "rounds", "bocs", "exchange", "ev", "ocpp"]
 
     /// Reads the sections, requiring those the role needs and refusing those it does not use.
     static func parse(_ top: TOMLNode.Table, role: GatewayRole, matcher: MatcherSettings?, base: String)
@@ -92,7 +105,7 @@ public struct RoleSettings: Sendable {
         switch role {
         case .controlSystem: allowed = ["campus", "rounds", "bocs"]
         case .exchange: allowed = ["exchange"]
-        case .ev: allowed = ["ev"]
+        case .ev: allowed = ["ev", "ocpp"]
         case .endorser: allowed = []
         }
         for name in sectionKeys.subtracting(allowed).sorted() where try top.optional(name) != nil {
@@ -119,6 +132,13 @@ public struct RoleSettings: Sendable {
                                             seed: UInt64(try t.optional("seed")?.integer(in: 0...Int64.max) ?? 1))
         }
         if let t = try top.optional("ev")?.table() { out.ev = try parseEV(t, base: base) }
+        let placements = Dictionary(uniqueKeysWithValues: (out.ev?.vehicles ?? []).compactMap { v in v.placement.map { (v.name, $0) } })
+        if let t = try top.optional("ocpp")?.table() {
+            guard out.ev != nil else { throw ConfigError(path: "ocpp", message: "needs the [ev] table") }
+            out.ocpp = try OCPPSettings.parse(t, placements: placements)
+        } else if !placements.isEmpty {
+            throw ConfigError(path: "ev.vehicles", message: "vehicles placed at stations need the [ocpp] table")
+        }
         return out
     }
 
@@ -182,7 +202,16 @@ public struct RoleSettings: Sendable {
     }
 
     private static func parseRounds(_ t: TOMLNode.Table) throws(ConfigError) -> RoundSettings {
-        try t.known(["count", "interval_ms", "collect_ms", "start_after_ms", "start_at_unix_ms", "shortfall_ppm", "seed"])
+        try t.known(["count", "interval_ms", "collect_ms", "start_after_ms", "start_at_unix_ms", "shortfall_ppm", "seed", "metering",
+                     "metering_rounds"])
+        var metering = RoundSettings.Metering.synthetic
+        if let node = try t.optional("metering") {
+            let name = try node.string()
+            guard let m = RoundSettings.Metering(rawValue: name) else {
+                throw node.error("unknown metering \"\(name)\" (expected one of: synthetic, reports)")
+            }
+            metering = m
+        }
         let interval = try t.optional("interval_ms")?.integer(in: 1...86_400_000) ?? 1000
         let collectNode = try t.optional("collect_ms")
         let collect = try collectNode?.integer(in: 1...86_400_000) ?? interval / 2
@@ -192,7 +221,8 @@ public struct RoleSettings: Sendable {
                              startAfter: .milliseconds(try t.optional("start_after_ms")?.integer(in: 0...86_400_000) ?? 1000),
                              startAt: try t.optional("start_at_unix_ms")?.integer(in: 0...Self.latestStartMs),
                              shortfallPPM: try t.optional("shortfall_ppm")?.integer(in: 0...1_000_000) ?? 0,
-                             seed: UInt64(try t.optional("seed")?.integer(in: 0...Int64.max) ?? 1))
+                             seed: UInt64(try t.optional("seed")?.integer(in: 0...Int64.max) ?? 1), metering: metering,
+                             meteringRounds: UInt64(try t.optional("metering_rounds")?.integer(in: 0...1000) ?? 3))
     }
 
     private static func parseBoCS(_ t: TOMLNode.Table) throws(ConfigError) -> BoCSSettings {
@@ -229,14 +259,24 @@ public struct RoleSettings: Sendable {
         var vehicles: [EVGatewaySettings.Vehicle] = []
         for entry in try t.required("vehicles").array() {
             let v = try entry.table()
-            try v.known(["name", "key_file"])
+            try v.known(["name", "key_file", "station", "evse"])
             let n = try name(v.required("name"))
             let keyNode = try v.required("key_file")
             let path = GatewayConfig.resolve(try keyNode.string(), base: base)
             let key: SigningKey
             do { key = try KeyFile.read(from: path) } catch { throw keyNode.error(error.message) }
             if vehicles.contains(where: { $0.name == n }) { throw ConfigError(path: v.key("name"), message: "\"\(n)\" is listed twice") }
-            vehicles.append(.init(name: n, key: key))
+            var placement: ChargerPlacement?
+            if let stationNode = try v.optional("station") {
+                placement = ChargerPlacement(station: try stationNode.string(),
+                                             evse: Int(try v.optional("evse")?.integer(in: 1...Int64(Int32.max)) ?? 1))
+                if vehicles.contains(where: { $0.placement == placement }) {
+                    throw stationNode.error("two vehicles are placed at \(placement!.station)/\(placement!.evse)")
+                }
+            } else if try v.optional("evse") != nil {
+                throw ConfigError(path: v.key("evse"), message: "needs station")
+            }
+            vehicles.append(.init(name: n, key: key, placement: placement))
         }
         if vehicles.isEmpty { throw ConfigError(path: t.key("vehicles"), message: "must list at least one vehicle") }
         return EVGatewaySettings(vehicles: vehicles, seed: UInt64(try t.optional("seed")?.integer(in: 0...Int64.max) ?? 1))

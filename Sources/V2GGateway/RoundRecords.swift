@@ -2,12 +2,11 @@ import V2GKit
 import V2GLedger
 import V2GNode
 
-/// What follows an allocation result in its block.
+/// What follows an allocation result on the ledger.
 enum RoundRecords {
     /// The records that follow an allocation result in its block, signed (not yet endorsed): the notification of
-    /// the consumers served (named by `recipient`), the metering record (`meter` stands in for the meters), the
-    /// settlement and the penalty update, built by `RoundRecorder` as every peer re-executes them. A campus round
-    /// and the cross-campus step write the same four.
+    /// the consumers served (named by `recipient`) and, if `meter` has every reading already, the metering
+    /// record, the settlement and the penalty update. A campus round and the cross-campus step write the same.
     static func make(_ author: TransactionAuthor, _ channel: Channel, round: UInt64, allocation allocationTx: Transaction,
                      result: AllocationResultPayload, inputs: RoundInputs, penalties: PenaltyBook, timestamp: Int64,
                      recipient: (RoundInputs.Request) -> String, meter: some MeterReader) throws(RoundError) -> [Transaction] {
@@ -15,10 +14,29 @@ enum RoundRecords {
         let recipients = Set(result.allocations.map { recipient(inputs.requests[Int($0.request)]) }).sorted()
         let notification = author.sign(channel, .notification, timestamp: timestamp, payload: NotificationPayload(
             round: round, allocation: allocation, recipients: recipients).encoded)
-        let metering = RoundRecorder.metering(round: round, allocation: allocation, result: result, inputs: inputs) {
-            request, offer, allocated in
-            meter.delivered(MeteredAllocation(round: round, exchange: request.exchange, consumer: request.entry.consumer, ev: offer.ev,
-                                    allocatedWh: allocated))
+        let metered = try metering(author, channel, round: round, allocation: allocation, result: result, inputs: inputs,
+                                   penalties: penalties, timestamp: timestamp, meter: meter, final: false)
+        return [notification] + (metered ?? [])
+    }
+
+    /// The metering record of the allocation result `allocation` (filed in `round`), its settlement and its
+    /// penalty update, signed, built by `RoundRecorder` as every peer re-executes them; nil if a reading is
+    /// still missing, unless `final`, which counts a missing reading as nothing delivered.
+    static func metering(_ author: TransactionAuthor, _ channel: Channel, round: UInt64, allocation: Digest,
+                         result: AllocationResultPayload, inputs: RoundInputs, penalties: PenaltyBook, timestamp: Int64,
+                         meter: some MeterReader, final: Bool) throws(RoundError) -> [Transaction]? {
+        var delivered: [Int64] = []
+        for (i, a) in result.allocations.enumerated() {
+            let request = inputs.requests[Int(a.request)], offer = inputs.offers[Int(a.offer)]
+            let wh = meter.delivered(MeteredAllocation(round: result.round, exchange: request.exchange,
+                                                       consumer: request.entry.consumer, ev: offer.ev, allocatedWh: a.energyWh,
+                                                       allocation: allocation, index: UInt32(i)))
+            guard let wh = wh ?? (final ? 0 : nil) else { return nil }
+            delivered.append(wh)
+        }
+        var next = delivered.makeIterator()
+        let metering = RoundRecorder.metering(round: round, allocation: allocation, result: result, inputs: inputs) { _, _, _ in
+            next.next()!
         }
         let meteringTx = author.sign(channel, .meteringRecord, timestamp: timestamp, payload: metering.encoded)
         do throws(LedgerError) {
@@ -28,9 +46,32 @@ enum RoundRecords {
             let penalty = author.sign(channel, .penaltyUpdate, timestamp: timestamp, payload: try RoundRecorder.penaltyUpdate(
                 round: round, allocation: allocation, result: result, inputs: inputs, metering: metering,
                 meteringID: meteringTx.id, penalties: penalties).encoded)
-            return [notification, meteringTx, settlement, penalty]
+            return [meteringTx, settlement, penalty]
         } catch {
             throw .matcher(error, round: round)
         }
     }
+}
+
+/// The meters of a control system whose EV gateways file what their chargers measured (meter reports, kind 10):
+/// an allocation is delivered what the committed report of its EV says, and not measured until one is.
+public struct ReportedMeters: MeterReader {
+    let node: LedgerNode
+
+    public init(node: LedgerNode) { self.node = node }
+
+    public func delivered(_ a: MeteredAllocation) -> Int64? {
+        let reports = node.withLedger { $0.meterReports(of: a.allocation) }
+        // The first report of the EV itself counts (the control system seals only reports their EV signed).
+        guard let report = reports.first(where: { $0.ev == a.ev }) else { return nil }
+        return report.measurements.first { $0.allocationIndex == a.index }?.deliveredWh ?? 0
+    }
+}
+
+/// A meter read once, at the round: what it has not measured counts as nothing delivered. The BoCS step meters
+/// this way, since no meter report names its allocations (docs/ocpp.md, "Metering").
+struct MeteredNow<M: MeterReader>: MeterReader {
+    let meter: M
+    init(_ meter: M) { self.meter = meter }
+    func delivered(_ a: MeteredAllocation) -> Int64? { meter.delivered(a) ?? 0 }
 }

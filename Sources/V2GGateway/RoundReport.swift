@@ -37,4 +37,8 @@ public struct RoundReport: Sendable {
     /// Pooled transactions dropped: inputs the ledger refused, and whatever was left in the pool for this round,
     /// an earlier one or one beyond the admission window (`LedgerNode.evictPool`).
     public var dropped = 0
+    /// Meter reports sealed with the offers, and the rounds whose metering this round sealed (its own when
+    /// its meter had every reading at once; earlier ones when their reports came in or their wait ran out).
+    public var meterReports = 0
+    public var metered: [UInt64] = []
 }

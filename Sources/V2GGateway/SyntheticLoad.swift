@@ -75,7 +75,7 @@ public struct SyntheticMeters: MeterReader {
         self.seed = seed
     }
 
-    public func delivered(_ a: MeteredAllocation) -> Int64 {
+    public func delivered(_ a: MeteredAllocation) -> Int64? {
         var rng = SyntheticLoad.stream(seed, "\(a.exchange)/\(a.consumer)", a.round)
         return rng.int(Int64(0)...Int64(999_999)) < shortfallPPM ? a.allocatedWh / 2 : a.allocatedWh
     }

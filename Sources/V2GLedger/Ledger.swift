@@ -47,6 +47,8 @@ public final class Ledger: @unchecked Sendable {
     private var admitted: [(Channel, Digest)] = []
     private var allocations: [Digest: AllocationRecord] = [:]
     private var meterings: [Digest: MeteringPayload] = [:]
+    /// Meter reports (kind 10) by the allocation result they measure, in chain order.
+    private var reports: [Digest: [MeterReportPayload]] = [:]
     /// Signatures found valid, shared with whoever checks transactions before they reach a block (a pool, an
     /// endorser).
     public let signatures = SignatureCache()
@@ -64,14 +66,25 @@ public final class Ledger: @unchecked Sendable {
         allocations.compactMap { id, record in transactions[id]?.channel == channel ? record.payload : nil }
     }
 
-    /// The committed allocation result of `round` on `channel`, with the inputs it ran on; nil if none is
+    /// The committed allocation result of `round` on `channel`, with the inputs it ran on and its tx_id; nil if none is
     /// committed (what an EV gateway turns into its chargers' setpoints).
-    public func allocation(round: UInt64, on channel: Channel) -> (result: AllocationResultPayload, inputs: RoundInputs)? {
+    public func allocation(round: UInt64, on channel: Channel) -> (result: AllocationResultPayload, inputs: RoundInputs, id: Digest)? {
         for (id, record) in allocations where record.payload.round == round && transactions[id]?.channel == channel {
-            return (record.payload, record.inputs)
+            return (record.payload, record.inputs, id)
         }
         return nil
     }
+
+    /// The committed allocation results of `channel` not metered yet, oldest round first, with their tx_ids:
+    /// what a control system that meters after the delivery still owes.
+    public func unmeteredAllocations(on channel: Channel) -> [(id: Digest, result: AllocationResultPayload, inputs: RoundInputs)] {
+        allocations.compactMap { id, record in
+            record.metering == nil && transactions[id]?.channel == channel ? (id, record.payload, record.inputs) : nil
+        }.sorted { $0.result.round < $1.result.round }
+    }
+
+    /// The committed meter reports (kind 10) of the allocation result `allocation`, in chain order.
+    public func meterReports(of allocation: Digest) -> [MeterReportPayload] { reports[allocation] ?? [] }
 
     /// The highest nonce of `author` committed on any channel (0 if none): an author restarting signs above it.
     public func lastNonce(of author: PublicKey) -> UInt64 {
@@ -81,7 +94,7 @@ public final class Ledger: @unchecked Sendable {
     /// Validates `block` against everything committed so far and, if it is valid, commits it; otherwise
     /// nothing changes and the error names the block (and transaction) and the reason.
     public func append(_ block: Block) throws(LedgerError) {
-        let saved = (chains, penalties, balances, allocations, meterings)
+        let saved = (chains, penalties, balances, allocations, meterings, reports)
         admitted.removeAll(keepingCapacity: true)
         do {
             try apply(block)
@@ -90,7 +103,7 @@ public final class Ledger: @unchecked Sendable {
                 transactions[id] = nil
                 seen[channel]?.remove(id)
             }
-            (chains, penalties, balances, allocations, meterings) = saved
+            (chains, penalties, balances, allocations, meterings, reports) = saved
             throw error.at(height: block.height)
         }
     }
@@ -99,14 +112,14 @@ public final class Ledger: @unchecked Sendable {
     /// aside: what an endorser does before it signs, re-executing an allocation result on its committed inputs.
     /// Nothing changes.
     public func check(_ tx: Transaction) throws(LedgerError) {
-        let saved = (chains, penalties, balances, allocations, meterings)
+        let saved = (chains, penalties, balances, allocations, meterings, reports)
         admitted.removeAll(keepingCapacity: true)
         defer {
             for (channel, id) in admitted {
                 transactions[id] = nil
                 seen[channel]?.remove(id)
             }
-            (chains, penalties, balances, allocations, meterings) = saved
+            (chains, penalties, balances, allocations, meterings, reports) = saved
         }
         var chain = chains[tx.channel] ?? ChainState()
         guard chain.config != nil else { throw LedgerError(.chain, "\(tx.channel) has no genesis block") }
@@ -225,6 +238,11 @@ public final class Ledger: @unchecked Sendable {
         case .offer: _ = try OfferPayload.decode(tx.payload)
         case .modelUpdate: _ = try ModelUpdatePayload.decode(tx.payload)
         case .campusSurplus: _ = try CampusSurplusPayload.decode(tx.payload)
+        case .meterReport:
+            // Not checked against the allocation: it is on BoE, which a BoEV replica may hold later or not at all.
+            // The metering record that reads it is checked by whoever holds both (docs/wire-format.md §5, kind 10).
+            let m = try MeterReportPayload.decode(tx.payload)
+            reports[m.allocation, default: []].append(m)
         case .notification:
             let n = try NotificationPayload.decode(tx.payload)
             guard allocations[n.allocation] != nil else { throw LedgerError(.unknownInput, "notification of an unknown allocation") }

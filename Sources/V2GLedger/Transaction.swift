@@ -18,14 +18,14 @@ public enum Role: UInt8, CaseIterable, Sendable {
 /// The kinds of transaction (docs/wire-format.md §3).
 public enum TransactionKind: UInt8, CaseIterable, Sendable {
     case config = 0, requestList, offer, allocationResult, notification, meteringRecord, settlement, penaltyUpdate,
-         modelUpdate, campusSurplus
+         modelUpdate, campusSurplus, meterReport
 
     /// Channels a kind may appear on.
     public var channels: Set<Channel> {
         switch self {
         case .config: return Set(Channel.allCases)
         case .requestList: return [.boe]
-        case .offer, .modelUpdate: return [.boev]
+        case .offer, .modelUpdate, .meterReport: return [.boev]
         case .campusSurplus: return [.bocs]
         case .allocationResult, .meteringRecord, .settlement, .penaltyUpdate: return [.boe, .bocs]
         case .notification: return [.boe, .boev, .bocs]
@@ -37,7 +37,7 @@ public enum TransactionKind: UInt8, CaseIterable, Sendable {
         switch self {
         case .config: return [.orderer]
         case .requestList: return [.exchange]
-        case .offer: return [.ev]
+        case .offer, .meterReport: return [.ev]
         case .modelUpdate: return [.ev, .controlSystem, .orderer]
         case .campusSurplus: return [.controlSystem]
         case .allocationResult, .notification, .meteringRecord, .settlement, .penaltyUpdate:

@@ -60,6 +60,7 @@ enum Admission {
         case .penaltyUpdate: return try? PenaltyUpdatePayload.decode(tx.payload).round
         case .modelUpdate: return try? ModelUpdatePayload.decode(tx.payload).round
         case .campusSurplus: return try? CampusSurplusPayload.decode(tx.payload).round
+        case .meterReport: return try? MeterReportPayload.decode(tx.payload).round
         }
     }
 
@@ -101,6 +102,7 @@ enum Admission {
             case .penaltyUpdate: _ = try PenaltyUpdatePayload.decode(tx.payload)
             case .modelUpdate: _ = try ModelUpdatePayload.decode(tx.payload)
             case .campusSurplus: _ = try CampusSurplusPayload.decode(tx.payload)
+            case .meterReport: _ = try MeterReportPayload.decode(tx.payload)
             }
         } catch {
             return error

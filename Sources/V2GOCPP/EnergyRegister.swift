@@ -47,10 +47,10 @@ public struct EnergyRegister: Hashable, Sendable {
         case jumped(at: Int64)
     }
 
-    /// The energy moved from `start` to `end`, in Wh (rounded down): the last reading at or before `start`
-    /// subtracted from the first at or after `end`. Every step between them must go forward at no more than
-    /// `maxW` (a meter that goes backwards or jumps measured nothing that can be settled).
-    public func moved(from start: Int64, to end: Int64, maxW: Int64) -> Result<Int64, Gap> {
+    /// The readings that bound `start`...`end`, in Wh (rounded down): the last at or before `start` and the
+    /// first at or after `end`. Every step between them must go forward at no more than `maxW` (a meter that
+    /// goes backwards or jumps measured nothing that can be settled).
+    public func span(from start: Int64, to end: Int64, maxW: Int64) -> Result<(startWh: Int64, endWh: Int64), Gap> {
         guard let first = readings.lastIndex(where: { $0.at <= start }),
               let last = readings.firstIndex(where: { $0.at >= end }), first < last else { return .failure(.notCovered) }
         for i in (first + 1)...last {
@@ -58,7 +58,12 @@ public struct EnergyRegister: Hashable, Sendable {
             if step < 0 { return .failure(.wentBackwards(at: readings[i].at)) }
             if !(step <= Double(maxW) * Double(readings[i].at - readings[i - 1].at) / 3600 + 1) { return .failure(.jumped(at: readings[i].at)) }
         }
-        // Both readings are within ±10¹⁵ Wh, so the difference converts.
-        return .success(Int64((readings[last].wh - readings[first].wh).rounded(.down)))
+        // Both readings are within ±10¹⁵ Wh, so they convert.
+        return .success((Int64(readings[first].wh.rounded(.down)), Int64(readings[last].wh.rounded(.down))))
+    }
+
+    /// The energy moved from `start` to `end`, in Wh: the rise between the readings of `span`.
+    public func moved(from start: Int64, to end: Int64, maxW: Int64) -> Result<Int64, Gap> {
+        span(from: start, to: end, maxW: maxW).map { $0.endWh - $0.startWh }
     }
 }

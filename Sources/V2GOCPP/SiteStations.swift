@@ -13,6 +13,8 @@ public actor SiteStations: StationHandler {
         /// The latest `TransactionEvent` of each transaction still going, by transaction ID (an Ended one is
         /// dropped; at most `maxEntries`).
         public var transactions: [String: JSONValue] = [:]
+        /// The EVSE of each transaction still going (only `Started` must name it; at most `maxEntries`).
+        public var transactionEVSEs: [String: Int] = [:]
         /// `NotifyEVChargingNeeds` payloads by EVSE ID (at most `maxEntries`).
         public var chargingNeeds: [Int: JSONValue] = [:]
         /// Meter values received, by EVSE ID (0: the station's main meter), oldest first; the latest
@@ -68,7 +70,13 @@ public actor SiteStations: StationHandler {
             return .success(.object(["idTokenInfo": .object(["status": .string(accepted ? "Accepted" : "Invalid")])]))
         case "TransactionEvent":
             if let id = payload["transactionInfo"]?["transactionId"]?.string {
-                if payload["eventType"]?.string == "Ended" { s.transactions[id] = nil } else { s.transactions.bounded(id, payload) }
+                if payload["eventType"]?.string == "Ended" {
+                    s.transactions[id] = nil
+                    s.transactionEVSEs[id] = nil
+                } else {
+                    s.transactions.bounded(id, payload)
+                    if let evse = payload["evse"]?["id"]?.number { s.transactionEVSEs.bounded(id, Int(evse)) }
+                }
             }
             s.keep(payload["meterValue"]?.array ?? [], evse: payload["evse"]?["id"]?.number.map { Int($0) } ?? 0)
             return .success(.object([:]))
@@ -93,6 +101,9 @@ extension SiteStations.Station {
         meterValues += values.map { (evse, $0) }
         if meterValues.count > SiteStations.maxMeterValues { meterValues.removeFirst(meterValues.count - SiteStations.maxMeterValues) }
     }
+
+    /// The transaction going on at `evse`, if any.
+    public func transaction(evse: Int) -> String? { transactionEVSEs.filter { $0.value == evse }.keys.sorted().first }
 
     /// The meter values of one EVSE, oldest first.
     public func meterValues(evse: Int) -> [JSONValue] { meterValues.filter { $0.evse == evse }.map(\.value) }

@@ -16,6 +16,13 @@ public struct StationIdentity: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(id) (\(version.rawValue))" }
+
+    /// OCPP's identity string: 1 to 48 characters a URL path carries as they are.
+    public static func isValid(_ s: String) -> Bool {
+        (1...48).contains(s.utf8.count) && s.utf8.allSatisfy { b in
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
+        }
+    }
 }
 
 /// Why a CALL did not end in a result.
@@ -40,4 +47,12 @@ public enum CallFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .disconnected: "the station disconnected"
         }
     }
+}
+
+/// The gateway's line to its charging stations (the OCPP server): who is connected, and the gateway's CALLs.
+public protocol StationLine: Sendable {
+    /// The stations connected now.
+    func connectedStations() async -> [StationIdentity]
+    /// Sends a CALL to a connected station and waits for its answer.
+    func call(_ station: String, _ action: String, _ payload: JSONValue, timeout: Duration) async -> Result<JSONValue, CallFailure>
 }

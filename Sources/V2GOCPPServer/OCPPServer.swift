@@ -26,7 +26,7 @@ public struct StationCredentials: Sendable {
 
 /// The gateway's OCPP-J endpoint: one WebSocket per charging station at `ws://HOST:PORT/ocpp/{stationId}`, with
 /// the `ocpp2.1` or `ocpp2.0.1` subprotocol and HTTP Basic authentication, each served by a `StationSession`.
-public final class OCPPServer: Sendable {
+public final class OCPPServer: StationLine {
     public struct Configuration: Sendable {
         public var host: String
         /// 0: the system chooses (see `boundPort`).
@@ -73,7 +73,7 @@ public final class OCPPServer: Sendable {
         let credentials = configuration.credentials, logger = logger, maxMessage = configuration.maxMessageBytes
         router.ws("/ocpp/:station", shouldUpgrade: { request, context in
             let station = context.parameters.get("station") ?? ""
-            guard Self.isStationIdentity(station) else { throw HTTPError(.notFound, message: "not a charging station identity") }
+            guard StationIdentity.isValid(station) else { throw HTTPError(.notFound, message: "not a charging station identity") }
             guard credentials.admits(station, authorization: request.headers[.authorization]) else {
                 logger.warning("OCPP: \(station) refused: wrong or missing password")
                 throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"OCPP\""], message: "wrong or missing password")
@@ -115,13 +115,6 @@ public final class OCPPServer: Sendable {
             onServerRunning: { channel in port.set(channel.localAddress?.port) },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [])
-    }
-
-    /// OCPP's identity string: 1 to 48 characters a URL path carries as they are.
-    static func isStationIdentity(_ s: String) -> Bool {
-        (1...48).contains(s.utf8.count) && s.utf8.allSatisfy { b in
-            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
-        }
     }
 }
 

@@ -178,6 +178,10 @@ enum BlockSummary {
             case .campusSurplus:
                 let c = try CampusSurplusPayload.decode(tx.payload)
                 return "campus \(c.campus), round \(c.round), \(c.requests.count) unfulfilled requests, \(c.offers.count) unused EVs"
+            case .meterReport:
+                let m = try MeterReportPayload.decode(tx.payload)
+                let wh = m.measurements.reduce(Int64(0)) { $0 &+ $1.deliveredWh }
+                return "\(m.ev), round \(m.round), \(m.measurements.count) measurements of \(short(m.allocation)), \(wh) Wh delivered"
             }
         } catch {
             return "undecodable payload (\(error.message))"

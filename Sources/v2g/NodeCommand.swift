@@ -38,7 +38,17 @@ struct NodeCommand: ParsableCommand {
         }
         var logger = Logger(label: "v2g.node")
         logger[metadataKey: "role"] = "\(settings.role.rawValue)"
-        let gateway = try CommandFailure.input { () throws(GatewayError) in try Gateway(config: settings, key: key, logger: logger) }
+        var sources = GatewaySources()
+        var endpoint: OCPPEndpoint?
+        if let ocpp = settings.roles.ocpp {
+            let (e, chargers) = try OCPPEndpoint.bridge(ocpp, logger: logger) { shutdown.fire("the OCPP endpoint stopped") }
+            endpoint = e
+            sources = GatewaySources(vehicles: chargers, setpoints: chargers, deliveries: chargers)
+        }
+        defer { endpoint?.stop() }
+        let gateway = try CommandFailure.input { () throws(GatewayError) in
+            try Gateway(config: settings, key: key, sources: sources, logger: logger)
+        }
         gateway.run(until: shutdown)
         if gateway.node.failure != nil { throw ExitCode(1) }
     }

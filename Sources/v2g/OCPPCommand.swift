@@ -51,21 +51,11 @@ struct OCPPCommand: ParsableCommand {
             let site = SiteStations(heartbeatInterval: heartbeat, acceptedTokens: acceptTokens.isEmpty ? nil : Set(acceptTokens),
                                     report: { station, action, payload in out.write(Data("\(station) \(action) \(payload.text)\n".utf8)) })
             let server = OCPPServer(configuration: .init(host: host, port: port, credentials: StationCredentials(passwords)), handler: site)
-            let failure = FailureBox()
-            let task = Task {
-                do { try await server.run() } catch { failure.set("\(error)") }
-                shutdown.fire("the server stopped")
-            }
-            while server.boundPort == nil, shutdown.wait(timeout: .milliseconds(20)) == nil {}
-            if let bound = server.boundPort, failure.value == nil {
-                out.write(Data("listening on ws://\(host):\(bound)/ocpp/{stationId}\n".utf8))
-                _ = shutdown.wait()
-            }
-            task.cancel()
-            let stopped = DispatchSemaphore(value: 0)
-            Task { _ = await task.result; stopped.signal() }
-            _ = stopped.wait(timeout: .now() + 5)
-            if let why = failure.value { throw CommandFailure.badInput("ocpp serve: \(why)") }
+            let endpoint = try OCPPEndpoint.start(server) { shutdown.fire("the server stopped") }
+            out.write(Data("listening on ws://\(host):\(server.boundPort ?? 0)/ocpp/{stationId}\n".utf8))
+            _ = shutdown.wait()
+            endpoint.stop()
+            if let why = endpoint.error { throw CommandFailure.badInput("ocpp serve: \(why)") }
         }
 
         static func address(_ text: String) throws -> (String, Int) {
@@ -76,12 +66,4 @@ struct OCPPCommand: ParsableCommand {
             return (String(text[..<colon]), port)
         }
     }
-}
-
-/// The error that ended the server, set by its task.
-private final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var message: String?
-    func set(_ m: String) { lock.withLock { message = m } }
-    var value: String? { lock.withLock { message } }
 }

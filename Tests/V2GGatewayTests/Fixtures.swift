@@ -54,9 +54,9 @@ final class Locked<T>: @unchecked Sendable {
 
 /// Meters for tests: delivery decided by a closure.
 struct TestMeter: MeterReader {
-    let delivered: @Sendable (MeteredAllocation) -> Int64
-    init(_ delivered: @escaping @Sendable (MeteredAllocation) -> Int64) { self.delivered = delivered }
-    func delivered(_ a: MeteredAllocation) -> Int64 { delivered(a) }
+    let delivered: @Sendable (MeteredAllocation) -> Int64?
+    init(_ delivered: @escaping @Sendable (MeteredAllocation) -> Int64?) { self.delivered = delivered }
+    func delivered(_ a: MeteredAllocation) -> Int64? { delivered(a) }
 }
 
 /// A fresh directory, removed when the value goes away.

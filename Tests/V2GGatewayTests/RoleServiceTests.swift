@@ -34,7 +34,7 @@ final class Chargers: SetpointSink, MeterReader, @unchecked Sendable {
     private var setpoints: [UInt64: [Setpoint]] = [:]
     private var readings: [MeteredAllocation] = []
     func apply(_ s: [Setpoint], round: UInt64) { lock.withLock { setpoints[round, default: []] += s } }
-    func delivered(_ a: MeteredAllocation) -> Int64 { lock.withLock { readings.append(a) }; return a.allocatedWh }
+    func delivered(_ a: MeteredAllocation) -> Int64? { lock.withLock { readings.append(a) }; return a.allocatedWh }
     var byRound: [UInt64: [Setpoint]] { lock.withLock { setpoints } }
     var metered: [MeteredAllocation] { lock.withLock { readings } }
 }
@@ -93,7 +93,7 @@ struct RoleServiceTests {
         // read for each of them.
         #expect(eventually(.seconds(10)) { chargers.byRound.keys.sorted() == [1, 2] })
         for round in UInt64(1)...2 {
-            let (result, inputs) = try #require(gatewayNode.withLedger { $0.allocation(round: round, on: .boe) })
+            let (result, inputs, _) = try #require(gatewayNode.withLedger { $0.allocation(round: round, on: .boe) })
             let expected = result.allocations.map { e in
                 Setpoint(round: round, ev: inputs.offers[Int(e.offer)].ev, exchange: inputs.requests[Int(e.request)].exchange,
                          consumer: inputs.requests[Int(e.request)].entry.consumer, energyWh: e.energyWh, interval: e.interval)
