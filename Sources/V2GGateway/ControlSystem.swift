@@ -207,6 +207,15 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
     /// now, or whose wait (`meteringRounds`) is over.
     private func meterOwed(round: UInt64, meter: some MeterReader, report: inout RoundReport) throws(RoundError) {
         let owed = node.withLedger { $0.unmeteredAllocations(on: .boe) }.filter { $0.result.round < round }
+        let before = report.metered.count
+        defer {
+            // The endorsers re-execute this round's result with the penalty lists these blocks changed: they must
+            // hold them first (they wait for a result's inputs, not for the penalty lists).
+            if report.metered.count > before {
+                let heights = node.heads.mapValues(\.height)
+                _ = node.waitForNeighbours(roster.endorsers.filter { $0 != node.publicKey }, toReach: heights, timeout: .seconds(2))
+            }
+        }
         for (id, result, inputs) in owed {
             let penalties = node.withLedger { $0.penalties }
             guard let records = try RoundRecords.metering(author, .boe, round: round, allocation: id, result: result, inputs: inputs,

@@ -52,6 +52,9 @@ public struct RoundLine: Codable, Sendable {
     public var convergedMs: Double?
     public var cross: Cross?
     public var error: String?
+    /// Meter reports sealed in the round, and the rounds whose metering it sealed.
+    public var meterReports = 0
+    public var metered: [UInt64] = []
 
     public init(campus: String, round: UInt64) {
         self.campus = campus
@@ -68,6 +71,8 @@ public struct RoundLine: Codable, Sendable {
         missingExchanges = report.missingExchanges.sorted()
         transactions = report.blocks.reduce(0) { $0 + $1.transactions.count }
         missingEVs = report.missingEVs.sorted()
+        meterReports = report.meterReports
+        metered = report.metered
     }
 
     public mutating func record(_ report: CrossCampusReport) {

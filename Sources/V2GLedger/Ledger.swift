@@ -83,6 +83,12 @@ public final class Ledger: @unchecked Sendable {
         }.sorted { $0.result.round < $1.result.round }
     }
 
+    /// The committed metering record of the allocation result `allocation`, and its tx_id; nil until it is metered.
+    public func metering(of allocation: Digest) -> (payload: MeteringPayload, id: Digest)? {
+        guard let id = allocations[allocation]?.metering, let m = meterings[id] else { return nil }
+        return (m, id)
+    }
+
     /// The committed meter reports (kind 10) of the allocation result `allocation`, in chain order.
     public func meterReports(of allocation: Digest) -> [MeterReportPayload] { reports[allocation] ?? [] }
 

@@ -93,10 +93,11 @@ struct RoleServiceTests {
         // read for each of them.
         #expect(eventually(.seconds(10)) { chargers.byRound.keys.sorted() == [1, 2] })
         for round in UInt64(1)...2 {
-            let (result, inputs, _) = try #require(gatewayNode.withLedger { $0.allocation(round: round, on: .boe) })
-            let expected = result.allocations.map { e in
+            let (result, inputs, id) = try #require(gatewayNode.withLedger { $0.allocation(round: round, on: .boe) })
+            let expected = result.allocations.enumerated().map { i, e in
                 Setpoint(round: round, ev: inputs.offers[Int(e.offer)].ev, exchange: inputs.requests[Int(e.request)].exchange,
-                         consumer: inputs.requests[Int(e.request)].entry.consumer, energyWh: e.energyWh, interval: e.interval)
+                         consumer: inputs.requests[Int(e.request)].entry.consumer, energyWh: e.energyWh, interval: e.interval,
+                         allocation: id, index: UInt32(i))
             }
             #expect(chargers.byRound[round] == expected)
             #expect(chargers.metered.filter { $0.round == round }.count == result.allocations.count)

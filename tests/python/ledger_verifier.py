@@ -32,6 +32,7 @@ KINDS = {
     7: ("penalty update", {BOE, BOCS}, CS_OR_ORDERER),
     8: ("model update", {BOEV}, {EV, CS, ORDERER}),
     9: ("campus surplus", {BOCS}, {CS}),            # the orderer role alone does not suffice
+    10: ("meter report", {BOEV}, {EV}),
 }
 ZERO_HASH = bytes(32)
 TX_TAG, BLOCK_TAG, EXPORT_TAG = b"V2GTX001", b"V2GBLK01", b"V2GEXP01"
@@ -162,6 +163,15 @@ def _campus_surplus(r):
     return CampusSurplus(campus, round_, allocation, requests, r.list_(lambda: _offer(r)))
 
 
+def _measurement(r):
+    index, station, evse, transaction_id = r.u32(), r.string(), r.u32(), r.string()
+    start, end, start_wh, end_wh = r.i64(), r.i64(), r.i64(), r.i64()
+    status = r.enum(range(0, 6), "measurement status")
+    if end <= start:
+        raise Malformed("measurement end %d is not after start %d" % (end, start))
+    return (index, station, evse, transaction_id, start, end, start_wh, end_wh, status)
+
+
 def _allocation_result(r):
     out = [r.u64(), r.enum(range(1, 7), "algorithm"), r.i64(), r.i64(), r.i32(), r.i32(),
            r.list_(r.hash), r.hash()]
@@ -204,6 +214,7 @@ PAYLOADS = {
                   r.list_(lambda: (r.string(), r.list_(r.i32)))),
     8: lambda r: (r.u64(), r.string(), r.hash()),
     9: _campus_surplus,
+    10: lambda r: (r.string(), r.u64(), r.hash(), r.list_(lambda: _measurement(r))),
 }
 
 
