@@ -132,7 +132,10 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         t = clock.now
 
         // Seal the inputs: offers on BoEV, request lists on BoE, each sorted by name.
-        let offerTxs = chosen.offers.keys.sorted().map { chosen.offers[$0]! }
+        // Meter reports first, in nonce order: a gateway files its vehicles' reports before their offers, and a
+        // block must hold each author's transactions in nonce order.
+        let offerTxs = chosen.offers.values.filter { $0.kind == .meterReport }.sorted { $0.nonce < $1.nonce }
+            + chosen.offers.keys.sorted().compactMap { chosen.offers[$0]!.kind == .offer ? chosen.offers[$0] : nil }
         let listTxs = chosen.lists.keys.sorted().map { chosen.lists[$0]! }
         let sealedOffers: [Transaction], sealedLists: [Transaction]
         do {

@@ -21,7 +21,7 @@ enum RoundRecords {
 
     /// The metering record of the allocation result `allocation` (filed in `round`), its settlement and its
     /// penalty update, signed, built by `RoundRecorder` as every peer re-executes them; nil if a reading is
-    /// still missing, unless `final`, which counts a missing reading as nothing delivered.
+    /// still missing, unless `final`, which counts a missing reading as not carried out.
     static func metering(_ author: TransactionAuthor, _ channel: Channel, round: UInt64, allocation: Digest,
                          result: AllocationResultPayload, inputs: RoundInputs, penalties: PenaltyBook, timestamp: Int64,
                          meter: some MeterReader, final: Bool) throws(RoundError) -> [Transaction]? {
@@ -31,7 +31,7 @@ enum RoundRecords {
             let wh = meter.delivered(MeteredAllocation(round: result.round, exchange: request.exchange,
                                                        consumer: request.entry.consumer, ev: offer.ev, allocatedWh: a.energyWh,
                                                        allocation: allocation, index: UInt32(i)))
-            guard let wh = wh ?? (final ? 0 : nil) else { return nil }
+            guard let wh = wh ?? (final ? MeteringPayload.Reading.notCarriedOut : nil) else { return nil }
             delivered.append(wh)
         }
         var next = delivered.makeIterator()
@@ -64,14 +64,17 @@ public struct ReportedMeters: MeterReader {
         let reports = node.withLedger { $0.meterReports(of: a.allocation) }
         // The first report of the EV itself counts (the control system seals only reports their EV signed).
         guard let report = reports.first(where: { $0.ev == a.ev }) else { return nil }
-        return report.measurements.first { $0.allocationIndex == a.index }?.deliveredWh ?? 0
+        guard let m = report.measurements.first(where: { $0.allocationIndex == a.index }), m.status == .measured else {
+            return MeteringPayload.Reading.notCarriedOut
+        }
+        return m.deliveredWh
     }
 }
 
-/// A meter read once, at the round: what it has not measured counts as nothing delivered. The BoCS step meters
+/// A meter read once, at the round: what it has not measured counts as not carried out. The BoCS step meters
 /// this way, since no meter report names its allocations (docs/ocpp.md, "Metering").
 struct MeteredNow<M: MeterReader>: MeterReader {
     let meter: M
     init(_ meter: M) { self.meter = meter }
-    func delivered(_ a: MeteredAllocation) -> Int64? { meter.delivered(a) ?? 0 }
+    func delivered(_ a: MeteredAllocation) -> Int64? { meter.delivered(a) ?? MeteringPayload.Reading.notCarriedOut }
 }

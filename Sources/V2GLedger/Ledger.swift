@@ -272,8 +272,9 @@ public final class Ledger: @unchecked Sendable {
                 guard Int(r.allocationIndex) < record.payload.allocations.count, seen.insert(r.allocationIndex).inserted else {
                     throw LedgerError(.malformed, "reading for allocation \(r.allocationIndex) is out of range or repeated")
                 }
-                guard r.deliveredWh >= 0, r.deliveredWh <= record.payload.allocations[Int(r.allocationIndex)].energyWh else {
-                    throw LedgerError(.malformed, "delivered energy outside 0...allocated")
+                guard r.deliveredWh >= 0 || r.deliveredWh == MeteringPayload.Reading.notCarriedOut,
+                      r.deliveredWh <= record.payload.allocations[Int(r.allocationIndex)].energyWh else {
+                    throw LedgerError(.malformed, "delivered energy outside 0...allocated (or -1, not carried out)")
                 }
             }
             record.metering = tx.id
@@ -339,12 +340,25 @@ public enum Settlement {
         throws(LedgerError) -> (PenaltyBook, (consumers: [PenaltyUpdatePayload.ConsumerPenalty], exchanges: [PenaltyUpdatePayload.ExchangePenalty])) {
         var delivered = [Int64](repeating: 0, count: record.payload.allocations.count)
         for r in metering.readings { delivered[Int(r.allocationIndex)] = r.deliveredWh }
+        // An allocation the EV's side did not carry out is not the consumer's doing: it leaves the round as if it
+        // had not been made (its energy off the request's allocated total; a request left with none was not
+        // selected, for its exchange either).
+        var excused: [Int: Int64] = [:]
+        var kept: [Allocation] = [], keptDelivered: [Int64] = []
+        for (a, wh) in zip(record.payload.allocations, delivered) {
+            if wh == MeteringPayload.Reading.notCarriedOut {
+                excused[Int(a.request), default: 0] += a.energyWh
+            } else {
+                kept.append(Allocation(requestIndex: Int(a.request), offerIndex: Int(a.offer), energyWh: a.energyWh, interval: a.interval))
+                keptDelivered.append(wh)
+            }
+        }
+        delivered = keptDelivered
         let result = MatchResult(
-            allocations: record.payload.allocations.map {
-                Allocation(requestIndex: Int($0.request), offerIndex: Int($0.offer), energyWh: $0.energyWh, interval: $0.interval)
-            },
+            allocations: kept,
             outcomes: record.payload.outcomes.map {
-                RequestOutcome(requestIndex: Int($0.request), demandWh: $0.demandWh, allocatedWh: $0.allocatedWh, fulfilled: $0.fulfilled)
+                RequestOutcome(requestIndex: Int($0.request), demandWh: $0.demandWh,
+                               allocatedWh: $0.allocatedWh - (excused[Int($0.request)] ?? 0), fulfilled: $0.fulfilled)
             })
         var book = current
         do {

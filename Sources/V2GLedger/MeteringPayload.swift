@@ -7,7 +7,12 @@ public struct MeteringPayload: Payload {
     public static let kind = TransactionKind.meteringRecord
 
     public struct Reading: Hashable, Sendable {
+        /// `deliveredWh` of an allocation the EV's side did not carry out (its charger refused the setpoint, the
+        /// vehicle was not there, its registers measured nothing, no report came): nothing is settled, and the
+        /// penalty update leaves it out, so a charger's fault never counts against a consumer or its exchange.
+        public static let notCarriedOut: Int64 = -1
         public var allocationIndex: UInt32
+        /// 0...allocated, or `notCarriedOut`.
         public var deliveredWh: Int64
         public init(allocationIndex: UInt32, deliveredWh: Int64) {
             self.allocationIndex = allocationIndex

@@ -22,12 +22,14 @@ public enum RoundRecorder {
         return (payload, roundInputs)
     }
 
-    /// The metering record of an allocation result: `delivered` meters each allocation (clamped to 0...allocated).
+    /// The metering record of an allocation result: `delivered` meters each allocation (clamped to 0...allocated;
+    /// `MeteringPayload.Reading.notCarriedOut` is kept).
     public static func metering(round: UInt64, allocation: Digest, result: AllocationResultPayload, inputs: RoundInputs,
                                 delivered: (RoundInputs.Request, OfferPayload, Int64) -> Int64) -> MeteringPayload {
         MeteringPayload(round: round, allocation: allocation, readings: result.allocations.enumerated().map { i, a in
             let wh = delivered(inputs.requests[Int(a.request)], inputs.offers[Int(a.offer)], a.energyWh)
-            return MeteringPayload.Reading(allocationIndex: UInt32(i), deliveredWh: min(a.energyWh, max(0, wh)))
+            return MeteringPayload.Reading(allocationIndex: UInt32(i), deliveredWh: wh == MeteringPayload.Reading.notCarriedOut
+                                           ? wh : min(a.energyWh, max(0, wh)))
         })
     }
 

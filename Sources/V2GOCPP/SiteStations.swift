@@ -72,13 +72,16 @@ public actor SiteStations: StationHandler {
             if let id = payload["transactionInfo"]?["transactionId"]?.string {
                 if payload["eventType"]?.string == "Ended" {
                     s.transactions[id] = nil
-                    s.transactionEVSEs[id] = nil
                 } else {
                     s.transactions.bounded(id, payload)
                     if let evse = payload["evse"]?["id"]?.number { s.transactionEVSEs.bounded(id, Int(evse)) }
                 }
             }
-            s.keep(payload["meterValue"]?.array ?? [], evse: payload["evse"]?["id"]?.number.map { Int($0) } ?? 0)
+            // Only the Started event must name the EVSE; later ones are the transaction's.
+            let txID = payload["transactionInfo"]?["transactionId"]?.string
+            let evse = payload["evse"]?["id"]?.number.map { Int($0) } ?? txID.flatMap { s.transactionEVSEs[$0] } ?? 0
+            s.keep(payload["meterValue"]?.array ?? [], evse: evse)
+            if payload["eventType"]?.string == "Ended", let txID { s.transactionEVSEs[txID] = nil }
             return .success(.object([:]))
         case "MeterValues":
             s.keep(payload["meterValue"]?.array ?? [], evse: payload["evseId"]?.number.map { Int($0) } ?? 0)

@@ -39,7 +39,8 @@ final class ReportingChargers: SetpointSink, DeliveryMeter, @unchecked Sendable 
 @Suite("Metering from meter reports", .serialized)
 struct MeterReportTests {
     /// v1's charger reports every delivery; v2's never does. Each round is metered once v1's report is sealed
-    /// and, past `meteringRounds`, with v2's allocations as nothing delivered: settlement pays v1 only.
+    /// and, past `meteringRounds`, with v2's allocations as not carried out: settlement pays v1 only, and no
+    /// consumer or exchange is penalised for a charger that never reported (the market goes on trading).
     @Test func roundsAreMeteredFromTheReportsTheGatewayFiles() throws {
         let cs = try SigningKey(), endorserKey = try SigningKey(), exchangeKey = try SigningKey()
         let vehicles = try (1...3).map { Vehicle(name: "v\($0)", key: try SigningKey()) }
@@ -84,8 +85,9 @@ struct MeterReportTests {
             for (i, a) in result.allocations.enumerated() {
                 let ev = inputs.offers[Int(a.offer)].ev
                 let reading = try #require(metering.readings.first { $0.allocationIndex == UInt32(i) })
-                // v1's register rose 500 Wh more than allocated: clamped. v2's never reported: nothing settled.
-                #expect(reading.deliveredWh == (ev == "v1" ? a.energyWh : 0), "round \(round) allocation \(i) (\(ev))")
+                // v1's register rose 500 Wh more than allocated: clamped. v2's never reported: not carried out.
+                #expect(reading.deliveredWh == (ev == "v1" ? a.energyWh : MeteringPayload.Reading.notCarriedOut),
+                        "round \(round) allocation \(i) (\(ev))")
                 if ev == "v1" { paidToV1 += a.energyWh }
                 #expect(setpoints.contains { $0.allocation == id && $0.index == UInt32(i) && $0.ev == ev })
             }
@@ -95,5 +97,8 @@ struct MeterReportTests {
         #expect((balances[Settlement.evAccount("v1")] ?? 0) > 0)
         #expect(balances[Settlement.evAccount("v2")] ?? 0 == 0)
         #expect(balances.values.reduce(0, +) == 0)
+        let penalties = csNode.withLedger { $0.penalties }
+        #expect(penalties.consumers.isEmpty && penalties.exchanges.isEmpty, "\(penalties)")
+        #expect(lines.all.allSatisfy { $0.market.allocations > 0 })
     }
 }
