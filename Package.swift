@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "V2GGatewayTests",
-            dependencies: ["V2GGateway", "V2GNode", "V2GTransport", "V2GLedger", "V2GKit",
+            dependencies: ["V2GGateway", "V2GNode", "V2GTransport", "V2GLedger", "V2GKit", "V2GOCPP",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
