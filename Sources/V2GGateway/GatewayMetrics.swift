@@ -20,6 +20,12 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         .merkle, .reexecution, .unknownInput, .crypto, .store,
     ]
 
+    /// An EV gateway's OCPP stations, if it serves them.
+    private var chargers: OCPPChargers?
+
+    /// Reports the setpoints and meter reports of `chargers` from now on.
+    public func attach(_ chargers: OCPPChargers) { lock.withLock { self.chargers = chargers } }
+
     /// Rounds the control system ran, and the last one's phase times.
     private var rounds = 0
     private var lastRound: RoundLine?
@@ -115,6 +121,20 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         out.family("v2g_endorsements_given_total", .counter, help: "Endorsement requests answered.", value: counters.endorsementsGiven)
         out.family("v2g_endorsements_refused_total", .counter, help: "Endorsement requests refused.",
                    value: counters.endorsementRefusals.values.reduce(0, +))
+        if let c = lock.withLock({ chargers })?.counters {
+            out.family("v2g_ocpp_offers_total", .counter, help: "Offers made for vehicles at OCPP stations.", value: c.offers)
+            out.family("v2g_ocpp_setpoints_total", .counter,
+                       help: "Allocations sent to stations as charging profiles, by what came of them (refused: rejected, "
+                           + "answered with a CALLERROR, not answered, not sendable, or the station gone).",
+                       [([("result", "sent")], c.setpointsSent), ([("result", "accepted")], c.setpointsAccepted),
+                        ([("result", "refused")], c.setpointsRefused), ([("result", "vehicle_absent")], c.absent)])
+            out.family("v2g_ocpp_profiles_cleared_total", .counter, help: "Charging profiles cleared at their interval's end.",
+                       value: c.cleared)
+            out.family("v2g_ocpp_meter_reports_filed_total", .counter, help: "Measured deliveries whose meter report is on the ledger.",
+                       value: c.reportsFiled)
+            out.family("v2g_ocpp_measured_wh_total", .counter, help: "Energy the stations' registers showed delivered, in Wh.",
+                       value: Int(clamping: c.measuredWh))
+        }
         let (rounds, last) = lock.withLock { (self.rounds, lastRound) }
         if role == .controlSystem {
             out.family("v2g_rounds_total", .counter, help: "Trading rounds this control system ran.", value: rounds)

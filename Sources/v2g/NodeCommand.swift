@@ -39,16 +39,17 @@ struct NodeCommand: ParsableCommand {
         var logger = Logger(label: "v2g.node")
         logger[metadataKey: "role"] = "\(settings.role.rawValue)"
         var sources = GatewaySources()
-        var endpoint: OCPPEndpoint?
+        var endpoint: OCPPEndpoint?, chargers: OCPPChargers?
         if let ocpp = settings.roles.ocpp {
-            let (e, chargers) = try OCPPEndpoint.bridge(ocpp, logger: logger) { shutdown.fire("the OCPP endpoint stopped") }
-            endpoint = e
-            sources = GatewaySources(vehicles: chargers, setpoints: chargers, deliveries: chargers)
+            let (e, c) = try OCPPEndpoint.bridge(ocpp, logger: logger) { shutdown.fire("the OCPP endpoint stopped") }
+            (endpoint, chargers) = (e, c)
+            sources = GatewaySources(vehicles: c, setpoints: c, deliveries: c)
         }
         defer { endpoint?.stop() }
         let gateway = try CommandFailure.input { () throws(GatewayError) in
             try Gateway(config: settings, key: key, sources: sources, logger: logger)
         }
+        if let chargers { gateway.metrics.attach(chargers) }
         gateway.run(until: shutdown)
         if gateway.node.failure != nil { throw ExitCode(1) }
     }

@@ -52,18 +52,20 @@ struct OCPPChargersTests {
 
     @Test func chargingNeedsBecomeOffersAllocationsBecomeProfilesAndRegistersBecomeReports() async throws {
         let a = StationIdentity(id: "A", version: .v21), b = StationIdentity(id: "B", version: .v21)
-        let old = StationIdentity(id: "C", version: .v201)
+        let old = StationIdentity(id: "C", version: .v201), silent = StationIdentity(id: "E", version: .v21)
         let site = SiteStations()
-        for (s, tx) in [(a, "TA"), (b, "TB"), (old, "TC")] {
+        for (s, tx) in [(a, "TA"), (b, "TB"), (old, "TC"), (silent, "TE")] {
             await Self.feed(site, s, "TransactionEvent", #"{"eventType":"Started","timestamp":"\#(RFC3339.string(Self.t0))","triggerReason":"Authorized","seqNo":0,"transactionInfo":{"transactionId":"\#(tx)"},"evse":{"id":1,"connectorId":1}}"#)
         }
         let needs = #"{"evseId":1,"chargingNeeds":{"requestedEnergyTransfer":"AC_BPT","departureTime":"\#(RFC3339.string(Self.t0 + 30))","v2xChargingParameters":{"evMinV2XEnergyRequest":-5000,"evMaxV2XEnergyRequest":8000,"maxDischargePower":7200}}}"#
         await Self.feed(site, a, "NotifyEVChargingNeeds", needs)
         await Self.feed(site, b, "NotifyEVChargingNeeds", needs)
+        await Self.feed(site, silent, "NotifyEVChargingNeeds", needs)
         await Self.feed(site, old, "NotifyEVChargingNeeds", #"{"evseId":1,"chargingNeeds":{"requestedEnergyTransfer":"AC_three_phase","acChargingParameters":{"energyAmount":9000,"evMinCurrent":6,"evMaxCurrent":16,"evMaxVoltage":400}}}"#)
-        // B rejects every profile.
-        let line = FakeLine([a, b, old]) { station, action in
-            action == "SetChargingProfile" && station == "B" ? .success(.object(["status": .string("Rejected")]))
+        // B rejects every profile; E never answers one.
+        let line = FakeLine([a, b, old, silent]) { station, action in
+            action == "SetChargingProfile" && station == "E" ? .failure(.timeout)
+                : action == "SetChargingProfile" && station == "B" ? .success(.object(["status": .string("Rejected")]))
                 : action == "SetVariables" ? .success(.object(["setVariableResult": .array([])]))
                 : .success(.object(["status": .string("Accepted")]))
         }
@@ -74,6 +76,7 @@ struct OCPPChargersTests {
         let chargers = OCPPChargers(site: site, line: line, placements: [
             "va": ChargerPlacement(station: "A", evse: 1), "vb": ChargerPlacement(station: "B", evse: 1),
             "vc": ChargerPlacement(station: "C", evse: 1), "vd": ChargerPlacement(station: "D", evse: 1),
+            "ve": ChargerPlacement(station: "E", evse: 1),
         ], settings: settings, clock: { clock.now })
 
         // Offers: 7.2 kW until departure, 30 s away (before the 60 s delivery ends): 60 Wh. The 2.0.1 station's
@@ -89,8 +92,11 @@ struct OCPPChargersTests {
                      allocation: id, index: 0),
             Setpoint(round: 1, ev: "vb", exchange: "x", consumer: "c2", energyWh: 20, interval: nil, allocation: id, index: 1),
             Setpoint(round: 1, ev: "vc", exchange: "x", consumer: "c3", energyWh: 20, interval: nil, allocation: id, index: 2),
+            Setpoint(round: 1, ev: "ve", exchange: "x", consumer: "c4", energyWh: 20, interval: nil, allocation: id, index: 3),
+            Setpoint(round: 1, ev: "vd", exchange: "x", consumer: "c5", energyWh: 20, interval: nil, allocation: id, index: 4),
         ], round: 1) }
-        try await waitUntil { chargers.counters.setpointsAccepted == 1 && chargers.counters.setpointsRefused == 2 }
+        try await waitUntil { chargers.counters.setpointsAccepted == 1 && chargers.counters.setpointsRefused == 3 }
+        #expect(chargers.counters.absent == 1)   // vd's station is unknown
         // 50 Wh in 30 s: a setpoint of -6000 W from t0 + 10 for 30 s.
         let profile = try #require(line.sent("SetChargingProfile").first { $0.station == "A" }?.payload)
         let schedule = profile["chargingProfile"]?["chargingSchedule"]?.array?.first
@@ -113,6 +119,8 @@ struct OCPPChargersTests {
         #expect(va.status == .measured && va.startWh == 1000 && va.endWh == 1049 && va.deliveredWh == 49 && va.transactionID == "TA")
         #expect(reports["vb"]?.first?.measurements.first?.status == .setpointRefused)
         #expect(reports["vc"]?.first?.measurements.first?.status == .setpointRefused)
+        #expect(reports["ve"]?.first?.measurements.first?.status == .setpointRefused)   // no answer
+        #expect(reports["vd"]?.first?.measurements.first?.status == .absent)
         // Filed reports are forgotten.
         chargers.filed(ev: "va", allocation: id)
         #expect(await onThread { chargers.reports() }["va"] == nil)

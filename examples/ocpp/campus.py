@@ -153,6 +153,7 @@ class Campus:
         names = ["cs", "endorser", "x1", "gateway"] + [f"car{i}" for i in range(1, stations + 1)]
         self.keys = {n: self.keygen(n) for n in names}
         self.ports = {n: free_port() for n in ["cs", "endorser", "x1", "gateway"]}
+        self.metrics_port = free_port()
         self.processes = {}
         node_keys = ["cs", "endorser", "x1", "gateway"]
 
@@ -181,6 +182,7 @@ class Campus:
             "x1": head("exchange") + network("x1", ["cs", "endorser"]) + [
                 "[exchange]", 'name = "x1"', f"consumers = {2 * stations}", "seed = 7"],
             "gateway": head("ev") + network("gateway", ["cs", "endorser"]) + [
+                "[metrics]", f'listen = "127.0.0.1:{self.metrics_port}"',
                 "[ev]", "vehicles = ["] + [f'  {{ name = "{c}", key_file = "keys/{c}.key", station = "ST{i}", evse = 1 }},'
                                            for i, c in enumerate(cars, 1)] + ["]",
                 "[ocpp]", f'listen = "127.0.0.1:{self.ocpp_port}"', f"delivery_s = {delivery_s}", "grace_s = 2",
@@ -220,6 +222,13 @@ class Campus:
         thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
         thread.start()
         return thread
+
+    def gateway_metrics(self):
+        """The EV gateway's Prometheus counters, by name and labels."""
+        import urllib.request
+        text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5).read().decode()
+        return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                if line and not line.startswith("#")}
 
     def stop(self):
         for p in self.processes.values():

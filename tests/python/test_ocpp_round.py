@@ -36,6 +36,7 @@ def run(tmp_path_factory):
         time.sleep(0.2)
     stop.set()
     players.join(timeout=10)
+    campus.metrics = campus.gateway_metrics()
     codes = campus.stop()
     yield campus, codes, rounds_from_ledger(campus.ledger())
 
@@ -112,6 +113,10 @@ def test_a_refusing_charger_does_not_stop_the_exchange_trading(run):
     # Every round allocates to car1 at least: ST2's refusals penalise neither the consumers nor the exchange.
     for r in range(1, ROUNDS + 1):
         assert rounds[r].get("allocations", len(rounds[r].get("allocation_list", []))) > 0, (r, rounds[r])
+    m = campus.metrics
+    assert m['v2g_ocpp_setpoints_total{result="accepted"}'] >= ROUNDS - 1
+    assert m['v2g_ocpp_setpoints_total{result="refused"}'] >= ROUNDS - 1   # ST2's, and ST3's after it dropped
+    assert m["v2g_ocpp_measured_wh_total"] > 0 and m["v2g_ocpp_meter_reports_filed_total"] > 0
     log = open(os.path.join(campus.root, "gateway", "node.log")).read()
     assert "ST2 rejected the profile of car2" in log
     assert "OCPP: ST3 (ocpp2.1) disconnected" in log
