@@ -12,7 +12,7 @@ import nacl.signing
 BoE, BoEV, BoCS = 1, 2, 3
 ORDERER, EXCHANGE, EV, CS, ENDORSER = 1, 2, 3, 4, 5
 CONFIG, REQUEST_LIST, OFFER, ALLOCATION, NOTIFICATION, METERING, SETTLEMENT, PENALTY, \
-    MODEL_UPDATE, CAMPUS_SURPLUS = range(10)
+    MODEL_UPDATE, CAMPUS_SURPLUS, METER_REPORT = range(11)
 
 # Offsets inside a BlockHeader (§4): field -> (offset, length).
 HEADER_FIELDS = {
@@ -102,6 +102,12 @@ def penalty_payload(round_, allocation, metering, consumers, exchanges):
 
 def model_update_payload(round_, model, weights_digest):
     return u64(round_) + string(model) + weights_digest
+
+
+def meter_report_payload(ev, round_, allocation, measurements):
+    """measurements: [(index, station, evse, transaction_id, start, end, start_wh, end_wh, status)]."""
+    return string(ev) + u64(round_) + allocation + lst(measurements, lambda m: (
+        u32(m[0]) + string(m[1]) + u32(m[2]) + string(m[3]) + i64(m[4]) + i64(m[5]) + i64(m[6]) + i64(m[7]) + u8(m[8])))
 
 
 def campus_surplus_payload(campus, round_, allocation, requests, offers):
@@ -245,7 +251,7 @@ KEYS = {n: key(n) for n in [
 
 
 def standard_chains():
-    """Three valid chains (BoE, BoEV, BoCS) covering kinds 0 to 8 (kind 9: cross_campus_chain)."""
+    """Three valid chains (BoE, BoEV, BoCS) covering kinds 0 to 8 and 10 (kind 9: cross_campus_chain)."""
     K = KEYS
     E1, E2, E3 = K["end-1"], K["end-2"], K["end-3"]
     boe = Chain(BoE, "BoE campus A", K["cs-a"], [
@@ -287,6 +293,8 @@ def standard_chains():
     boev.add_block([
         boev.tx(NOTIFICATION, K["cs-a"], notification_payload(7, alloc.tx_id, ["ev-1"])),
         boev.tx(MODEL_UPDATE, K["ev-1"], model_update_payload(7, "sret", sha256(b"w1"))),
+        boev.tx(METER_REPORT, K["ev-1"], meter_report_payload("ev-1", 8, alloc.tx_id, [
+            (0, "ST1", 1, "TX-1", 1_700_003_600, 1_700_004_500, 12_000, 15_900, 0)])),
         boev.tx(MODEL_UPDATE, K["cs-a"], model_update_payload(8, "global", sha256(b"w2")),
                 endorse=[E2]),
     ])

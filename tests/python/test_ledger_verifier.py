@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chain_builder as cb  # noqa: E402
 import ledger_verifier as lv  # noqa: E402
 from chain_builder import (BoE, BoEV, BoCS, KEYS, CONFIG, REQUEST_LIST, OFFER,  # noqa: E402
-                           ALLOCATION, NOTIFICATION, METERING, MODEL_UPDATE, pub)
+                           ALLOCATION, NOTIFICATION, METERING, MODEL_UPDATE, METER_REPORT, pub)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 E1, E2, E3 = KEYS["end-1"], KEYS["end-2"], KEYS["end-3"]
@@ -320,6 +320,7 @@ def test_rejects_endorsement_signed_by_wrong_key(chains):
     (BoE, REQUEST_LIST, "cs-a", cb.request_list_payload("e", 1, [])),
     (BoEV, NOTIFICATION, "ev-1", cb.notification_payload(1, bytes(32), [])),
     (BoEV, OFFER, "cs-a", cb.offer_payload("cs", 1, 1)),
+    (BoEV, METER_REPORT, "cs-a", cb.meter_report_payload("ev-1", 1, bytes(32), [])),
 ])
 def test_rejects_author_role_not_allowed(chains, channel, kind, author, payload):
     t = chains[channel].tx(kind, KEYS[author], payload)
@@ -330,6 +331,7 @@ def test_rejects_author_role_not_allowed(chains, channel, kind, author, payload)
     (BoE, OFFER, "ev-1", cb.offer_payload("ev-1", 1, 1)),
     (BoCS, MODEL_UPDATE, "cs-b", cb.model_update_payload(1, "m", bytes(32))),
     (BoEV, METERING, "cs-a", cb.metering_payload(1, bytes(32), [])),
+    (BoE, METER_REPORT, "ev-1", cb.meter_report_payload("ev-1", 1, bytes(32), [])),
     (BoEV, ALLOCATION, "cs-a", cb.allocation_payload(1, 1, -1, -1, 0, 0, [], H(b""), [], [])),
 ])
 def test_rejects_kind_not_allowed_on_channel(chains, channel, kind, author, payload):
@@ -557,7 +559,7 @@ def test_cli_valid_export(valid, tmp_path):
     lines = out.stdout.splitlines()
     assert lines == [
         "BoE blocks=5 transactions=8 head=%s" % chains[BoE].blocks[-1].block_hash.hex(),
-        "BoEV blocks=3 transactions=6 head=%s" % chains[BoEV].blocks[-1].block_hash.hex(),
+        "BoEV blocks=3 transactions=7 head=%s" % chains[BoEV].blocks[-1].block_hash.hex(),
         "BoCS blocks=2 transactions=2 head=%s" % chains[BoCS].blocks[-1].block_hash.hex(),
     ]
 
