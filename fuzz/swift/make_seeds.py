@@ -51,6 +51,11 @@ def frames():
     write("FuzzFrames", "blocks", tag + bytes([4]) + u64(7) + bytes([1]) + u32(1) + u32(len(blocks[0])) + blocks[0])
     write("FuzzFrames", "endorsement", tag + bytes([8]) + b"\x22" * 32 + b"\x33" * 32 + b"\x44" * 64)
     write("FuzzFrames", "announcement", tag + bytes([9]) + u64(3) + u64(1_700_000_000_000) + b"\x55" * 32 + b"\x66" * 64)
+    # A bare meter report (kind 10): one measured allocation.
+    def s(text): return u32(len(text)) + text.encode()
+    def i64(n): return struct.pack(">q", n)
+    measurement = u32(0) + s("ST1") + u32(1) + s("TX-1") + i64(1_700_000_000) + i64(1_700_000_900) + i64(1000) + i64(4900) + b"\x00"
+    write("FuzzFrames", "meter-report", s("car1") + u64(8) + b"\x77" * 32 + u32(1) + measurement)
 
 
 def jobs():
@@ -85,6 +90,10 @@ def configs():
                 line = '    { name = "v1", key_file = "k.key" },'
             lines.append(line)
         write("FuzzConfig", name[:-5], "\n".join(lines) + "\n")
+    # An EV gateway in front of OCPP stations: its vehicles placed at EVSEs, and the [ocpp] table.
+    write("FuzzConfig", "ev-ocpp", 'role = "ev"\nkey_file = "k.key"\ndata_dir = "d"\n[network]\nlisten = "tcp://127.0.0.1:*"\n'
+          'members = ["' + "ab" * 32 + '"]\n[ev]\nvehicles = [{ name = "v1", key_file = "k.key", station = "ST1", evse = 1 }]\n'
+          '[ocpp]\nlisten = "127.0.0.1:9000"\ndelivery_s = 60\nstations = [{ id = "ST1", password = "0123456789abcdef" }]\n')
     # Inputs on which TOMLKit's parser once asserted (SIGABRT): kept so every smoke run replays them.
     write("FuzzConfig", "regression-header-control", "s=[]\ne=[]\nv=[#\n]\n[\x08")
     write("FuzzConfig", "regression-header-dot", 's=[""]\n[.')
