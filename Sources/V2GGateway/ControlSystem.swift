@@ -80,6 +80,15 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         func owns(_ key: PublicKey, _ name: String, _ role: Role) -> Bool {
             members.contains { $0.key == key && $0.name == name && $0.role == role }
         }
+        // The EVs each unmetered allocation result allocated to, less those whose report is committed.
+        let reportable: [Digest: Set<String>] = node.withLedger { ledger in
+            var out: [Digest: Set<String>] = [:]
+            for (id, result, inputs) in ledger.unmeteredAllocations(on: .boe) {
+                let reported = Set(ledger.meterReports(of: id).map(\.ev))
+                out[id] = Set(result.allocations.map { inputs.offers[Int($0.offer)].ev }).subtracting(reported)
+            }
+            return out
+        }
         // The pool is checked on every change while inputs arrive: each transaction is decoded and checked
         // once, by ID, to the name it may fill (nil: not an input of this round).
         var named: [Digest: String?] = [:]
@@ -95,13 +104,13 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         }
         func select(_ pool: [Channel: [Transaction]]) -> (lists: [String: Transaction], offers: [String: Transaction]) {
             var lists: [String: Transaction] = [:], offers: [String: Transaction] = [:]
-            // Meter reports (any round's allocation) ride with the offers, keyed apart from them.
+            // Meter reports ride with the offers, keyed apart from them: one per EV and unmetered allocation result
+            // that allocated to it, and none once the ledger has one (a member cannot fill blocks with reports).
             for tx in pool[.boev] ?? [] where tx.kind == .meterReport {
-                guard let p = try? MeterReportPayload.decode(tx.payload), p.round == round, owns(tx.author, p.ev, .ev) else { continue }
+                guard let p = try? MeterReportPayload.decode(tx.payload), p.round == round, owns(tx.author, p.ev, .ev),
+                      reportable[p.allocation]?.contains(p.ev) == true else { continue }
                 let key = "report \(p.ev) \(p.allocation)"
-                if offers[key] == nil, !node.withLedger({ $0.meterReports(of: p.allocation).contains { $0.ev == p.ev } }) {
-                    offers[key] = tx
-                }
+                if offers[key] == nil { offers[key] = tx }
             }
             for tx in pool[.boe] ?? [] where tx.kind == .requestList {
                 guard let n = name(tx), lists[n] == nil else { continue }

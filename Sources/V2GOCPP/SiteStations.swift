@@ -8,6 +8,8 @@ public actor SiteStations: StationHandler {
     public struct Station: Sendable {
         public var identity: StationIdentity
         public var boot: JSONValue?
+        /// BootNotifications received: a station that booted again has lost what the gateway set on it.
+        public var boots = 0
         /// `StatusNotification` payloads by "evseId/connectorId" (at most `maxEntries`).
         public var connectors: [String: JSONValue] = [:]
         /// The latest `TransactionEvent` of each transaction still going, by transaction ID (an Ended one is
@@ -55,6 +57,7 @@ public actor SiteStations: StationHandler {
         switch action {
         case "BootNotification":
             s.boot = payload
+            s.boots += 1
             return .success(.object(["currentTime": now, "interval": .number(Double(heartbeatInterval)), "status": .string("Accepted")]))
         case "Heartbeat":
             return .success(.object(["currentTime": now]))

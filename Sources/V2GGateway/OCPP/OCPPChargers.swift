@@ -59,7 +59,8 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
     let clock: @Sendable () -> Int64
     private let lock = NSLock()
     private var deliveries: [Delivery] = []
-    private var configured: Set<String> = []
+    /// The boot count at which each station's sample interval was set.
+    private var configured: [String: Int] = [:]
     private var nextProfile = 1
     private var counted = Counters()
 
@@ -98,7 +99,7 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
         let (stations, connected) = Self.blocking { [site, line] in
             (await site.all, Set(await line.connectedStations().map(\.id)))
         }
-        configure(stations: connected)
+        configure(stations.filter { connected.contains($0.identity.id) })
         let now = clock()
         var out: [String: VehicleOffer] = [:]
         for name in vehicles {
@@ -115,14 +116,14 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
         return out
     }
 
-    /// Sets the meter-value sample interval on each station seen for the first time.
-    private func configure(stations: Set<String>) {
-        let new: Set<String> = lock.withLock {
-            let n = stations.subtracting(configured)
-            configured.formUnion(n)
-            return n
+    /// Sets the meter-value sample interval on each station seen for the first time, or booted again since.
+    private func configure(_ stations: [SiteStations.Station]) {
+        let new: [String] = lock.withLock {
+            let n = stations.filter { configured[$0.identity.id] != $0.boots }
+            for s in n { configured[s.identity.id] = s.boots }
+            return n.map(\.identity.id)
         }
-        for station in new.sorted() {
+        for station in new {
             let payload = JSONValue.object(["setVariableData": .array([.object([
                 "attributeValue": .string("\(settings.sampleIntervalSeconds)"),
                 "component": .object(["name": .string("SampledDataCtrlr")]),
