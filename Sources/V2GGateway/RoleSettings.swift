@@ -135,7 +135,7 @@ public struct RoleSettings: Sendable {
         let placements = Dictionary(uniqueKeysWithValues: (out.ev?.vehicles ?? []).compactMap { v in v.placement.map { (v.name, $0) } })
         if let t = try top.optional("ocpp")?.table() {
             guard out.ev != nil else { throw ConfigError(path: "ocpp", message: "needs the [ev] table") }
-            out.ocpp = try OCPPSettings.parse(t, placements: placements)
+            out.ocpp = try OCPPSettings.parse(t, placements: placements, base: base)
         } else if !placements.isEmpty {
             throw ConfigError(path: "ev.vehicles", message: "vehicles placed at stations need the [ocpp] table")
         }

@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOSSL
 import V2GOCPP
 
 /// Who may connect: each charging station's identity (the last segment of its URL) and its HTTP Basic password
@@ -34,6 +37,9 @@ public final class OCPPServer: StationLine {
         public var credentials: StationCredentials
         /// The largest message a station may send; OCPP's are a few KB.
         public var maxMessageBytes: Int = 64 << 10
+        /// PEM files of the server's certificate chain and private key: TLS 1.2 or later on every connection
+        /// (`wss://`, security profile 2 with the Basic password). Nil serves plain `ws://` (profile 1).
+        public var tls: (certificateChain: String, privateKey: String)?
 
         public init(host: String = "127.0.0.1", port: Int, credentials: StationCredentials) {
             self.host = host
@@ -108,14 +114,36 @@ public final class OCPPServer: StationLine {
             await registry.disconnect(session)
         })
         let port = self.port
+        var server = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: maxMessage))
+        if let tls = configuration.tls { server = try .tls(server, tlsConfiguration: try Self.tlsConfiguration(tls)) }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: maxMessage)),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "v2g"),
             onServerRunning: { channel in port.set(channel.localAddress?.port) },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [])
     }
+}
+
+extension OCPPServer {
+    /// OCPP 2.x security profile 2: the station authenticates the server by its certificate, over TLS 1.2 or
+    /// later (Part 2, A00.FR.3xx), and itself by its Basic password.
+    static func tlsConfiguration(_ files: (certificateChain: String, privateKey: String)) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+        guard !chain.isEmpty else { throw TLSFilesError(file: files.certificateChain, reason: "holds no certificate") }
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain,
+                                                           privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem)))
+        tls.minimumTLSVersion = .tlsv12
+        return tls
+    }
+}
+
+/// A TLS file that cannot serve.
+struct TLSFilesError: Error, CustomStringConvertible {
+    let file: String
+    let reason: String
+    var description: String { "\(file) \(reason)" }
 }
 
 /// The sessions of the stations connected now; a station that connects again replaces its earlier session,

@@ -33,6 +33,12 @@ struct OCPPCommand: ParsableCommand {
         @Option(name: .customLong("accept-token"), help: "An ID token Authorize accepts (repeatable; none given: every token).")
         var acceptTokens: [String] = []
 
+        @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain: serve wss:// (security profile 2); needs --tls-private-key.")
+        var tlsCertificate: String?
+
+        @Option(name: .customLong("tls-private-key"), help: "PEM private key of --tls-certificate.")
+        var tlsPrivateKey: String?
+
         func run() throws {
             let (host, port) = try Self.address(listen)
             var passwords: [String: String] = [:]
@@ -50,9 +56,15 @@ struct OCPPCommand: ParsableCommand {
             let out = FileHandle.standardOutput
             let site = SiteStations(heartbeatInterval: heartbeat, acceptedTokens: acceptTokens.isEmpty ? nil : Set(acceptTokens),
                                     report: { station, action, payload in out.write(Data("\(station) \(action) \(payload.text)\n".utf8)) })
-            let server = OCPPServer(configuration: .init(host: host, port: port, credentials: StationCredentials(passwords)), handler: site)
+            var configuration = OCPPServer.Configuration(host: host, port: port, credentials: StationCredentials(passwords))
+            switch (tlsCertificate, tlsPrivateKey) {
+            case let (certificate?, key?): configuration.tls = (certificate, key)
+            case (nil, nil): break
+            default: throw CommandFailure.badInput("--tls-certificate and --tls-private-key go together")
+            }
+            let server = OCPPServer(configuration: configuration, handler: site)
             let endpoint = try OCPPEndpoint.start(server) { shutdown.fire("the server stopped") }
-            out.write(Data("listening on ws://\(host):\(server.boundPort ?? 0)/ocpp/{stationId}\n".utf8))
+            out.write(Data("listening on \(configuration.tls == nil ? "ws" : "wss")://\(host):\(server.boundPort ?? 0)/ocpp/{stationId}\n".utf8))
             _ = shutdown.wait()
             endpoint.stop()
             if let why = endpoint.error { throw CommandFailure.badInput("ocpp serve: \(why)") }

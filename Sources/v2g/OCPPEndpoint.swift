@@ -46,11 +46,12 @@ final class OCPPEndpoint: @unchecked Sendable {  // `task` is set once, in `star
     static func bridge(_ settings: OCPPSettings, logger: Logger, onStop: @escaping @Sendable () -> Void) throws
         -> (OCPPEndpoint, OCPPChargers) {
         let site = SiteStations(heartbeatInterval: settings.heartbeatSeconds, acceptedTokens: settings.acceptedTokens)
-        let server = OCPPServer(configuration: .init(host: settings.host, port: settings.port,
-                                                     credentials: StationCredentials(settings.passwords)),
-                                handler: site, logger: logger)
+        var configuration = OCPPServer.Configuration(host: settings.host, port: settings.port,
+                                                     credentials: StationCredentials(settings.passwords))
+        configuration.tls = settings.tls
+        let server = OCPPServer(configuration: configuration, handler: site, logger: logger)
         let endpoint = try start(server, onStop: onStop)
-        logger.info("OCPP: listening on ws://\(settings.host):\(server.boundPort ?? 0)/ocpp/{stationId}",
+        logger.info("OCPP: listening on \(settings.tls == nil ? "ws" : "wss")://\(settings.host):\(server.boundPort ?? 0)/ocpp/{stationId}",
                     metadata: ["stations": "\(settings.passwords.count)", "vehicles": "\(settings.placements.count)"])
         let chargers = OCPPChargers(site: site, line: server, placements: settings.placements, settings: settings.chargers,
                                     logger: logger)

@@ -173,3 +173,57 @@ def test_malformed_messages_get_the_callerror_the_specification_asks_for(server)
             return closed.value.rcvd.code if closed.value.rcvd else None
 
     assert run(body()) == 1009
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """`v2g ocpp serve` with a self-signed certificate: security profile 2."""
+    folder = tmp_path_factory.mktemp("ocpp-tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    out, err = folder / "out.log", folder / "err.log"
+    args = [BINARY, "ocpp", "serve", "--listen", "127.0.0.1:0", "--station", "CS1:secret-one",
+            "--tls-certificate", str(cert), "--tls-private-key", str(key)]
+    with open(out, "w") as f, open(err, "w") as e:
+        process = subprocess.Popen(args, stdout=f, stderr=e)
+    deadline, port = time.time() + 20, None
+    while time.time() < deadline and port is None:
+        text = out.read_text()
+        if "listening on wss://127.0.0.1:" in text:
+            port = int(text.split("listening on wss://127.0.0.1:")[1].split("/")[0])
+        time.sleep(0.05)
+    assert port, "v2g ocpp serve --tls-certificate did not start: " + err.read_text()
+    yield port, cert
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+
+
+def test_security_profile_2_serves_wss_and_nothing_in_clear(tls_server):
+    import ssl
+    port, cert = tls_server
+    context = ssl.create_default_context(cafile=str(cert))
+
+    async def boot():
+        async with connect(f"wss://127.0.0.1:{port}/ocpp/CS1", subprotocols=["ocpp2.1"], ssl=context,
+                           additional_headers=auth("CS1")) as ws:
+            cp = ocpp.v21.ChargePoint("CS1", ws)
+            reader = asyncio.create_task(cp.start())
+            try:
+                result = await cp.call(ocpp.v21.call.BootNotification(
+                    charging_station={"model": "Bidi-22", "vendorName": "Acme"}, reason="PowerUp"))
+                return result.status, ws.transport.get_extra_info("ssl_object").version()
+            finally:
+                reader.cancel()
+
+    status, version = run(boot())
+    assert status == "Accepted" and version in ("TLSv1.2", "TLSv1.3")
+
+    async def plain():
+        async with connect(f"ws://127.0.0.1:{port}/ocpp/CS1", subprotocols=["ocpp2.1"], additional_headers=auth("CS1"),
+                           open_timeout=5):
+            pass
+
+    with pytest.raises(Exception):   # no WebSocket in clear on a TLS port
+        run(plain())

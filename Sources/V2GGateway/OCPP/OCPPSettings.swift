@@ -1,3 +1,4 @@
+import Foundation
 import V2GOCPP
 
 /// An EV gateway's OCPP endpoint (`[ocpp]`): where its charging stations connect, their passwords, and how
@@ -14,10 +15,24 @@ public struct OCPPSettings: Sendable {
     public var chargers: OCPPChargers.Settings
     /// Each vehicle's EVSE, from `[ev] vehicles`.
     public var placements: [String: ChargerPlacement]
+    /// PEM files of the endpoint's certificate chain and private key: `wss://` (security profile 2); nil: `ws://`.
+    public var tls: (certificateChain: String, privateKey: String)?
 
-    static func parse(_ t: TOMLNode.Table, placements: [String: ChargerPlacement]) throws(ConfigError) -> OCPPSettings {
+    static func parse(_ t: TOMLNode.Table, placements: [String: ChargerPlacement], base: String) throws(ConfigError) -> OCPPSettings {
         try t.known(["listen", "stations", "accepted_tokens", "heartbeat_s", "delivery_s", "grace_s", "sample_interval_s",
-                     "max_evse_power_w"])
+                     "max_evse_power_w", "tls_certificate", "tls_private_key"])
+        var tls: (String, String)?
+        let certificateNode = try t.optional("tls_certificate"), keyNode = try t.optional("tls_private_key")
+        if let certificateNode, let keyNode {
+            let files = (GatewayConfig.resolve(try certificateNode.string(), base: base),
+                         GatewayConfig.resolve(try keyNode.string(), base: base))
+            for (node, path) in [(certificateNode, files.0), (keyNode, files.1)] where !FileManager.default.isReadableFile(atPath: path) {
+                throw node.error("cannot read \(path)")
+            }
+            tls = files
+        } else if let node = certificateNode ?? keyNode {
+            throw node.error("tls_certificate and tls_private_key go together")
+        }
         let listenNode = try t.required("listen")
         let listen = try listenNode.string()
         guard let colon = listen.lastIndex(of: ":"), colon != listen.startIndex,
@@ -59,6 +74,6 @@ public struct OCPPSettings: Sendable {
         chargers.maxEVSEPowerW = try t.optional("max_evse_power_w")?.integer(in: 1...10_000_000) ?? chargers.maxEVSEPowerW
         return OCPPSettings(host: String(listen[..<colon]), port: port, passwords: passwords, acceptedTokens: tokens,
                             heartbeatSeconds: Int(try t.optional("heartbeat_s")?.integer(in: 1...86_400) ?? 300),
-                            chargers: chargers, placements: placements)
+                            chargers: chargers, placements: placements, tls: tls)
     }
 }
