@@ -13,9 +13,10 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
     public var chargerPowerW: Int64?
     public var gamma1: Ratio
     public var gamma2: Ratio
-    /// Rounds after its own that an allocation waits for readings a meter does not have yet (meter reports
-    /// filed after the delivery); after them, what is still missing is metered as nothing delivered.
-    public var meteringRounds: UInt64 = 3
+    /// How long (seconds, from its allocation result) an allocation waits for readings a meter does not have yet
+    /// (meter reports filed after the delivery); after it, what is still missing is metered as not carried out.
+    /// It must exceed the EV gateways' delivery interval and grace (`[ocpp] delivery_s`, `grace_s`).
+    public var meteringWaitSeconds: Int64 = 1200
     /// The clock written into transactions and blocks (Unix seconds).
     public var now: @Sendable () -> Int64 = { Int64(time(nil)) }
     let author: TransactionAuthor
@@ -216,7 +217,7 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
     }
 
     /// Meters, each in a block of its own, the earlier rounds' allocation results whose meter has every reading
-    /// now, or whose wait (`meteringRounds`) is over.
+    /// now, or whose wait (`meteringWaitSeconds`) is over; in round order.
     private func meterOwed(round: UInt64, meter: some MeterReader, report: inout RoundReport) throws(RoundError) {
         let owed = node.withLedger { $0.unmeteredAllocations(on: .boe) }.filter { $0.result.round < round }
         let before = report.metered.count
@@ -230,9 +231,21 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         }
         for (id, result, inputs) in owed {
             let penalties = node.withLedger { $0.penalties }
-            guard let records = try RoundRecords.metering(author, .boe, round: round, allocation: id, result: result, inputs: inputs,
-                                                          penalties: penalties, timestamp: now(), meter: meter,
-                                                          final: round - result.round > meteringRounds) else { continue }
+            let filed = node.withLedger { $0.transaction(id)?.timestamp } ?? 0
+            let final = now() - filed > meteringWaitSeconds
+            var records: [Transaction]
+            do {
+                // In round order: a later result waits for an earlier one, so penalty lists change in round order.
+                guard let r = try RoundRecords.metering(author, .boe, round: round, allocation: id, result: result, inputs: inputs,
+                                                        penalties: penalties, timestamp: now(), meter: meter, final: final) else { break }
+                records = r
+            } catch {
+                // Settlement refused the readings (pay-as-bid overflowed on an absurd bid): the result is metered as
+                // not carried out, which settles nothing, rather than left to stop every later round.
+                report.meteringErrors.append("round \(result.round): \(error); metered as not carried out")
+                records = try RoundRecords.metering(author, .boe, round: round, allocation: id, result: result, inputs: inputs,
+                                                    penalties: penalties, timestamp: now(), meter: NothingCarriedOut(), final: true)!
+            }
             let endorsed: [Transaction]
             do { endorsed = try author.endorseAll(records) } catch { throw node.isStopped ? .stopped : .node(error) }
             do {

@@ -98,6 +98,7 @@ public final class ControlSystemService: RoleService, @unchecked Sendable {  // 
             let report = try cs.runRound(round, exchanges: Set(cs.roster.exchanges.keys), evs: Set(cs.roster.evs.keys),
                                          deadline: schedule.collect, meter: meter)
             line.record(report)
+            for e in report.meteringErrors { logger.warning("metering: \(e)") }
             // Measured beside the cross-campus step: when every node of the campus holds the round's blocks.
             let node = cs.node
             let heights = node.heads.mapValues(\.height)

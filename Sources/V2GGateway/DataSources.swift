@@ -65,7 +65,7 @@ public protocol MeterReader: Sendable {
     /// The energy delivered for `allocation`, in Wh (the control system clamps it to 0...allocated), or
     /// `MeteringPayload.Reading.notCarriedOut` if the EV's side did not carry it out; nil while it is not
     /// measured yet: the control system meters the round once every reading is in, or after
-    /// `RoundSettings.meteringRounds` more rounds with what is missing counted as not carried out.
+    /// `RoundSettings.meteringWaitSeconds` with what is missing counted as not carried out.
     func delivered(_ allocation: MeteredAllocation) -> Int64?
 }
 

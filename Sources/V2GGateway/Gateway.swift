@@ -92,7 +92,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
                                    gamma1: matcher.gamma1, gamma2: matcher.gamma2)
             cs.algorithm = matcher.algorithm
             cs.chargerPowerW = matcher.chargerPowerW
-            cs.meteringRounds = schedule.meteringRounds
+            cs.meteringWaitSeconds = schedule.meteringWaitSeconds
             let log: RoundLog
             do { log = try RoundLog(path: (config.dataDir as NSString).appendingPathComponent("rounds.jsonl")) } catch {
                 throw .config(error)

@@ -31,17 +31,17 @@ public struct RoundSettings: Sendable {
     public var seed: UInt64
     /// Where metering comes from: generated (`shortfallPPM`), or the meter reports the EV gateways file.
     public var metering: Metering
-    /// With reports: rounds after its own an allocation waits for them (`ControlSystem.meteringRounds`).
-    public var meteringRounds: UInt64
+    /// With reports: how long an allocation waits for them, in seconds (`ControlSystem.meteringWaitSeconds`).
+    public var meteringWaitSeconds: Int64
 
     public enum Metering: String, Sendable {
         case synthetic, reports
     }
 
     public init(count: Int, interval: Duration, collect: Duration, startAfter: Duration, startAt: Int64? = nil,
-                shortfallPPM: Int64 = 0, seed: UInt64 = 1, metering: Metering = .synthetic, meteringRounds: UInt64 = 3) {
+                shortfallPPM: Int64 = 0, seed: UInt64 = 1, metering: Metering = .synthetic, meteringWaitSeconds: Int64 = 1200) {
         self.metering = metering
-        self.meteringRounds = meteringRounds
+        self.meteringWaitSeconds = meteringWaitSeconds
         self.count = count
         self.interval = interval
         self.collect = collect
@@ -203,7 +203,7 @@ public struct RoleSettings: Sendable {
 
     private static func parseRounds(_ t: TOMLNode.Table) throws(ConfigError) -> RoundSettings {
         try t.known(["count", "interval_ms", "collect_ms", "start_after_ms", "start_at_unix_ms", "shortfall_ppm", "seed", "metering",
-                     "metering_rounds"])
+                     "metering_wait_s"])
         var metering = RoundSettings.Metering.synthetic
         if let node = try t.optional("metering") {
             let name = try node.string()
@@ -222,7 +222,7 @@ public struct RoleSettings: Sendable {
                              startAt: try t.optional("start_at_unix_ms")?.integer(in: 0...Self.latestStartMs),
                              shortfallPPM: try t.optional("shortfall_ppm")?.integer(in: 0...1_000_000) ?? 0,
                              seed: UInt64(try t.optional("seed")?.integer(in: 0...Int64.max) ?? 1), metering: metering,
-                             meteringRounds: UInt64(try t.optional("metering_rounds")?.integer(in: 0...1000) ?? 3))
+                             meteringWaitSeconds: try t.optional("metering_wait_s")?.integer(in: 0...604_800) ?? 1200)
     }
 
     private static func parseBoCS(_ t: TOMLNode.Table) throws(ConfigError) -> BoCSSettings {

@@ -55,6 +55,7 @@ public struct RoundLine: Codable, Sendable {
     /// Meter reports sealed in the round, and the rounds whose metering it sealed.
     public var meterReports = 0
     public var metered: [UInt64] = []
+    public var meteringErrors: [String] = []
 
     public init(campus: String, round: UInt64) {
         self.campus = campus
@@ -73,6 +74,7 @@ public struct RoundLine: Codable, Sendable {
         missingEVs = report.missingEVs.sorted()
         meterReports = report.meterReports
         metered = report.metered
+        meteringErrors = report.meteringErrors
     }
 
     public mutating func record(_ report: CrossCampusReport) {

@@ -54,7 +54,8 @@ enum RoundRecords {
 }
 
 /// The meters of a control system whose EV gateways file what their chargers measured (meter reports, kind 10):
-/// an allocation is delivered what the committed report of its EV says, and not measured until one is.
+/// an allocation is delivered what the committed report of its EV says, as an EV-side reading (settled, and never
+/// counted against the consumer), and not measured until one is.
 public struct ReportedMeters: MeterReader {
     let node: LedgerNode
 
@@ -67,7 +68,7 @@ public struct ReportedMeters: MeterReader {
         guard let m = report.measurements.first(where: { $0.allocationIndex == a.index }), m.status == .measured else {
             return MeteringPayload.Reading.notCarriedOut
         }
-        return m.deliveredWh
+        return MeteringPayload.Reading.evSide(m.deliveredWh)
     }
 }
 
@@ -77,4 +78,10 @@ struct MeteredNow<M: MeterReader>: MeterReader {
     let meter: M
     init(_ meter: M) { self.meter = meter }
     func delivered(_ a: MeteredAllocation) -> Int64? { meter.delivered(a) ?? MeteringPayload.Reading.notCarriedOut }
+}
+
+/// A meter that says every allocation was not carried out: what a result whose readings settlement refuses is
+/// metered with.
+struct NothingCarriedOut: MeterReader {
+    func delivered(_ a: MeteredAllocation) -> Int64? { MeteringPayload.Reading.notCarriedOut }
 }

@@ -41,4 +41,6 @@ public struct RoundReport: Sendable {
     /// its meter had every reading at once; earlier ones when their reports came in or their wait ran out).
     public var meterReports = 0
     public var metered: [UInt64] = []
+    /// Earlier results whose readings settlement refused, metered as not carried out instead.
+    public var meteringErrors: [String] = []
 }

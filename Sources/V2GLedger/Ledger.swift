@@ -272,9 +272,9 @@ public final class Ledger: @unchecked Sendable {
                 guard Int(r.allocationIndex) < record.payload.allocations.count, seen.insert(r.allocationIndex).inserted else {
                     throw LedgerError(.malformed, "reading for allocation \(r.allocationIndex) is out of range or repeated")
                 }
-                guard r.deliveredWh >= 0 || r.deliveredWh == MeteringPayload.Reading.notCarriedOut,
-                      r.deliveredWh <= record.payload.allocations[Int(r.allocationIndex)].energyWh else {
-                    throw LedgerError(.malformed, "delivered energy outside 0...allocated (or -1, not carried out)")
+                let allocated = record.payload.allocations[Int(r.allocationIndex)].energyWh
+                guard r.deliveredWh <= allocated, r.deliveredWh >= -allocated - 1 else {
+                    throw LedgerError(.malformed, "delivered energy outside 0...allocated (or -allocated-1...-1, measured at the EV's side)")
                 }
             }
             record.metering = tx.id
@@ -322,11 +322,11 @@ public enum Settlement {
     /// Pay-as-bid on metered energy ([T]: B × delivered energy, rounded toward zero), one transfer per reading.
     static func transfers(_ record: AllocationRecord, metering: MeteringPayload) throws(LedgerError) -> [SettlementPayload.Transfer] {
         var out: [SettlementPayload.Transfer] = []
-        for r in metering.readings where r.deliveredWh > 0 {
+        for r in metering.readings where r.settledWh > 0 {
             let a = record.payload.allocations[Int(r.allocationIndex)]
             let request = record.inputs.requests[Int(a.request)]
             let amount: Int64
-            do { amount = try money(pricePerKWh: request.entry.bid, energyWh: r.deliveredWh) } catch {
+            do { amount = try money(pricePerKWh: request.entry.bid, energyWh: r.settledWh) } catch {
                 throw LedgerError(.reexecution, error.message)
             }
             out.append(.init(payer: consumerAccount(exchange: request.exchange, consumer: request.entry.consumer),
@@ -340,13 +340,13 @@ public enum Settlement {
         throws(LedgerError) -> (PenaltyBook, (consumers: [PenaltyUpdatePayload.ConsumerPenalty], exchanges: [PenaltyUpdatePayload.ExchangePenalty])) {
         var delivered = [Int64](repeating: 0, count: record.payload.allocations.count)
         for r in metering.readings { delivered[Int(r.allocationIndex)] = r.deliveredWh }
-        // An allocation the EV's side did not carry out is not the consumer's doing: it leaves the round as if it
-        // had not been made (its energy off the request's allocated total; a request left with none was not
+        // An allocation measured at the EV's side says nothing of the consumer: it leaves the penalty update as if
+        // it had not been made (its energy off the request's allocated total; a request left with none was not
         // selected, for its exchange either).
         var excused: [Int: Int64] = [:]
         var kept: [Allocation] = [], keptDelivered: [Int64] = []
         for (a, wh) in zip(record.payload.allocations, delivered) {
-            if wh == MeteringPayload.Reading.notCarriedOut {
+            if wh < 0 {
                 excused[Int(a.request), default: 0] += a.energyWh
             } else {
                 kept.append(Allocation(requestIndex: Int(a.request), offerIndex: Int(a.offer), energyWh: a.energyWh, interval: a.interval))

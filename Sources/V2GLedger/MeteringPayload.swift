@@ -8,12 +8,20 @@ public struct MeteringPayload: Payload {
 
     public struct Reading: Hashable, Sendable {
         /// `deliveredWh` of an allocation the EV's side did not carry out (its charger refused the setpoint, the
-        /// vehicle was not there, its registers measured nothing, no report came): nothing is settled, and the
-        /// penalty update leaves it out, so a charger's fault never counts against a consumer or its exchange.
+        /// vehicle was not there, its registers measured nothing, no report came): an EV-side reading of 0 Wh.
         public static let notCarriedOut: Int64 = -1
         public var allocationIndex: UInt32
-        /// 0...allocated, or `notCarriedOut`.
+        /// 0...allocated: measured at the consumer's side, [T]'s penalty rule applies. Negative: measured at the
+        /// EV's side (its charger's registers), `−deliveredWh − 1` Wh delivered, settled but left out of the
+        /// penalty update: a charger cannot see the consumer, so neither its fault nor its word counts against a
+        /// consumer or an exchange.
         public var deliveredWh: Int64
+
+        /// An EV-side reading of `wh` (≥ 0).
+        public static func evSide(_ wh: Int64) -> Int64 { -wh - 1 }
+
+        /// The energy the reading settles, in Wh.
+        public var settledWh: Int64 { deliveredWh >= 0 ? deliveredWh : -(deliveredWh + 1) }
         public init(allocationIndex: UInt32, deliveredWh: Int64) {
             self.allocationIndex = allocationIndex
             self.deliveredWh = deliveredWh

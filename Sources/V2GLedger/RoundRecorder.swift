@@ -22,14 +22,15 @@ public enum RoundRecorder {
         return (payload, roundInputs)
     }
 
-    /// The metering record of an allocation result: `delivered` meters each allocation (clamped to 0...allocated;
-    /// `MeteringPayload.Reading.notCarriedOut` is kept).
+    /// The metering record of an allocation result: `delivered` meters each allocation (clamped to 0...allocated,
+    /// or for an EV-side reading to `evSide(0...allocated)`).
     public static func metering(round: UInt64, allocation: Digest, result: AllocationResultPayload, inputs: RoundInputs,
                                 delivered: (RoundInputs.Request, OfferPayload, Int64) -> Int64) -> MeteringPayload {
         MeteringPayload(round: round, allocation: allocation, readings: result.allocations.enumerated().map { i, a in
             let wh = delivered(inputs.requests[Int(a.request)], inputs.offers[Int(a.offer)], a.energyWh)
-            return MeteringPayload.Reading(allocationIndex: UInt32(i), deliveredWh: wh == MeteringPayload.Reading.notCarriedOut
-                                           ? wh : min(a.energyWh, max(0, wh)))
+            // Clamped to what was allocated, on the side it was measured.
+            let clamped = wh >= 0 ? min(a.energyWh, wh) : MeteringPayload.Reading.evSide(min(a.energyWh, -(wh &+ 1)))
+            return MeteringPayload.Reading(allocationIndex: UInt32(i), deliveredWh: clamped)
         })
     }
 

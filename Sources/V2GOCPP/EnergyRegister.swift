@@ -18,6 +18,11 @@ public struct EnergyRegister: Hashable, Sendable {
     /// skipped. Units Wh or kWh, with the multiplier; anything else, or a reading that is not finite or beyond
     /// 10¹⁵ Wh, is skipped.
     public init(_ meterValues: [JSONValue], measurand: Measurand) {
+        add(meterValues, measurand: measurand)
+    }
+
+    /// Adds the readings of `measurand` in `meterValues`, as `init` reads them, keeping the latest `keep`.
+    public mutating func add(_ meterValues: [JSONValue], measurand: Measurand, keep: Int = .max) {
         var byTime: [Int64: Double] = [:]
         for mv in meterValues {
             guard let at = mv["timestamp"]?.string.flatMap(RFC3339.unixSeconds) else { continue }
@@ -34,7 +39,15 @@ public struct EnergyRegister: Hashable, Sendable {
                 if wh.isFinite, abs(wh) <= 1e15 { byTime[at] = wh }
             }
         }
-        readings = byTime.keys.sorted().map { ($0, byTime[$0]!) }
+        guard !byTime.isEmpty else { return }
+        // Readings come in time order, so this is an append; a late or repeated second replaces its reading.
+        if let last = readings.last?.at, byTime.keys.allSatisfy({ $0 > last }) {
+            readings += byTime.keys.sorted().map { ($0, byTime[$0]!) }
+        } else {
+            for r in readings where byTime[r.at] == nil { byTime[r.at] = r.wh }
+            readings = byTime.keys.sorted().map { ($0, byTime[$0]!) }
+        }
+        if readings.count > keep { readings.removeFirst(readings.count - keep) }
     }
 
     /// Why a register cannot say what moved in an interval.

@@ -19,16 +19,18 @@ public actor SiteStations: StationHandler {
         public var transactionEVSEs: [String: Int] = [:]
         /// `NotifyEVChargingNeeds` payloads by EVSE ID (at most `maxEntries`).
         public var chargingNeeds: [Int: JSONValue] = [:]
-        /// Meter values received, by EVSE ID (0: the station's main meter), oldest first; the latest
-        /// `maxMeterValues` of the station in all.
-        public var meterValues: [(evse: Int, value: JSONValue)] = []
+        /// The energy registers each EVSE reported (0: the station's main meter), export and import, the latest
+        /// `maxReadings` of each (readings, not the messages: a station's memory here does not grow with what
+        /// it sends).
+        public var registers: [Int: (export: EnergyRegister, import: EnergyRegister)] = [:]
     }
 
     /// `BootNotification`'s heartbeat interval, in seconds.
     public let heartbeatInterval: Int
     /// ID tokens `Authorize` accepts; nil accepts every token.
     public let acceptedTokens: Set<String>?
-    public static let maxMeterValues = 1024
+    /// Readings kept per EVSE and register: a day at a sample every 30 s, an hour and a half at every 5 s.
+    public static let maxReadings = 2880
     /// Connectors, transactions and charging needs kept per station: a station has a few EVSEs, and one
     /// that reports thousands is not believed past this.
     public static let maxEntries = 64
@@ -58,6 +60,10 @@ public actor SiteStations: StationHandler {
         case "BootNotification":
             s.boot = payload
             s.boots += 1
+            // A station that boots has ended whatever it had going: its transactions and vehicles are reported anew.
+            s.transactions = [:]
+            s.transactionEVSEs = [:]
+            s.chargingNeeds = [:]
             return .success(.object(["currentTime": now, "interval": .number(Double(heartbeatInterval)), "status": .string("Accepted")]))
         case "Heartbeat":
             return .success(.object(["currentTime": now]))
@@ -76,15 +82,24 @@ public actor SiteStations: StationHandler {
                 if payload["eventType"]?.string == "Ended" {
                     s.transactions[id] = nil
                 } else {
+                    if let evse = payload["evse"]?["id"]?.number.map({ Int($0) }), s.transactionEVSEs[id] != evse {
+                        // One transaction per EVSE: one that starts there ends whatever the station did not end.
+                        for (other, e) in s.transactionEVSEs where e == evse && other != id {
+                            s.transactionEVSEs[other] = nil
+                            s.transactions[other] = nil
+                        }
+                        s.transactionEVSEs.bounded(id, evse)
+                    }
                     s.transactions.bounded(id, payload)
-                    if let evse = payload["evse"]?["id"]?.number { s.transactionEVSEs.bounded(id, Int(evse)) }
                 }
             }
             // Only the Started event must name the EVSE; later ones are the transaction's.
             let txID = payload["transactionInfo"]?["transactionId"]?.string
             let evse = payload["evse"]?["id"]?.number.map { Int($0) } ?? txID.flatMap { s.transactionEVSEs[$0] } ?? 0
             s.keep(payload["meterValue"]?.array ?? [], evse: evse)
-            if payload["eventType"]?.string == "Ended", let txID { s.transactionEVSEs[txID] = nil }
+            if payload["eventType"]?.string == "Ended", let txID, let ended = s.transactionEVSEs.removeValue(forKey: txID) {
+                s.chargingNeeds[ended] = nil   // the vehicle has left: its needs are not the next one's
+            }
             return .success(.object([:]))
         case "MeterValues":
             s.keep(payload["meterValue"]?.array ?? [], evse: payload["evseId"]?.number.map { Int($0) } ?? 0)
@@ -104,15 +119,21 @@ public actor SiteStations: StationHandler {
 
 extension SiteStations.Station {
     mutating func keep(_ values: [JSONValue], evse: Int) {
-        meterValues += values.map { (evse, $0) }
-        if meterValues.count > SiteStations.maxMeterValues { meterValues.removeFirst(meterValues.count - SiteStations.maxMeterValues) }
+        guard !values.isEmpty, registers[evse] != nil || registers.count < SiteStations.maxEntries else { return }
+        var r = registers[evse] ?? (EnergyRegister([], measurand: .export), EnergyRegister([], measurand: .import))
+        r.export.add(values, measurand: .export, keep: SiteStations.maxReadings)
+        r.import.add(values, measurand: .import, keep: SiteStations.maxReadings)
+        registers[evse] = r
     }
 
     /// The transaction going on at `evse`, if any.
     public func transaction(evse: Int) -> String? { transactionEVSEs.filter { $0.value == evse }.keys.sorted().first }
 
-    /// The meter values of one EVSE, oldest first.
-    public func meterValues(evse: Int) -> [JSONValue] { meterValues.filter { $0.evse == evse }.map(\.value) }
+    /// One EVSE's register of `measurand` (empty if it reported none).
+    public func register(evse: Int, _ measurand: EnergyRegister.Measurand) -> EnergyRegister {
+        let r = registers[evse]
+        return (measurand == .export ? r?.export : r?.import) ?? EnergyRegister([], measurand: measurand)
+    }
 }
 
 extension Dictionary {

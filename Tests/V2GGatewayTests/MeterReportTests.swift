@@ -39,7 +39,7 @@ final class ReportingChargers: SetpointSink, DeliveryMeter, @unchecked Sendable 
 @Suite("Metering from meter reports", .serialized)
 struct MeterReportTests {
     /// v1's charger reports every delivery; v2's never does. Each round is metered once v1's report is sealed
-    /// and, past `meteringRounds`, with v2's allocations as not carried out: settlement pays v1 only, and no
+    /// and, past the metering wait, with v2's allocations as not carried out: settlement pays v1 only, and no
     /// consumer or exchange is penalised for a charger that never reported (the market goes on trading).
     @Test func roundsAreMeteredFromTheReportsTheGatewayFiles() throws {
         let cs = try SigningKey(), endorserKey = try SigningKey(), exchangeKey = try SigningKey()
@@ -57,9 +57,9 @@ struct MeterReportTests {
 
         let chargers = ReportingChargers(measured: ["v1"]), lines = Lines()
         let control = ControlSystem(key: cs, node: csNode, roster: roster, chargerCapacityWh: 30_000)
-        control.meteringRounds = 2
-        let schedule = RoundSettings(count: 6, interval: .milliseconds(1200), collect: .milliseconds(900),
-                                     startAfter: .milliseconds(300), metering: .reports, meteringRounds: 2)
+        control.meteringWaitSeconds = 2
+        let schedule = RoundSettings(count: 7, interval: .milliseconds(1200), collect: .milliseconds(900),
+                                     startAfter: .milliseconds(300), metering: .reports, meteringWaitSeconds: 2)
         let services: [any RoleService] = [
             ControlSystemService(cs: control, campus: "T", schedule: schedule, seat: nil, meter: ReportedMeters(node: csNode),
                                  log: nil) { lines.add($0) },
@@ -68,12 +68,12 @@ struct MeterReportTests {
         ]
         services.forEach { $0.start() }
         defer { services.forEach { $0.stop() } }
-        #expect(eventually(.seconds(30)) { lines.all.count == 6 })
+        #expect(eventually(.seconds(30)) { lines.all.count == 7 })
         for line in lines.all { #expect(line.error == nil, "\(line.error ?? "")") }
         // No round is metered in its own block: no report can exist before the allocation.
         #expect(lines.all.allSatisfy { !$0.metered.contains($0.round) })
 
-        // Rounds 1...3 are metered by round 6 (round r at the latest in r + meteringRounds + 1).
+        // Rounds 1...3 are metered by round 7 (each within the wait of 2 s, 3 s at whole-second resolution).
         let setpoints = chargers.all
         var paidToV1: Int64 = 0
         for round in UInt64(1)...3 {
@@ -85,9 +85,11 @@ struct MeterReportTests {
             for (i, a) in result.allocations.enumerated() {
                 let ev = inputs.offers[Int(a.offer)].ev
                 let reading = try #require(metering.readings.first { $0.allocationIndex == UInt32(i) })
-                // v1's register rose 500 Wh more than allocated: clamped. v2's never reported: not carried out.
-                #expect(reading.deliveredWh == (ev == "v1" ? a.energyWh : MeteringPayload.Reading.notCarriedOut),
+                // v1's register rose 500 Wh more than allocated: clamped, an EV-side reading. v2's never reported:
+                // not carried out.
+                #expect(reading.deliveredWh == (ev == "v1" ? MeteringPayload.Reading.evSide(a.energyWh) : MeteringPayload.Reading.notCarriedOut),
                         "round \(round) allocation \(i) (\(ev))")
+                #expect(reading.settledWh == (ev == "v1" ? a.energyWh : 0))
                 if ev == "v1" { paidToV1 += a.energyWh }
                 #expect(setpoints.contains { $0.allocation == id && $0.index == UInt32(i) && $0.ev == ev })
             }
@@ -100,5 +102,53 @@ struct MeterReportTests {
         let penalties = csNode.withLedger { $0.penalties }
         #expect(penalties.consumers.isEmpty && penalties.exchanges.isEmpty, "\(penalties)")
         #expect(lines.all.allSatisfy { $0.market.allocations > 0 })
+    }
+
+    /// Found by review: a result whose settlement overflows (a bid of Int64.max) used to fail every later round,
+    /// since it stayed unmetered on the chain. It is metered as not carried out, and trading goes on.
+    @Test func aResultSettlementRefusesIsMeteredAsNotCarriedOutAndTradingGoesOn() throws {
+        let cs = try SigningKey(), endorserKey = try SigningKey(), exchangeKey = try SigningKey()
+        let vehicles = try (1...2).map { Vehicle(name: "v\($0)", key: try SigningKey()) }
+        let gatewayKey = try SigningKey()
+        let roster = CampusRoster(orderer: cs.publicKey, endorsers: [endorserKey.publicKey], endorsementsRequired: 1,
+                                  exchanges: ["x1": exchangeKey.publicKey],
+                                  evs: Dictionary(uniqueKeysWithValues: vehicles.map { ($0.name, $0.key.publicKey) }))
+        let members = roster.members + [gatewayKey.publicKey]
+        let csNode = try startNode(cs, members: members)
+        let endorser = try startNode(endorserKey, members: members)
+        try endorser.enableEndorsing(with: endorserKey)
+        let exchangeNode = try startNode(exchangeKey, members: members), gatewayNode = try startNode(gatewayKey, members: members)
+        #expect(mesh([csNode, endorser, exchangeNode, gatewayNode]))
+        let chargers = ReportingChargers(measured: ["v1", "v2"]), lines = Lines()
+        let control = ControlSystem(key: cs, node: csNode, roster: roster, chargerCapacityWh: 30_000)
+        let schedule = RoundSettings(count: 5, interval: .milliseconds(1200), collect: .milliseconds(900),
+                                     startAfter: .milliseconds(300), metering: .reports)
+        let services: [any RoleService] = [
+            ControlSystemService(cs: control, campus: "T", schedule: schedule, seat: nil, meter: ReportedMeters(node: csNode),
+                                 log: nil) { lines.add($0) },
+            ExchangeService(name: "x1", key: exchangeKey, node: exchangeNode, source: GreedyConsumers(exchange: "x1")),
+            EVGatewayService(vehicles: vehicles, node: gatewayNode, source: FixedVehicles(), sink: chargers, deliveries: chargers),
+        ]
+        services.forEach { $0.start() }
+        defer { services.forEach { $0.stop() } }
+        #expect(eventually(.seconds(30)) { lines.all.count == 5 })
+        for line in lines.all {
+            #expect(line.error == nil, "round \(line.round): \(line.error ?? "")")
+            #expect(line.market.allocations > 0)
+        }
+        #expect(lines.all.contains { !$0.meteringErrors.isEmpty })
+        let (_, _, id) = try #require(csNode.withLedger { $0.allocation(round: 1, on: .boe) })
+        let (metering, _) = try #require(csNode.withLedger { $0.metering(of: id) })
+        #expect(metering.readings.allSatisfy { $0.deliveredWh == MeteringPayload.Reading.notCarriedOut })
+        #expect(csNode.withLedger { $0.balances }.values.allSatisfy { $0 == 0 })
+    }
+}
+
+/// One consumer whose bid makes pay-as-bid overflow Int64 on any metered energy above 1 kWh.
+struct GreedyConsumers: ConsumerRequestSource {
+    let exchange: String
+    func requests(round: UInt64, deadline: Int64) -> [RequestListPayload.Entry] {
+        let w = Int64(round) * 3600..<Int64(round + 1) * 3600
+        return [.init(consumer: "\(exchange)-rich", bid: Int64.max, submittedAt: 1, energyWh: 3000, window: w)]
     }
 }

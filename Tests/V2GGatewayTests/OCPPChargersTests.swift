@@ -94,13 +94,16 @@ struct OCPPChargersTests {
             Setpoint(round: 1, ev: "vc", exchange: "x", consumer: "c3", energyWh: 20, interval: nil, allocation: id, index: 2),
             Setpoint(round: 1, ev: "ve", exchange: "x", consumer: "c4", energyWh: 20, interval: nil, allocation: id, index: 3),
             Setpoint(round: 1, ev: "vd", exchange: "x", consumer: "c5", energyWh: 20, interval: nil, allocation: id, index: 4),
+            Setpoint(round: 1, ev: "va", exchange: "x", consumer: "c6", energyWh: 10, interval: (Self.t0 + 10)..<(Self.t0 + 40),
+                     allocation: id, index: 5),
         ], round: 1) }
         try await waitUntil { chargers.counters.setpointsAccepted == 1 && chargers.counters.setpointsRefused == 3 }
         #expect(chargers.counters.absent == 1)   // vd's station is unknown
-        // 50 Wh in 30 s: a setpoint of -6000 W from t0 + 10 for 30 s.
+        // va's two allocations are one profile: 60 Wh in 30 s, a setpoint of -7200 W from t0 + 10 for 30 s.
+        #expect(line.sent("SetChargingProfile").filter { $0.station == "A" }.count == 1)
         let profile = try #require(line.sent("SetChargingProfile").first { $0.station == "A" }?.payload)
         let schedule = profile["chargingProfile"]?["chargingSchedule"]?.array?.first
-        #expect(schedule?["chargingSchedulePeriod"]?.array?.first?["setpoint"]?.number == -6000)
+        #expect(schedule?["chargingSchedulePeriod"]?.array?.first?["setpoint"]?.number == -7200)
         #expect(schedule?["startSchedule"]?.string == RFC3339.string(Self.t0 + 10))
         #expect(schedule?["duration"]?.number == 30)
         #expect(profile["chargingProfile"]?["transactionId"]?.string == "TA")
@@ -115,8 +118,16 @@ struct OCPPChargersTests {
         #expect(await onThread { chargers.reports() }.isEmpty)
         clock.set(Self.t0 + 70)   // past every interval and its grace
         let reports = await onThread { chargers.reports() }
-        let va = try #require(reports["va"]?.first?.measurements.first)
-        #expect(va.status == .measured && va.startWh == 1000 && va.endWh == 1049 && va.deliveredWh == 49 && va.transactionID == "TA")
+        // The register rose 49 Wh: the first allocation's slice is all of it, the second's nothing (no Wh counts twice).
+        let va = try #require(reports["va"]?.first?.measurements)
+        #expect(va.map(\.allocationIndex) == [0, 5])
+        #expect(va[0].status == .measured && va[0].startWh == 1000 && va[0].endWh == 1049 && va[0].deliveredWh == 49 && va[0].transactionID == "TA")
+        #expect(va[1].status == .measured && va[1].startWh == 1049 && va[1].endWh == 1049 && va[1].deliveredWh == 0)
+        // While its interval runs a vehicle offers nothing more; after it, it offers again.
+        clock.set(Self.t0 + 20)
+        #expect(try await onThread { try chargers.offers(round: 2, vehicles: ["va"]) }.isEmpty)
+        clock.set(Self.t0 + 70)
+        #expect(try await onThread { try chargers.offers(round: 3, vehicles: ["va"]) }["va"] != nil)
         #expect(reports["vb"]?.first?.measurements.first?.status == .setpointRefused)
         #expect(reports["vc"]?.first?.measurements.first?.status == .setpointRefused)
         #expect(reports["ve"]?.first?.measurements.first?.status == .setpointRefused)   // no answer

@@ -61,8 +61,8 @@ struct OCPPConfigTests {
     @Test func aControlSystemMetersFromReportsWhenTheRoundsSaySo() throws {
         let dir = try ScratchDirectory()
         let (text, _, _) = try ConfigAndMetricsTests.controlSystem(dir)
-        let (config, _) = try GatewayConfig.parse(toml: text + "\nmetering = \"reports\"\nmetering_rounds = 5", base: dir.url.path)
-        #expect(config.roles.rounds?.metering == .reports && config.roles.rounds?.meteringRounds == 5)
+        let (config, _) = try GatewayConfig.parse(toml: text + "\nmetering = \"reports\"\nmetering_wait_s = 900", base: dir.url.path)
+        #expect(config.roles.rounds?.metering == .reports && config.roles.rounds?.meteringWaitSeconds == 900)
         #expect { try GatewayConfig.parse(toml: text + "\nmetering = \"guess\"", base: dir.url.path) } throws: { error in
             "\(error)".hasPrefix("rounds.metering: unknown metering \"guess\"")
         }

@@ -177,7 +177,7 @@ class Campus:
                 f'exchanges = [{{ name = "x1", public_key = "{self.keys["x1"]}" }}]',
                 "evs = [" + ", ".join(f'{{ name = "{c}", public_key = "{self.keys[c]}" }}' for c in cars) + "]",
                 "[rounds]", f"count = {rounds}", f"interval_ms = {interval_ms}", f"collect_ms = {interval_ms // 2}",
-                f"start_at_unix_ms = {start_at}", 'metering = "reports"', "metering_rounds = 3", "seed = 7"],
+                f"start_at_unix_ms = {start_at}", 'metering = "reports"', "metering_wait_s = 15", "seed = 7"],
             "endorser": head("endorser") + network("endorser", ["cs", "x1", "gateway"]),
             "x1": head("exchange") + network("x1", ["cs", "endorser"]) + [
                 "[exchange]", 'name = "x1"', f"consumers = {2 * stations}", "seed = 7"],
@@ -262,6 +262,11 @@ class Campus:
         return txs
 
 
+def settled(delivered_wh):
+    """The energy a metering reading settles: a negative one is measured at the EV's side, -delivered_wh - 1 Wh."""
+    return delivered_wh if delivered_wh >= 0 else -delivered_wh - 1
+
+
 def rounds_from_ledger(txs):
     """Per allocation round: offers, allocated Wh, meter reports, measured Wh, metered Wh, settled µ-units."""
     rounds, allocation_round = {}, {}
@@ -281,7 +286,7 @@ def rounds_from_ledger(txs):
             r.setdefault("measurements", []).extend((p[0],) + m for m in p[3])
         elif tx.kind == 5:
             r = rounds.setdefault(allocation_round.get(p[1], -1), {})
-            r["metered_wh"] = sum(reading[1] for reading in p[2] if reading[1] >= 0)   # -1: not carried out
+            r["metered_wh"] = sum(settled(reading[1]) for reading in p[2])
             r["readings"] = p[2]
             r["metered_in"] = p[0]
         elif tx.kind == 6:

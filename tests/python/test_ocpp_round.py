@@ -15,7 +15,7 @@ pytest.importorskip("websockets")
 pytest.importorskip("ocpp")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "ocpp"))
-from campus import MAX_DISCHARGE_W, Campus, rounds_from_ledger  # noqa: E402
+from campus import MAX_DISCHARGE_W, Campus, rounds_from_ledger, settled  # noqa: E402
 
 BINARY = os.environ.get("V2G_BINARY")
 pytestmark = pytest.mark.skipif(not BINARY, reason="V2G_BINARY is not set (make ledger-interop sets it)")
@@ -95,14 +95,14 @@ def test_metering_and_settlement_come_from_the_reported_registers(run):
             elif status == MEASURED:
                 # The station's register rose by what its setpoint moved: the allocation, give or take a Wh.
                 assert abs((end_wh - start_wh) - energy) <= 1, m
-                assert delivered == min(energy, end_wh - start_wh)
+                assert delivered < 0 and settled(delivered) == min(energy, end_wh - start_wh)   # an EV-side reading
             else:
                 assert delivered == -1   # ST3 dropped mid-interval: nothing settled on what was not measured
         assert set(by_ev) <= {"car1", "car2", "car3"}
         car3 = [(m[9], d) for m in x["measurements"] for i, d in x["readings"] if m[0] == "car3" and m[1] == i]
         dropped.extend(s for s, d in car3 if s != MEASURED)
         paid = x.get("settled", 0)
-        assert (paid > 0) == any(d > 0 for _, d in x["readings"])
+        assert (paid > 0) == any(settled(d) > 0 for _, d in x["readings"])
     # ST3's allocation when it dropped: refused (its profile never reached it) or not covered (its registers
     # stopped mid-interval), and not settled either way.
     assert dropped and set(dropped) <= {REFUSED, NOT_COVERED}, dropped

@@ -64,16 +64,22 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
     private var nextProfile = 1
     private var counted = Counters()
 
-    /// One allocation on its way through a station.
+    /// A vehicle's allocations of one result over one interval, on their way through its station as one profile
+    /// (a vehicle split between consumers discharges once, at their summed power).
     private struct Delivery {
-        var setpoint: Setpoint
+        /// In allocation order; all of one vehicle, one allocation result, one interval.
+        var setpoints: [Setpoint]
         var placement: ChargerPlacement
         var transaction: String
         var interval: Range<Int64>
         var profile: Int
         /// nil while the station has not answered.
         var status: MeterReportPayload.Status?
-        var measurement: MeterReportPayload.Measurement?
+        /// One per setpoint, once read.
+        var measurements: [MeterReportPayload.Measurement]?
+        var ev: String { setpoints[0].ev }
+        var allocation: Digest { setpoints[0].allocation }
+        var energyWh: Int64 { setpoints.reduce(0) { $0 &+ $1.energyWh } }
     }
 
     /// - Parameters:
@@ -101,8 +107,11 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
         }
         configure(stations.filter { connected.contains($0.identity.id) })
         let now = clock()
+        // A vehicle still carrying out an allocation offers nothing more until its interval ends: an offer is
+        // what it can give over the next delivery, and that energy is promised already.
+        let busy: Set<String> = lock.withLock { Set(deliveries.filter { $0.interval.upperBound > now && $0.status != .setpointRefused }.map(\.ev)) }
         var out: [String: VehicleOffer] = [:]
-        for name in vehicles {
+        for name in vehicles where !busy.contains(name) {
             guard let p = placements[name], connected.contains(p.station),
                   let station = stations.first(where: { $0.identity.id == p.station }),
                   station.transaction(evse: p.evse) != nil, let needsPayload = station.chargingNeeds[p.evse] else { continue }
@@ -139,56 +148,65 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
 
     // MARK: Setpoints
 
-    /// Sends each setpoint as a TxProfile for its interval, and clears it when the interval ends.
+    /// Sends each vehicle's setpoints of a result as one TxProfile for their interval (energies summed), and
+    /// clears it when the interval ends.
     public func apply(_ setpoints: [Setpoint], round: UInt64) {
         guard !setpoints.isEmpty else { return }
         let stations = Self.blocking { [site] in await site.all }
         let now = clock()
+        var groups: [Delivery] = []
         for s in setpoints {
             guard let p = placements[s.ev] else { continue }
-            let station = stations.first { $0.identity.id == p.station }
             let interval = s.interval ?? now..<(now + settings.deliverySeconds)
-            let profile: Int = lock.withLock {
+            if let i = groups.firstIndex(where: { $0.ev == s.ev && $0.allocation == s.allocation && $0.interval == interval }) {
+                groups[i].setpoints.append(s)
+            } else {
+                let transaction = stations.first { $0.identity.id == p.station }?.transaction(evse: p.evse) ?? ""
+                groups.append(Delivery(setpoints: [s], placement: p, transaction: transaction, interval: interval, profile: 0))
+            }
+        }
+        for var d in groups {
+            d.profile = lock.withLock {
                 defer { nextProfile = nextProfile == Int(Int32.max) ? 1 : nextProfile + 1 }
                 return nextProfile
             }
-            var d = Delivery(setpoint: s, placement: p, transaction: station?.transaction(evse: p.evse) ?? "", interval: interval,
-                             profile: profile)
-            guard let station, !d.transaction.isEmpty else {
+            let p = d.placement, energy = d.energyWh, kind = d.setpoints[0].kind
+            guard let station = stations.first(where: { $0.identity.id == p.station }), !d.transaction.isEmpty else {
                 d.status = .absent
                 lock.withLock {
                     deliveries.append(d)
                     counted.absent += 1
                 }
-                logger.warning("OCPP: round \(round): \(s.ev) is not at \(p.station)/\(p.evse); \(s.energyWh) Wh not delivered")
+                logger.warning("OCPP: round \(round): \(d.ev) is not at \(p.station)/\(p.evse); \(energy) Wh not delivered")
                 continue
             }
             let needs = station.chargingNeeds[p.evse].map(VehicleNeeds.init(notifyEVChargingNeeds:))
-            let seconds = interval.upperBound - interval.lowerBound
+            let seconds = d.interval.upperBound - d.interval.lowerBound
             let request: JSONValue
-            if s.kind == .surplus {
+            if kind == .surplus {
                 // Absorbing surplus: a charge limit, which 2.0.1 stations take as well.
-                let watts = ChargingProfiles.power(energyWh: s.energyWh, seconds: seconds, maxW: settings.maxEVSEPowerW)
-                request = ChargingProfiles.chargeLimit(evse: p.evse, transaction: d.transaction, profile: profile, watts: watts,
-                                                       start: interval.lowerBound, seconds: seconds)
+                let watts = ChargingProfiles.power(energyWh: energy, seconds: seconds, maxW: settings.maxEVSEPowerW)
+                request = ChargingProfiles.chargeLimit(evse: p.evse, transaction: d.transaction, profile: d.profile, watts: watts,
+                                                       start: d.interval.lowerBound, seconds: seconds)
             } else if station.identity.version == .v21, let maxW = needs?.maxDischargeW, maxW > 0 {
-                let watts = ChargingProfiles.power(energyWh: s.energyWh, seconds: seconds, maxW: maxW)
-                request = ChargingProfiles.discharge(evse: p.evse, transaction: d.transaction, profile: profile, watts: watts,
-                                                     start: interval.lowerBound, seconds: seconds)
+                let watts = ChargingProfiles.power(energyWh: energy, seconds: seconds, maxW: maxW)
+                request = ChargingProfiles.discharge(evse: p.evse, transaction: d.transaction, profile: d.profile, watts: watts,
+                                                     start: d.interval.lowerBound, seconds: seconds)
             } else {
                 d.status = .setpointRefused
                 lock.withLock {
                     deliveries.append(d)
                     counted.setpointsRefused += 1
                 }
-                logger.warning("OCPP: round \(round): \(p.station) cannot discharge \(s.ev) (OCPP \(station.identity.version.rawValue), or no discharge power)")
+                logger.warning("OCPP: round \(round): \(p.station) cannot discharge \(d.ev) (OCPP \(station.identity.version.rawValue), or no discharge power)")
                 continue
             }
             lock.withLock {
                 deliveries.append(d)
                 counted.setpointsSent += 1
             }
-            Task { [self] in await send(request, to: p.station, profile: profile, round: round, ev: s.ev, clearAt: interval.upperBound) }
+            let profile = d.profile, ev = d.ev, clearAt = d.interval.upperBound
+            Task { [self] in await send(request, to: p.station, profile: profile, round: round, ev: ev, clearAt: clearAt) }
         }
     }
 
@@ -224,58 +242,72 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
     // MARK: Metering
 
     /// The meter reports of deliveries whose interval ended at least `graceSeconds` ago and whose setpoint was
-    /// answered: the EVSE's export register at the interval's bounds, or why it says nothing.
+    /// answered: the EVSE's register at the interval's bounds, shared out over the vehicle's allocations in
+    /// allocation order (each a slice of the rise, up to its energy, so no energy counts twice), or why it says
+    /// nothing. A report names every allocation of its vehicle in the result, so it waits for all of them.
     public func reports() -> [String: [MeterReportPayload]] {
         let now = clock()
-        let due: [Int] = lock.withLock {
-            deliveries.indices.filter { i in
-                deliveries[i].measurement == nil && deliveries[i].status != nil
-                    && deliveries[i].interval.upperBound.addingReportingOverflow(settings.graceSeconds).partialValue <= now
+        let due: Bool = lock.withLock {
+            deliveries.contains { d in
+                d.measurements == nil && d.status != nil
+                    && d.interval.upperBound.addingReportingOverflow(settings.graceSeconds).partialValue <= now
             }
         }
-        if !due.isEmpty {
-            let stations = Self.blocking { [site] in await site.all }
-            lock.withLock {
-                for i in due {
-                    let d = deliveries[i]
-                    var m = MeterReportPayload.Measurement(
-                        allocationIndex: d.setpoint.index, station: d.placement.station, evse: UInt32(clamping: d.placement.evse),
-                        transactionID: d.transaction, start: d.interval.lowerBound, end: d.interval.upperBound, startWh: 0, endWh: 0,
-                        status: d.status ?? .setpointRefused)
-                    if m.status == .measured {
-                        let values = stations.first { $0.identity.id == d.placement.station }?.meterValues(evse: d.placement.evse) ?? []
-                        let measurand: EnergyRegister.Measurand = d.setpoint.kind == .surplus ? .import : .export
-                        switch EnergyRegister(values, measurand: measurand).span(from: m.start, to: m.end, maxW: settings.maxEVSEPowerW) {
-                        case .success(let span):
-                            (m.startWh, m.endWh) = span
-                            counted.measuredWh &+= m.deliveredWh
-                        case .failure(.notCovered): m.status = .notCovered
-                        case .failure(.wentBackwards): m.status = .wentBackwards
-                        case .failure(.jumped): m.status = .jumped
-                        }
-                        if m.status != .measured {
-                            logger.warning("OCPP: \(d.placement.station)/\(d.placement.evse): the register of \(d.setpoint.ev) says nothing for \(m.start)..<\(m.end): \(m.status)")
-                        }
-                    }
-                    deliveries[i].measurement = m
-                }
-            }
-        }
+        let stations = due ? Self.blocking { [site] in await site.all } : []
         return lock.withLock {
-            // A report names every allocation of its EV in the result at once: only when each is measured.
+            for i in deliveries.indices where deliveries[i].measurements == nil && deliveries[i].status != nil
+                && deliveries[i].interval.upperBound.addingReportingOverflow(settings.graceSeconds).partialValue <= now {
+                deliveries[i].measurements = measure(deliveries[i], stations: stations)
+            }
             var out: [String: [Digest: MeterReportPayload]] = [:], incomplete: Set<[UInt8]> = []
             for d in deliveries {
-                guard let m = d.measurement else {
-                    incomplete.insert(Array(d.setpoint.ev.utf8) + [0] + d.setpoint.allocation.bytes)
+                let key = Array(d.ev.utf8) + [0] + d.allocation.bytes
+                guard let ms = d.measurements else {
+                    incomplete.insert(key)
                     continue
                 }
-                out[d.setpoint.ev, default: [:]][d.setpoint.allocation, default: MeterReportPayload(
-                    ev: d.setpoint.ev, round: d.setpoint.round, allocation: d.setpoint.allocation, measurements: [])].measurements.append(m)
+                out[d.ev, default: [:]][d.allocation, default: MeterReportPayload(
+                    ev: d.ev, round: d.setpoints[0].round, allocation: d.allocation, measurements: [])].measurements += ms
             }
             return out.compactMapValues { byAllocation in
                 let ready = byAllocation.values.filter { !incomplete.contains(Array($0.ev.utf8) + [0] + $0.allocation.bytes) }
                 return ready.isEmpty ? nil : ready.sorted { $0.allocation < $1.allocation }
             }
+        }
+    }
+
+    /// The measurements of a delivery whose interval is over, one per setpoint. Under `lock`.
+    private func measure(_ d: Delivery, stations: [SiteStations.Station]) -> [MeterReportPayload.Measurement] {
+        var status = d.status ?? .setpointRefused
+        var startWh: Int64 = 0, rise: Int64 = 0
+        if status == .measured {
+            let measurand: EnergyRegister.Measurand = d.setpoints[0].kind == .surplus ? .import : .export
+            let register = stations.first { $0.identity.id == d.placement.station }?.register(evse: d.placement.evse, measurand)
+                ?? EnergyRegister([], measurand: measurand)
+            switch register.span(from: d.interval.lowerBound, to: d.interval.upperBound, maxW: settings.maxEVSEPowerW) {
+            case .success(let span):
+                startWh = span.startWh
+                rise = max(0, span.endWh &- span.startWh)
+                counted.measuredWh &+= min(rise, d.energyWh)
+            case .failure(.notCovered): status = .notCovered
+            case .failure(.wentBackwards): status = .wentBackwards
+            case .failure(.jumped): status = .jumped
+            }
+            if status != .measured {
+                logger.warning("OCPP: \(d.placement.station)/\(d.placement.evse): the register of \(d.ev) says nothing for \(d.interval.lowerBound)..<\(d.interval.upperBound): \(status)")
+            }
+        }
+        var offset: Int64 = 0
+        return d.setpoints.map { s in
+            // Each allocation gets the next slice of the rise, up to its energy; the last takes any excess (which
+            // metering clamps to what was allocated).
+            let share = s.index == d.setpoints.last!.index ? max(0, rise - offset) : min(s.energyWh, max(0, rise - offset))
+            defer { offset += share }
+            return MeterReportPayload.Measurement(
+                allocationIndex: s.index, station: d.placement.station, evse: UInt32(clamping: d.placement.evse),
+                transactionID: d.transaction, start: d.interval.lowerBound, end: d.interval.upperBound,
+                startWh: status == .measured ? startWh &+ offset : 0, endWh: status == .measured ? startWh &+ offset &+ share : 0,
+                status: status)
         }
     }
 
@@ -285,7 +317,7 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
         lock.withLock {
             let before = deliveries.count
             deliveries.removeAll { d in
-                (d.setpoint.ev == ev && d.setpoint.allocation == allocation && d.measurement != nil) || d.interval.upperBound < now - 86_400
+                (d.ev == ev && d.allocation == allocation && d.measurements != nil) || d.interval.upperBound < now - 86_400
             }
             counted.reportsFiled += before - deliveries.count
         }
