@@ -82,14 +82,17 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
             members.contains { $0.key == key && $0.name == name && $0.role == role }
         }
         // The EVs each unmetered allocation result allocated to, less those whose report is committed.
-        let reportable: [Digest: Set<String>] = node.withLedger { ledger in
-            var out: [Digest: Set<String>] = [:]
+        let reportable: [Digest: Reportable] = node.withLedger { ledger in
+            var out: [Digest: Reportable] = [:]
             for (id, result, inputs) in ledger.unmeteredAllocations(on: .boe) {
                 let reported = Set(ledger.meterReports(of: id).map(\.ev))
-                out[id] = Set(result.allocations.map { inputs.offers[Int($0.offer)].ev }).subtracting(reported)
+                out[id] = Reportable(evs: Set(result.allocations.map { inputs.offers[Int($0.offer)].ev }).subtracting(reported),
+                                     allocatedAt: ledger.transaction(id)?.timestamp ?? 0,
+                                     allocations: result.allocations.map { (inputs.offers[Int($0.offer)].ev, $0.interval) })
             }
             return out
         }
+        let reportedAt = now()
         // The pool is checked on every change while inputs arrive: each transaction is decoded and checked
         // once, by ID, to the name it may fill (nil: not an input of this round).
         var named: [Digest: String?] = [:]
@@ -109,7 +112,7 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
             // that allocated to it, and none once the ledger has one (a member cannot fill blocks with reports).
             for tx in pool[.boev] ?? [] where tx.kind == .meterReport {
                 guard let p = try? MeterReportPayload.decode(tx.payload), p.round == round, owns(tx.author, p.ev, .ev),
-                      reportable[p.allocation]?.contains(p.ev) == true else { continue }
+                      reportable[p.allocation]?.admits(p, at: reportedAt) == true else { continue }
                 let key = "report \(p.ev) \(p.allocation)"
                 if offers[key] == nil { offers[key] = tx }
             }
@@ -254,6 +257,30 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
                 throw node.isStopped ? .stopped : .ledger(error, during: "sealing the metering of round \(result.round)")
             }
             report.metered.append(result.round)
+        }
+    }
+}
+
+/// What a meter report of an unmetered allocation result may say: which EVs may still file one, and of which
+/// allocations and intervals.
+private struct Reportable {
+    var evs: Set<String>
+    /// When the result was signed (Unix seconds).
+    var allocatedAt: Int64
+    /// Each allocation's EV and interval (nil for RET, whose interval the EV gateway sets when it gets it).
+    var allocations: [(ev: String, interval: Range<Int64>?)]
+
+    /// A report the control system seals: by an EV that may still file one, naming only that EV's allocations,
+    /// each over its interval (SRET) or one that starts after the result and has ended by `now` (RET). Anything
+    /// else is not the delivery it claims to measure.
+    func admits(_ report: MeterReportPayload, at now: Int64) -> Bool {
+        guard evs.contains(report.ev) else { return false }
+        return report.measurements.allSatisfy { m in
+            guard Int(m.allocationIndex) < allocations.count else { return false }
+            let a = allocations[Int(m.allocationIndex)]
+            guard a.ev == report.ev, m.end <= now else { return false }
+            if let interval = a.interval { return m.start == interval.lowerBound && m.end == interval.upperBound }
+            return m.start >= allocatedAt - 60   // the gateway's clock may trail the control system's a little
         }
     }
 }

@@ -7,24 +7,35 @@ import V2GNode
 
 /// Chargers that measure after the delivery: every setpoint of `measured` vehicles is reported delivered in
 /// full (registers 1000 → 1000 + energy, plus 500 Wh more than allocated for v1, which the metering must clamp);
-/// other vehicles' chargers never report.
+/// `early` vehicles' gateways claim a full delivery over an hour that has not passed yet; other vehicles' chargers
+/// never report.
 final class ReportingChargers: SetpointSink, DeliveryMeter, @unchecked Sendable {
     let measured: Set<String>
+    let early: Set<String>
     private let lock = NSLock()
-    private var setpoints: [Setpoint] = []
+    private var setpoints: [(setpoint: Setpoint, at: Int64)] = []
     private var filedReports: Set<String> = []
 
-    init(measured: Set<String>) { self.measured = measured }
+    init(measured: Set<String>, early: Set<String> = []) {
+        self.measured = measured
+        self.early = early
+    }
 
-    func apply(_ s: [Setpoint], round: UInt64) { lock.withLock { setpoints += s } }
+    func apply(_ s: [Setpoint], round: UInt64) {
+        let now = Int64(time(nil))
+        lock.withLock { setpoints += s.map { ($0, now) } }
+    }
 
     func reports() -> [String: [MeterReportPayload]] {
         lock.withLock {
             var out: [String: [Digest: MeterReportPayload]] = [:]
-            for s in setpoints where measured.contains(s.ev) && !filedReports.contains("\(s.ev) \(s.allocation)") {
+            // Delivered from when the setpoint came until now (at least a second).
+            let now = Int64(time(nil))
+            for (s, at) in setpoints where measured.union(early).contains(s.ev) && !filedReports.contains("\(s.ev) \(s.allocation)")
+                && now > at {
                 let extra: Int64 = s.ev == "v1" ? 500 : 0
                 let m = MeterReportPayload.Measurement(allocationIndex: s.index, station: "ST-\(s.ev)", evse: 1, transactionID: "T\(s.round)",
-                                                       start: 100, end: 160, startWh: 1000, endWh: 1000 + s.energyWh + extra, status: .measured)
+                                                       start: at, end: early.contains(s.ev) ? at + 3600 : now, startWh: 1000, endWh: 1000 + s.energyWh + extra, status: .measured)
                 out[s.ev, default: [:]][s.allocation, default: MeterReportPayload(ev: s.ev, round: 0, allocation: s.allocation,
                                                                                   measurements: [])].measurements.append(m)
             }
@@ -33,12 +44,13 @@ final class ReportingChargers: SetpointSink, DeliveryMeter, @unchecked Sendable 
     }
 
     func filed(ev: String, allocation: Digest) { lock.withLock { _ = filedReports.insert("\(ev) \(allocation)") } }
-    var all: [Setpoint] { lock.withLock { setpoints } }
+    var all: [Setpoint] { lock.withLock { setpoints.map(\.setpoint) } }
 }
 
 @Suite("Metering from meter reports", .serialized)
 struct MeterReportTests {
-    /// v1's charger reports every delivery; v2's never does. Each round is metered once v1's report is sealed
+    /// v1's charger reports every delivery; v2's gateway claims deliveries that have not ended yet, which the
+    /// control system does not seal. Each round is metered once v1's report is sealed
     /// and, past the metering wait, with v2's allocations as not carried out: settlement pays v1 only, and no
     /// consumer or exchange is penalised for a charger that never reported (the market goes on trading).
     @Test func roundsAreMeteredFromTheReportsTheGatewayFiles() throws {
@@ -55,7 +67,7 @@ struct MeterReportTests {
         let exchangeNode = try startNode(exchangeKey, members: members), gatewayNode = try startNode(gatewayKey, members: members)
         #expect(mesh([csNode, endorser, exchangeNode, gatewayNode]))
 
-        let chargers = ReportingChargers(measured: ["v1"]), lines = Lines()
+        let chargers = ReportingChargers(measured: ["v1"], early: ["v2"]), lines = Lines()
         let control = ControlSystem(key: cs, node: csNode, roster: roster, chargerCapacityWh: 30_000)
         control.meteringWaitSeconds = 2
         let schedule = RoundSettings(count: 7, interval: .milliseconds(1200), collect: .milliseconds(900),
@@ -85,8 +97,8 @@ struct MeterReportTests {
             for (i, a) in result.allocations.enumerated() {
                 let ev = inputs.offers[Int(a.offer)].ev
                 let reading = try #require(metering.readings.first { $0.allocationIndex == UInt32(i) })
-                // v1's register rose 500 Wh more than allocated: clamped, an EV-side reading. v2's never reported:
-                // not carried out.
+                // v1's register rose 500 Wh more than allocated: clamped, an EV-side reading. v2's report was
+                // never sealed: not carried out.
                 #expect(reading.deliveredWh == (ev == "v1" ? MeteringPayload.Reading.evSide(a.energyWh) : MeteringPayload.Reading.notCarriedOut),
                         "round \(round) allocation \(i) (\(ev))")
                 #expect(reading.settledWh == (ev == "v1" ? a.energyWh : 0))
