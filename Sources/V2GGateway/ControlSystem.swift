@@ -206,7 +206,14 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         // blocks reach it (EndorsementDesk), so the CS asks at once.
         let results: [Transaction]
         do { results = try author.endorseAll([allocationTx] + records) } catch {
-            throw node.isStopped ? .stopped : .node(error)
+            guard !node.isStopped, !report.metered.isEmpty else { throw node.isStopped ? .stopped : .node(error) }
+            // An endorser that did not hold this round's metering blocks yet re-executed the result on the penalty
+            // lists before them, and refused it: once it holds them, it is asked again.
+            let heights = node.heads.mapValues(\.height)
+            _ = node.waitForNeighbours(roster.endorsers.filter { $0 != node.publicKey }, toReach: heights, timeout: deadline)
+            do { results = try author.endorseAll([allocationTx] + records) } catch {
+                throw node.isStopped ? .stopped : .node(error)
+            }
         }
         report.allocation = results[0]
         do {
