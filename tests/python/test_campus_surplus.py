@@ -213,6 +213,6 @@ def test_rejects_malformed_campus_surplus(bocs, what, reason):
 
 
 def test_rejects_unknown_kind_after_campus_surplus(bocs):
-    t = bocs.tx(10, KEYS["cs-a"], surplus())
+    t = bocs.tx(11, KEYS["cs-a"], surplus())
     e = append_and_expect(bocs, [t], "malformed", 0)
     assert "kind" in e.reason

@@ -510,7 +510,7 @@ def test_rejects_bad_enums_tags_and_text(chains, what):
     ex1 = KEYS["ex-1"]
     payload = cb.request_list_payload("exchange 1", 1, [])
     if what == "kind":
-        t = boe.tx(10, ex1, payload)
+        t = boe.tx(11, ex1, payload)
     elif what == "role":
         t = boe.tx(CONFIG, KEYS["cs-a"], cb.config_payload("x", pub(KEYS["cs-a"]),
                                                            [(pub(ex1), 6, "x")], 0, []))
