@@ -29,7 +29,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
-.PHONY: all lib install deps pydeps demo test ctest examples swift-test ledger-interop fuzz-check bench clean
+.PHONY: all lib install deps pydeps demo test ctest examples python-package swift-test ledger-interop fuzz-check bench clean
 
 all: lib
 
@@ -89,8 +89,15 @@ examples: deps pydeps
 
 # numpy and scipy check the Python example against scipy's LSAP; installed only when missing.
 # ocpp (with websockets) plays charging stations against `v2g ocpp serve`.
+# setuptools and wheel build the v2gkit package without build isolation (nothing downloaded at install).
 pydeps:
-	@$(PYTHON) -c "import numpy, scipy, nacl, pytest, ocpp, websockets" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy pynacl pytest ocpp websockets
+	@$(PYTHON) -c "import numpy, scipy, nacl, pytest, ocpp, websockets, setuptools, wheel" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy scipy pynacl pytest ocpp websockets setuptools wheel
+
+# The Python package (python/): installed from this checkout, its C core compiled by its setup.py, and tested
+# against scipy from outside the source tree (so the installed copy is what is imported).
+python-package: pydeps
+	$(PYTHON) -m pip install --quiet --no-build-isolation --force-reinstall --no-deps ./python
+	mkdir -p $(BUILD) && cd $(BUILD) && $(PYTHON) -m pytest -q -p no:cacheprovider $(abspath python/tests)
 
 # The suites that measure the process's resident memory run alone, after the others: in a parallel run the
 # tests beside them allocate in the same process.
@@ -117,7 +124,7 @@ ledger-interop: deps pydeps lib
 # csan runs the C tests under ASan + UBSan. Long campaigns are `make fuzz` and `make fuzz-swift`.
 fuzz-check: deps csan fuzz-smoke fuzz-swift-smoke
 
-test: deps lib ctest examples swift-test ledger-interop fuzz-check
+test: deps lib ctest examples python-package swift-test ledger-interop fuzz-check
 
 # ---------------------------------------------------------------- demo and benchmarks
 demo: deps
