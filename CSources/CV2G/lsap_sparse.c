@@ -157,6 +157,7 @@ LSAP_CSR_TRANSPOSE(lsap_csr_transpose_i64, int64_t, INT64_MAX)
     p.x = a.x; p.y = a.y; p.pred = a.pred; p.heap = a.heap; p.pos = a.pos;                          \
     p.touched = a.touched; p.free_rows = a.free_rows;                                               \
     p.v = a.v; p.d = a.d; p.pc = a.pc; p.xc = a.xc;                                                 \
+    p.floor_v = -(4 * kmax + 1);                                                                    \
     st = lsap_sp_kernel_##SUF(&p);                                                                  \
     if (st != V2G_OK) return st;                                                                    \
     const T sign = maximize ? -1 : 1;                                                               \

@@ -5,8 +5,10 @@
  * LSAP_UNREACH and LSAP_FORBID (the stored forbidden value). Solves m x n with
  * m <= n, minimising sign * cost (sign = -1 maximises); same potentials and
  * invariants as the dense kernel (lsap_kernel.h): v starts at 0, each row
- * first takes its cheapest column if free, then Dijkstra with a binary heap
- * over the columns a search reaches, so one search costs O(nnz_reached log n).
+ * first takes its cheapest column if free, two passes of augmenting row
+ * reduction (ARR, as the dense kernel's, never lowering v below floor_v)
+ * leave few rows free, then Dijkstra with a binary heap over the columns a
+ * search reaches, so one search costs O(nnz_reached log n).
  */
 
 #define LSAP_CAT2(a, b) a##_##b
@@ -20,6 +22,7 @@ typedef struct SFN(lsap_sp) {
     int neg;
     int64_t *x, *y, *pred, *heap, *pos, *touched, *free_rows;
     LSAP_T *v, *d, *pc, *xc;
+    LSAP_T floor_v;   /* -(4K + 1): no initial lowering goes below it (docs/lsap.md, bounds) */
 } SFN(lsap_sp);
 
 static inline LSAP_T SFN(lsap_sp_load)(const SFN(lsap_sp) *p, int64_t e) {
@@ -75,6 +78,66 @@ static inline void SFN(lsap_relax)(SFN(lsap_sp) *p, int64_t *size, int64_t *nt, 
     }
 }
 
+/*
+ * One pass of augmenting row reduction over the free rows (LAPJV; the dense kernel's lsap_carr on CSR rows):
+ * a free row takes its cheapest column at the current prices and lowers that column's price to its second
+ * cheapest (never below floor_v), displacing the column's row, which tries again at once. Every assigned row
+ * stays at a minimum of c - v, which the shortest-path phase needs. A pass stops after LSAP_SP_ARR_BUDGET row
+ * scans per row free at its start: a sparse row scan costs a few dozen entries, far less than a search, so the
+ * budget is much larger than the dense kernel's (measured, 32 columns per row, uniform costs, n = 2e4: budget
+ * 4 → 1.08 s, 64 → 0.77 s, 256 → 0.49 s, 1024 → 0.68 s, unlimited → 1.09 s on doubles, whose displacement
+ * chains lower prices by ever smaller steps). Returns the new free count, or -1 if a row has no allowed column.
+ */
+#ifndef LSAP_SP_ARR_BUDGET
+#define LSAP_SP_ARR_BUDGET 256
+#endif
+static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
+    int64_t current = 0, new_free = 0, rr_cnt = 0;
+    const int64_t limit_n = (int64_t)p->n;
+    while (current < n_free) {
+        if (rr_cnt >= LSAP_SP_ARR_BUDGET * n_free) {
+            while (current < n_free) p->free_rows[new_free++] = p->free_rows[current++];
+            break;
+        }
+        rr_cnt++;
+        const int64_t i = p->free_rows[current++];
+        LSAP_T v1 = LSAP_INF, v2 = LSAP_INF, c1 = 0, c2 = 0;
+        int64_t j1 = -1, j2 = -1;
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
+            const LSAP_T c = SFN(lsap_sp_load)(p, e);
+            if (c >= LSAP_UNREACH) continue;
+            const int64_t j = p->ci[e];
+            const LSAP_T h = c - p->v[j];
+            /* Ties go to the lower column, as in the greedy start and the heap. */
+            if (h < v1 || (h == v1 && j < j1)) { v2 = v1; j2 = j1; c2 = c1; v1 = h; j1 = j; c1 = c; }
+            else if (h < v2 || (h == v2 && j < j2)) { v2 = h; j2 = j; c2 = c; }
+        }
+        if (j1 < 0) return -1;
+        int64_t i0 = p->y[j1];
+        const LSAP_T vj1 = p->v[j1];
+        LSAP_T nv = j2 < 0 ? p->floor_v : vj1 - (v2 - v1);
+        if (nv < p->floor_v) nv = p->floor_v;
+        const int lowers = nv < vj1;
+        LSAP_T cost = c1;
+        if (rr_cnt < current * limit_n) {
+            if (lowers) p->v[j1] = nv;
+            else if (i0 >= 0 && j2 >= 0 && v2 == v1) { j1 = j2; i0 = p->y[j2]; cost = c2; }
+            if (i0 >= 0) {
+                p->x[i0] = -1;
+                if (lowers) p->free_rows[--current] = i0;
+                else p->free_rows[new_free++] = i0;
+            }
+        } else if (i0 >= 0) {
+            p->x[i0] = -1;
+            p->free_rows[new_free++] = i0;
+        }
+        p->x[i] = j1;
+        p->y[j1] = i;
+        p->xc[i] = cost;
+    }
+    return new_free;
+}
+
 static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
     const size_t m = p->m, n = p->n;
     for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
@@ -89,6 +152,10 @@ static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
         if (bj < 0 || best >= LSAP_UNREACH) return V2G_E_INFEASIBLE;
         if (p->y[bj] < 0) { p->x[i] = bj; p->y[bj] = (int64_t)i; p->xc[i] = best; }
         else { p->x[i] = -1; p->free_rows[n_free++] = (int64_t)i; }
+    }
+    for (int pass = 0; pass < 2 && n_free > 0; pass++) {
+        n_free = SFN(lsap_sp_arr)(p, n_free);
+        if (n_free < 0) return V2G_E_INFEASIBLE;
     }
     for (int64_t f = 0; f < n_free; f++) {
         const int64_t s = p->free_rows[f];
