@@ -31,12 +31,19 @@ static inline LSAP_T SFN(lsap_sp_load)(const SFN(lsap_sp) *p, int64_t e) {
     return p->neg ? -c : c;
 }
 
+/* Heap order: distance, then free columns first (a free column at the minimum ends the search at once), then
+   column index. A search changes no column's assignment, so the order holds while the heap lives. */
+static inline int SFN(lsap_heap_less)(const SFN(lsap_sp) *p, int64_t a, int64_t b) {
+    if (p->d[a] != p->d[b]) return p->d[a] < p->d[b];
+    const int fa = p->y[a] < 0, fb = p->y[b] < 0;
+    return fa != fb ? fa : a < b;
+}
+
 static void SFN(lsap_heap_up)(SFN(lsap_sp) *p, int64_t k) {
     const int64_t j = p->heap[k];
-    const LSAP_T dj = p->d[j];
     while (k > 0) {
         const int64_t parent = (k - 1) / 2, pj = p->heap[parent];
-        if (!(dj < p->d[pj] || (dj == p->d[pj] && j < pj))) break;
+        if (!SFN(lsap_heap_less)(p, j, pj)) break;
         p->heap[k] = pj; p->pos[pj] = k; k = parent;
     }
     p->heap[k] = j; p->pos[j] = k;
@@ -46,16 +53,12 @@ static int64_t SFN(lsap_heap_pop)(SFN(lsap_sp) *p, int64_t *size) {
     const int64_t top = p->heap[0];
     const int64_t last = p->heap[--*size];
     int64_t k = 0;
-    const LSAP_T dl = p->d[last];
     for (;;) {
         int64_t ch = 2 * k + 1;
         if (ch >= *size) break;
-        if (ch + 1 < *size) {
-            const int64_t a = p->heap[ch], b = p->heap[ch + 1];
-            if (p->d[b] < p->d[a] || (p->d[b] == p->d[a] && b < a)) ch++;
-        }
+        if (ch + 1 < *size && SFN(lsap_heap_less)(p, p->heap[ch + 1], p->heap[ch])) ch++;
         const int64_t cj = p->heap[ch];
-        if (!(p->d[cj] < dl || (p->d[cj] == dl && cj < last))) break;
+        if (!SFN(lsap_heap_less)(p, cj, last)) break;
         p->heap[k] = cj; p->pos[cj] = k; k = ch;
     }
     if (*size > 0) { p->heap[k] = last; p->pos[last] = k; }
@@ -76,6 +79,13 @@ static inline void SFN(lsap_relax)(SFN(lsap_sp) *p, int64_t *size, int64_t *nt, 
         p->d[j] = cand; p->pred[j] = i; p->pc[j] = c;
         SFN(lsap_heap_up)(p, pj);
     }
+}
+
+/* Between two columns at the same reduced cost: is a the better choice than b (b = -1: none yet)? */
+static inline int SFN(lsap_sp_prefer)(const SFN(lsap_sp) *p, int64_t a, int64_t b) {
+    if (b < 0) return 1;
+    const int fa = p->y[a] < 0, fb = p->y[b] < 0;
+    return fa != fb ? fa : a < b;
 }
 
 /*
@@ -108,9 +118,10 @@ static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
             if (c >= LSAP_UNREACH) continue;
             const int64_t j = p->ci[e];
             const LSAP_T h = c - p->v[j];
-            /* Ties go to the lower column, as in the greedy start and the heap. */
-            if (h < v1 || (h == v1 && j < j1)) { v2 = v1; j2 = j1; c2 = c1; v1 = h; j1 = j; c1 = c; }
-            else if (h < v2 || (h == v2 && j < j2)) { v2 = h; j2 = j; c2 = c; }
+            /* Ties go to a free column, then the lower one (on tie-heavy costs, taking an assigned column
+               displaces a row for nothing). */
+            if (h < v1 || (h == v1 && SFN(lsap_sp_prefer)(p, j, j1))) { v2 = v1; j2 = j1; c2 = c1; v1 = h; j1 = j; c1 = c; }
+            else if (h < v2 || (h == v2 && SFN(lsap_sp_prefer)(p, j, j2))) { v2 = h; j2 = j; c2 = c; }
         }
         if (j1 < 0) return -1;
         int64_t i0 = p->y[j1];
@@ -138,21 +149,85 @@ static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
     return new_free;
 }
 
-static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
-    const size_t m = p->m, n = p->n;
-    for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
+/* rows < cols: v stays 0 (the rectangular certificate wants v = 0 on unassigned columns); each row takes its
+   cheapest column if still free. Returns the free count, or -1 if a row has no allowed column. */
+static int64_t SFN(lsap_sp_row_start)(SFN(lsap_sp) *p) {
     int64_t n_free = 0;
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < p->m; i++) {
         LSAP_T best = LSAP_INF;
         int64_t bj = -1;
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (c < best || (c == best && bj >= 0 && p->ci[e] < bj)) { best = c; bj = p->ci[e]; }
+            if (c < best || (c == best && SFN(lsap_sp_prefer)(p, p->ci[e], bj))) { best = c; bj = p->ci[e]; }
         }
-        if (bj < 0 || best >= LSAP_UNREACH) return V2G_E_INFEASIBLE;
+        if (bj < 0 || best >= LSAP_UNREACH) return -1;
         if (p->y[bj] < 0) { p->x[i] = bj; p->y[bj] = (int64_t)i; p->xc[i] = best; }
         else { p->x[i] = -1; p->free_rows[n_free++] = (int64_t)i; }
     }
+    return n_free;
+}
+
+/*
+ * Square: LAPJV's column reduction and reduction transfer on CSR, in O(nnz). Each column's price is its
+ * cheapest entry and it goes to that row if the row has no column yet; a row that got exactly one column
+ * then lowers that column's price by its second-best reduced cost (never below floor_v), so that it stays at
+ * a row minimum with room to spare. Rows with no column are free. Returns the free count, or -1 if a row has
+ * no allowed column.
+ */
+static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
+    const size_t m = p->m, n = p->n;
+    int64_t *argmin = p->pred, *count = p->touched;   /* borrowed: both are per-search scratch */
+    for (size_t j = 0; j < n; j++) { p->v[j] = LSAP_INF; argmin[j] = -1; }
+    for (size_t i = 0; i < m; i++) {
+        p->x[i] = -1;
+        count[i] = 0;
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
+            const LSAP_T c = SFN(lsap_sp_load)(p, e);
+            const int64_t j = p->ci[e];
+            if (c < LSAP_UNREACH && c < p->v[j]) { p->v[j] = c; argmin[j] = (int64_t)i; p->pc[j] = c; }
+        }
+    }
+    for (size_t jj = n; jj-- > 0;) {   /* LAPJV's order: the last column first */
+        const int64_t i = argmin[jj];
+        if (i < 0) { p->v[jj] = 0; continue; }   /* no allowed entry: no row needs it */
+        count[i]++;
+        if (p->x[i] < 0) { p->x[i] = (int64_t)jj; p->y[jj] = i; p->xc[i] = p->pc[jj]; }
+    }
+    int64_t n_free = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (p->x[i] < 0) { p->free_rows[n_free++] = (int64_t)i; continue; }
+        if (count[i] != 1) continue;
+        const int64_t j1 = p->x[i];
+        LSAP_T mu = LSAP_INF;
+        int any = 0;
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
+            const int64_t j = p->ci[e];
+            if (j == j1) continue;
+            const LSAP_T c = SFN(lsap_sp_load)(p, e);
+            if (c >= LSAP_UNREACH) continue;
+            const LSAP_T h = c - p->v[j];
+            if (h < mu) mu = h;
+            any = 1;
+        }
+        LSAP_T nv = any ? p->v[j1] - mu : p->floor_v;
+        if (nv < p->floor_v) nv = p->floor_v;
+        if (nv < p->v[j1]) p->v[j1] = nv;
+    }
+    /* A row with no allowed column at all is infeasible; one whose columns all went elsewhere is just free. */
+    for (int64_t f = 0; f < n_free; f++) {
+        const int64_t i = p->free_rows[f];
+        int any = 0;
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1] && !any; e++) any = SFN(lsap_sp_load)(p, e) < LSAP_UNREACH;
+        if (!any) return -1;
+    }
+    return n_free;
+}
+
+static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
+    const size_t m = p->m, n = p->n;
+    for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
+    int64_t n_free = m == n ? SFN(lsap_sp_column_reduction)(p) : SFN(lsap_sp_row_start)(p);
+    if (n_free < 0) return V2G_E_INFEASIBLE;
     for (int pass = 0; pass < 2 && n_free > 0; pass++) {
         n_free = SFN(lsap_sp_arr)(p, n_free);
         if (n_free < 0) return V2G_E_INFEASIBLE;
@@ -178,8 +253,19 @@ static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
                 if (p->pos[jj] == -2) continue;
                 const LSAP_T c = SFN(lsap_sp_load)(p, e);
                 if (c >= LSAP_UNREACH) continue;
-                SFN(lsap_relax)(p, &size, &nt, i, jj, c - p->v[jj] - shift, c);
+                const LSAP_T cand = c - p->v[jj] - shift;
+                if (cand <= mind && p->y[jj] < 0) {
+                    /* A free column at the current level (no reduced cost is negative, so none lies below it)
+                       ends a shortest path now: on tie-heavy costs, waiting for the heap to reach it meant
+                       settling every column at that level first (LAPJV stops the same way). */
+                    if (p->pos[jj] == -1) p->touched[nt++] = jj;
+                    p->d[jj] = cand; p->pred[jj] = i; p->pc[jj] = c; p->pos[jj] = -2;
+                    final_j = jj;
+                    break;
+                }
+                SFN(lsap_relax)(p, &size, &nt, i, jj, cand, c);
             }
+            if (final_j >= 0) break;
         }
         if (final_j < 0) return V2G_E_INFEASIBLE;
         for (int64_t t = 0; t < nt; t++) {
