@@ -138,6 +138,7 @@ $(BUILD)/ret_bench: bench/ret_bench.c tests/c/ret_reference.h $(BUILD)/libv2g.a
 bench: deps pydeps lib $(BUILD)/ret_bench
 	@$(PYTHON) -c "import lap" 2>/dev/null || $(PYTHON) -m pip install --quiet lap
 	V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) $(PYTHON) bench/lsap_bench.py
+	V2G_LIBRARY=$(abspath $(BUILD)/libv2g.so) $(PYTHON) bench/lsap_sparse_bench.py
 	$(BUILD)/ret_bench bench/results/ret.json
 	$(SWIFT) build -c release --product v2g
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench sret --out bench/results/sret.json
