@@ -142,6 +142,7 @@ bench: deps pydeps lib $(BUILD)/ret_bench
 	$(BUILD)/ret_bench bench/results/ret.json
 	$(SWIFT) build -c release --product v2g
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench sret --out bench/results/sret.json
+	$$($(SWIFT) build -c release --show-bin-path)/v2g bench match --out bench/results/match.json
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench ledger
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench network --out bench/results/network.json
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench network --campuses 1 --requests 200 --evs 90 --out bench/results/network-1campus.json
