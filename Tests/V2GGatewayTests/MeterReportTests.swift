@@ -54,32 +54,10 @@ struct MeterReportTests {
     /// and, past the metering wait, with v2's allocations as not carried out: settlement pays v1 only, and no
     /// consumer or exchange is penalised for a charger that never reported (the market goes on trading).
     @Test func roundsAreMeteredFromTheReportsTheGatewayFiles() throws {
-        let cs = try SigningKey(), endorserKey = try SigningKey(), exchangeKey = try SigningKey()
-        let vehicles = try (1...3).map { Vehicle(name: "v\($0)", key: try SigningKey()) }
-        let gatewayKey = try SigningKey()
-        let roster = CampusRoster(orderer: cs.publicKey, endorsers: [endorserKey.publicKey], endorsementsRequired: 1,
-                                  exchanges: ["x1": exchangeKey.publicKey],
-                                  evs: Dictionary(uniqueKeysWithValues: vehicles.map { ($0.name, $0.key.publicKey) }))
-        let members = roster.members + [gatewayKey.publicKey]
-        let csNode = try startNode(cs, members: members)
-        let endorser = try startNode(endorserKey, members: members)
-        try endorser.enableEndorsing(with: endorserKey)
-        let exchangeNode = try startNode(exchangeKey, members: members), gatewayNode = try startNode(gatewayKey, members: members)
-        #expect(mesh([csNode, endorser, exchangeNode, gatewayNode]))
-
         let chargers = ReportingChargers(measured: ["v1"], early: ["v2"]), lines = Lines()
-        let control = ControlSystem(key: cs, node: csNode, roster: roster, chargerCapacityWh: 30_000)
-        control.meteringWaitSeconds = 2
-        let schedule = RoundSettings(count: 7, interval: .milliseconds(1200), collect: .milliseconds(900),
-                                     startAfter: .milliseconds(300), metering: .reports, meteringWaitSeconds: 2)
-        let services: [any RoleService] = [
-            ControlSystemService(cs: control, campus: "T", schedule: schedule, seat: nil, meter: ReportedMeters(node: csNode),
-                                 log: nil) { lines.add($0) },
-            ExchangeService(name: "x1", key: exchangeKey, node: exchangeNode, source: FixedConsumers(exchange: "x1")),
-            EVGatewayService(vehicles: vehicles, node: gatewayNode, source: FixedVehicles(), sink: chargers, deliveries: chargers),
-        ]
-        services.forEach { $0.start() }
-        defer { services.forEach { $0.stop() } }
+        let campus = try MeterCampus(rounds: 7, waitSeconds: 2, chargers: chargers, consumers: FixedConsumers(exchange: "x1"), lines: lines)
+        defer { campus.stop() }
+        let csNode = campus.csNode
         #expect(eventually(.seconds(30)) { lines.all.count == 7 })
         for line in lines.all { #expect(line.error == nil, "\(line.error ?? "")") }
         // No round is metered in its own block: no report can exist before the allocation.
@@ -119,30 +97,11 @@ struct MeterReportTests {
     /// Found by review: a result whose settlement overflows (a bid of Int64.max) used to fail every later round,
     /// since it stayed unmetered on the chain. It is metered as not carried out, and trading goes on.
     @Test func aResultSettlementRefusesIsMeteredAsNotCarriedOutAndTradingGoesOn() throws {
-        let cs = try SigningKey(), endorserKey = try SigningKey(), exchangeKey = try SigningKey()
-        let vehicles = try (1...2).map { Vehicle(name: "v\($0)", key: try SigningKey()) }
-        let gatewayKey = try SigningKey()
-        let roster = CampusRoster(orderer: cs.publicKey, endorsers: [endorserKey.publicKey], endorsementsRequired: 1,
-                                  exchanges: ["x1": exchangeKey.publicKey],
-                                  evs: Dictionary(uniqueKeysWithValues: vehicles.map { ($0.name, $0.key.publicKey) }))
-        let members = roster.members + [gatewayKey.publicKey]
-        let csNode = try startNode(cs, members: members)
-        let endorser = try startNode(endorserKey, members: members)
-        try endorser.enableEndorsing(with: endorserKey)
-        let exchangeNode = try startNode(exchangeKey, members: members), gatewayNode = try startNode(gatewayKey, members: members)
-        #expect(mesh([csNode, endorser, exchangeNode, gatewayNode]))
         let chargers = ReportingChargers(measured: ["v1", "v2"]), lines = Lines()
-        let control = ControlSystem(key: cs, node: csNode, roster: roster, chargerCapacityWh: 30_000)
-        let schedule = RoundSettings(count: 5, interval: .milliseconds(1200), collect: .milliseconds(900),
-                                     startAfter: .milliseconds(300), metering: .reports)
-        let services: [any RoleService] = [
-            ControlSystemService(cs: control, campus: "T", schedule: schedule, seat: nil, meter: ReportedMeters(node: csNode),
-                                 log: nil) { lines.add($0) },
-            ExchangeService(name: "x1", key: exchangeKey, node: exchangeNode, source: GreedyConsumers(exchange: "x1")),
-            EVGatewayService(vehicles: vehicles, node: gatewayNode, source: FixedVehicles(), sink: chargers, deliveries: chargers),
-        ]
-        services.forEach { $0.start() }
-        defer { services.forEach { $0.stop() } }
+        let campus = try MeterCampus(rounds: 5, waitSeconds: 1200, chargers: chargers, consumers: GreedyConsumers(exchange: "x1"),
+                                     lines: lines)
+        defer { campus.stop() }
+        let csNode = campus.csNode
         #expect(eventually(.seconds(30)) { lines.all.count == 5 })
         for line in lines.all {
             #expect(line.error == nil, "round \(line.round): \(line.error ?? "")")
@@ -153,6 +112,46 @@ struct MeterReportTests {
         let (metering, _) = try #require(csNode.withLedger { $0.metering(of: id) })
         #expect(metering.readings.allSatisfy { $0.deliveredWh == MeteringPayload.Reading.notCarriedOut })
         #expect(csNode.withLedger { $0.balances }.values.allSatisfy { $0 == 0 })
+    }
+}
+
+/// A campus on loopback metering from reports: a control system, an endorser, exchange x1 fed by `consumers`,
+/// and an EV gateway for v1...v3 (v3 away) whose chargers are `chargers`; rounds every 1.2 s.
+struct MeterCampus {
+    let csNode: LedgerNode
+    /// Stopped with the services, which stop the other nodes.
+    let endorser: LedgerNode
+    let services: [any RoleService]
+
+    init(rounds: Int, waitSeconds: Int64, chargers: ReportingChargers, consumers: some ConsumerRequestSource, lines: Lines) throws {
+        let cs = try SigningKey(), endorserKey = try SigningKey(), exchangeKey = try SigningKey()
+        let vehicles = try (1...3).map { Vehicle(name: "v\($0)", key: try SigningKey()) }
+        let gatewayKey = try SigningKey()
+        let roster = CampusRoster(orderer: cs.publicKey, endorsers: [endorserKey.publicKey], endorsementsRequired: 1,
+                                  exchanges: ["x1": exchangeKey.publicKey],
+                                  evs: Dictionary(uniqueKeysWithValues: vehicles.map { ($0.name, $0.key.publicKey) }))
+        let members = roster.members + [gatewayKey.publicKey]
+        csNode = try startNode(cs, members: members)
+        endorser = try startNode(endorserKey, members: members)
+        try endorser.enableEndorsing(with: endorserKey)
+        let exchangeNode = try startNode(exchangeKey, members: members), gatewayNode = try startNode(gatewayKey, members: members)
+        #expect(mesh([csNode, endorser, exchangeNode, gatewayNode]))
+        let control = ControlSystem(key: cs, node: csNode, roster: roster, chargerCapacityWh: 30_000)
+        control.meteringWaitSeconds = waitSeconds
+        let schedule = RoundSettings(count: rounds, interval: .milliseconds(1200), collect: .milliseconds(900),
+                                     startAfter: .milliseconds(300), metering: .reports, meteringWaitSeconds: waitSeconds)
+        services = [
+            ControlSystemService(cs: control, campus: "T", schedule: schedule, seat: nil, meter: ReportedMeters(node: csNode),
+                                 log: nil) { lines.add($0) },
+            ExchangeService(name: "x1", key: exchangeKey, node: exchangeNode, source: consumers),
+            EVGatewayService(vehicles: vehicles, node: gatewayNode, source: FixedVehicles(), sink: chargers, deliveries: chargers),
+        ]
+        services.forEach { $0.start() }
+    }
+
+    func stop() {
+        services.forEach { $0.stop() }
+        endorser.stop()
     }
 }
 
