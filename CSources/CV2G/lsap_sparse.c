@@ -36,8 +36,8 @@
 
 typedef struct lsap_sp_arrays {
     int64_t *rs2, *ci2; void *cv2;                 /* transposed CSR when rows > cols */
-    void *v, *d, *pc;                              /* n */
-    int64_t *y, *pred, *heap, *pos, *touched;      /* n */
+    void *v, *d, *pc, *hk;                         /* n */
+    int64_t *y, *pred, *heap, *pos, *touched, *level; /* n */
     int64_t *x, *free_rows; void *xc;              /* m */
 } lsap_sp_arrays;
 
@@ -52,7 +52,7 @@ static size_t lsap_sp_layout(size_t rows, size_t cols, size_t nnz, v2g_ws *ws, l
         v2g_ws_reserve(&total, nnz, e);
         v2g_ws_reserve(&total, nnz, e);
     }
-    for (int k = 0; k < 8; k++) v2g_ws_reserve(&total, n, e);
+    for (int k = 0; k < 10; k++) v2g_ws_reserve(&total, n, e);
     for (int k = 0; k < 3; k++) v2g_ws_reserve(&total, m, e);
     if (ws != NULL) {
         a->rs2 = tr ? v2g_ws_take(ws, cols + 1, e) : NULL;
@@ -61,11 +61,13 @@ static size_t lsap_sp_layout(size_t rows, size_t cols, size_t nnz, v2g_ws *ws, l
         a->v = v2g_ws_take(ws, n, e);
         a->d = v2g_ws_take(ws, n, e);
         a->pc = v2g_ws_take(ws, n, e);
+        a->hk = v2g_ws_take(ws, n, e);
         a->y = v2g_ws_take(ws, n, e);
         a->pred = v2g_ws_take(ws, n, e);
         a->heap = v2g_ws_take(ws, n, e);
         a->pos = v2g_ws_take(ws, n, e);
         a->touched = v2g_ws_take(ws, n, e);
+        a->level = v2g_ws_take(ws, n, e);
         a->x = v2g_ws_take(ws, m, e);
         a->free_rows = v2g_ws_take(ws, m, e);
         a->xc = v2g_ws_take(ws, m, e);
@@ -155,7 +157,7 @@ LSAP_CSR_TRANSPOSE(lsap_csr_transpose_i64, int64_t, INT64_MAX)
         p.rs = row_start; p.ci = col_index; p.cv = cost; p.neg = maximize != 0;                     \
     }                                                                                               \
     p.x = a.x; p.y = a.y; p.pred = a.pred; p.heap = a.heap; p.pos = a.pos;                          \
-    p.touched = a.touched; p.free_rows = a.free_rows;                                               \
+    p.touched = a.touched; p.free_rows = a.free_rows; p.level = a.level; p.hk = a.hk;               \
     p.v = a.v; p.d = a.d; p.pc = a.pc; p.xc = a.xc;                                                 \
     p.floor_v = -(4 * kmax + 1);                                                                    \
     st = lsap_sp_kernel_##SUF(&p);                                                                  \

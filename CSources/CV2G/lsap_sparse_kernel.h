@@ -20,8 +20,8 @@ typedef struct SFN(lsap_sp) {
     const int64_t *rs, *ci;
     const LSAP_T *cv;
     int neg;
-    int64_t *x, *y, *pred, *heap, *pos, *touched, *free_rows;
-    LSAP_T *v, *d, *pc, *xc;
+    int64_t *x, *y, *pred, *heap, *pos, *touched, *free_rows, *level;
+    LSAP_T *v, *d, *pc, *xc, *hk;   /* hk[k]: the key of heap[k], kept beside it so sifting reads no d[] */
     LSAP_T floor_v;   /* -(4K + 1): no initial lowering goes below it (docs/lsap.md, bounds) */
 } SFN(lsap_sp);
 
@@ -31,53 +31,61 @@ static inline LSAP_T SFN(lsap_sp_load)(const SFN(lsap_sp) *p, int64_t e) {
     return p->neg ? -c : c;
 }
 
-/* Heap order: distance, then free columns first (a free column at the minimum ends the search at once), then
-   column index. A search changes no column's assignment, so the order holds while the heap lives. */
-static inline int SFN(lsap_heap_less)(const SFN(lsap_sp) *p, int64_t a, int64_t b) {
-    if (p->d[a] != p->d[b]) return p->d[a] < p->d[b];
-    const int fa = p->y[a] < 0, fb = p->y[b] < 0;
-    return fa != fb ? fa : a < b;
+/*
+ * Binary heap of the columns a search has reached but not settled, keyed by distance alone: columns at equal
+ * distance are settled together as one level (below), so the heap needs no tie order. pos[j] is j's heap slot,
+ * -1 if unreached, -2 once settled.
+ */
+static inline void SFN(lsap_heap_place)(SFN(lsap_sp) *p, int64_t k, int64_t j, LSAP_T key) {
+    p->heap[k] = j; p->hk[k] = key; p->pos[j] = k;
 }
 
-static void SFN(lsap_heap_up)(SFN(lsap_sp) *p, int64_t k) {
-    const int64_t j = p->heap[k];
+static void SFN(lsap_heap_up)(SFN(lsap_sp) *p, int64_t k, int64_t j, LSAP_T key) {
     while (k > 0) {
-        const int64_t parent = (k - 1) / 2, pj = p->heap[parent];
-        if (!SFN(lsap_heap_less)(p, j, pj)) break;
-        p->heap[k] = pj; p->pos[pj] = k; k = parent;
+        const int64_t parent = (k - 1) / 2;
+        if (!(key < p->hk[parent])) break;
+        SFN(lsap_heap_place)(p, k, p->heap[parent], p->hk[parent]);
+        k = parent;
     }
-    p->heap[k] = j; p->pos[j] = k;
+    SFN(lsap_heap_place)(p, k, j, key);
 }
 
-static int64_t SFN(lsap_heap_pop)(SFN(lsap_sp) *p, int64_t *size) {
-    const int64_t top = p->heap[0];
-    const int64_t last = p->heap[--*size];
-    int64_t k = 0;
+static void SFN(lsap_heap_down)(SFN(lsap_sp) *p, int64_t k, int64_t size, int64_t j, LSAP_T key) {
     for (;;) {
         int64_t ch = 2 * k + 1;
-        if (ch >= *size) break;
-        if (ch + 1 < *size && SFN(lsap_heap_less)(p, p->heap[ch + 1], p->heap[ch])) ch++;
-        const int64_t cj = p->heap[ch];
-        if (!SFN(lsap_heap_less)(p, cj, last)) break;
-        p->heap[k] = cj; p->pos[cj] = k; k = ch;
+        if (ch >= size) break;
+        if (ch + 1 < size && p->hk[ch + 1] < p->hk[ch]) ch++;
+        if (!(p->hk[ch] < key)) break;
+        SFN(lsap_heap_place)(p, k, p->heap[ch], p->hk[ch]);
+        k = ch;
     }
-    if (*size > 0) { p->heap[k] = last; p->pos[last] = k; }
-    return top;
+    SFN(lsap_heap_place)(p, k, j, key);
+}
+
+/* Removes the entry at slot k (the top when k = 0) and returns its column. */
+static int64_t SFN(lsap_heap_take)(SFN(lsap_sp) *p, int64_t k, int64_t *size) {
+    const int64_t j = p->heap[k];
+    const int64_t last = --*size;
+    if (k < last) {
+        const int64_t lj = p->heap[last];
+        const LSAP_T lkey = p->hk[last];
+        if (k > 0 && lkey < p->hk[(k - 1) / 2]) SFN(lsap_heap_up)(p, k, lj, lkey);
+        else SFN(lsap_heap_down)(p, k, *size, lj, lkey);
+    }
+    return j;
 }
 
 /* Relaxes column j reached from row i with distance cand over an edge of cost c. */
 static inline void SFN(lsap_relax)(SFN(lsap_sp) *p, int64_t *size, int64_t *nt, int64_t i, int64_t j,
                                    LSAP_T cand, LSAP_T c) {
     const int64_t pj = p->pos[j];
-    if (pj == -2) return;
     if (pj == -1) {
         p->touched[(*nt)++] = j;
         p->d[j] = cand; p->pred[j] = i; p->pc[j] = c;
-        p->heap[*size] = j;
-        SFN(lsap_heap_up)(p, (*size)++);
-    } else if (cand < p->d[j]) {
+        SFN(lsap_heap_up)(p, (*size)++, j, cand);
+    } else if (pj >= 0 && cand < p->d[j]) {
         p->d[j] = cand; p->pred[j] = i; p->pc[j] = c;
-        SFN(lsap_heap_up)(p, pj);
+        SFN(lsap_heap_up)(p, pj, j, cand);
     }
 }
 
@@ -223,6 +231,76 @@ static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
     return n_free;
 }
 
+/*
+ * One shortest augmenting path from free row s (Dijkstra on reduced costs), then the price update and the
+ * augmentation. Columns are settled a level at a time, as in LAPJV: every column at the current minimum
+ * distance goes on the level stack at once, and a scanned row's column that lands exactly on the level joins
+ * it without passing through the heap. The stack is last in, first out, so the search runs depth first across
+ * a plateau of equal distances: on tie-heavy integer costs the plateau spans most of the matrix, and breadth
+ * first (the heap's order) settled nearly all of it before reaching a free column (integers 1-9, n = 2e4:
+ * 7.3 M settled columns against 0.9 M). A free column on the level ends the search.
+ */
+static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
+    int64_t size = 0, nt = 0, top = 0, final_j = -1;
+    LSAP_T mind = 0;
+    for (int64_t e = p->rs[s]; e < p->rs[s + 1]; e++) {
+        const LSAP_T c = SFN(lsap_sp_load)(p, e);
+        if (c >= LSAP_UNREACH) continue;
+        SFN(lsap_relax)(p, &size, &nt, s, p->ci[e], c - p->v[p->ci[e]], c);
+    }
+    while (final_j < 0) {
+        if (top == 0) {
+            if (size == 0) break;
+            mind = p->hk[0];
+            while (size > 0 && p->hk[0] == mind) {
+                const int64_t j = SFN(lsap_heap_take)(p, 0, &size);
+                p->pos[j] = -2;
+                if (p->y[j] < 0 && (final_j < 0 || j < final_j)) final_j = j;
+                p->level[top++] = j;
+            }
+            if (final_j >= 0) break;
+        }
+        const int64_t j = p->level[--top];
+        const int64_t i = p->y[j];
+        const LSAP_T shift = (p->xc[i] - p->v[j]) - mind; /* u_i - d_j */
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
+            const int64_t jj = p->ci[e];
+            const int64_t pj = p->pos[jj];
+            if (pj == -2) continue;
+            const LSAP_T c = SFN(lsap_sp_load)(p, e);
+            if (c >= LSAP_UNREACH) continue;
+            const LSAP_T cand = c - p->v[jj] - shift;
+            if (cand > mind) {
+                SFN(lsap_relax)(p, &size, &nt, i, jj, cand, c);
+                continue;
+            }
+            /* On the level (no reduced cost is negative, so nothing lies below it; a double may round under). */
+            if (pj == -1) p->touched[nt++] = jj;
+            else SFN(lsap_heap_take)(p, pj, &size);
+            p->d[jj] = cand; p->pred[jj] = i; p->pc[jj] = c; p->pos[jj] = -2;
+            if (p->y[jj] < 0) { final_j = jj; break; }
+            p->level[top++] = jj;
+        }
+    }
+    if (final_j < 0) return V2G_E_INFEASIBLE;
+    for (int64_t t = 0; t < nt; t++) {
+        const int64_t j = p->touched[t];
+        if (p->pos[j] == -2 && p->d[j] < mind) p->v[j] += p->d[j] - mind;
+        p->pos[j] = -1;
+    }
+    int64_t j = final_j;
+    for (;;) {
+        const int64_t i = p->pred[j];
+        p->y[j] = i;
+        const int64_t prev = p->x[i];
+        p->x[i] = j;
+        p->xc[i] = p->pc[j];
+        if (i == s) break;
+        j = prev;
+    }
+    return V2G_OK;
+}
+
 static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
     const size_t m = p->m, n = p->n;
     for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
@@ -233,56 +311,8 @@ static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
         if (n_free < 0) return V2G_E_INFEASIBLE;
     }
     for (int64_t f = 0; f < n_free; f++) {
-        const int64_t s = p->free_rows[f];
-        int64_t size = 0, nt = 0, final_j = -1;
-        LSAP_T mind = 0;
-        for (int64_t e = p->rs[s]; e < p->rs[s + 1]; e++) {
-            const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (c >= LSAP_UNREACH) continue;
-            SFN(lsap_relax)(p, &size, &nt, s, p->ci[e], c - p->v[p->ci[e]], c);
-        }
-        while (size > 0) {
-            const int64_t j = SFN(lsap_heap_pop)(p, &size);
-            p->pos[j] = -2;
-            mind = p->d[j];
-            if (p->y[j] < 0) { final_j = j; break; }
-            const int64_t i = p->y[j];
-            const LSAP_T shift = (p->xc[i] - p->v[j]) - mind; /* u_i - d_j */
-            for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
-                const int64_t jj = p->ci[e];
-                if (p->pos[jj] == -2) continue;
-                const LSAP_T c = SFN(lsap_sp_load)(p, e);
-                if (c >= LSAP_UNREACH) continue;
-                const LSAP_T cand = c - p->v[jj] - shift;
-                if (cand <= mind && p->y[jj] < 0) {
-                    /* A free column at the current level (no reduced cost is negative, so none lies below it)
-                       ends a shortest path now: on tie-heavy costs, waiting for the heap to reach it meant
-                       settling every column at that level first (LAPJV stops the same way). */
-                    if (p->pos[jj] == -1) p->touched[nt++] = jj;
-                    p->d[jj] = cand; p->pred[jj] = i; p->pc[jj] = c; p->pos[jj] = -2;
-                    final_j = jj;
-                    break;
-                }
-                SFN(lsap_relax)(p, &size, &nt, i, jj, cand, c);
-            }
-            if (final_j >= 0) break;
-        }
-        if (final_j < 0) return V2G_E_INFEASIBLE;
-        for (int64_t t = 0; t < nt; t++) {
-            const int64_t j = p->touched[t];
-            if (p->pos[j] == -2 && p->d[j] < mind) p->v[j] += p->d[j] - mind;
-            p->pos[j] = -1;
-        }
-        int64_t j = final_j;
-        for (;;) {
-            const int64_t i = p->pred[j];
-            p->y[j] = i;
-            const int64_t prev = p->x[i];
-            p->x[i] = j;
-            p->xc[i] = p->pc[j];
-            if (i == s) break;
-            j = prev;
-        }
+        const v2g_status st = SFN(lsap_sp_search)(p, p->free_rows[f]);
+        if (st != V2G_OK) return st;
     }
     return V2G_OK;
 }
