@@ -97,6 +97,42 @@ static inline int SFN(lsap_sp_prefer)(const SFN(lsap_sp) *p, int64_t a, int64_t 
 }
 
 /*
+ * The cheapest and second cheapest reduced costs c - v of row i (v2 = LSAP_INF if the row has one allowed
+ * column; j1 = -1 if none). The first pass is branch free and keeps only the cheapest entry; j2 and c2 matter
+ * only when the two minima tie, and then a second pass picks both among the tied columns: a free column
+ * first, then the lower one (on tie-heavy costs, taking an assigned column displaces a row for nothing).
+ */
+static inline void SFN(lsap_sp_two_min)(const SFN(lsap_sp) *p, int64_t i, LSAP_T *v1o, LSAP_T *v2o, int64_t *j1o,
+                                        int64_t *j2o, LSAP_T *c1o, LSAP_T *c2o) {
+    LSAP_T v1 = LSAP_INF, v2 = LSAP_INF;
+    int64_t e1 = -1;
+    const int64_t lo = p->rs[i], hi = p->rs[i + 1];
+    for (int64_t e = lo; e < hi; e++) {
+        const LSAP_T c = SFN(lsap_sp_load)(p, e);
+        const LSAP_T h = c >= LSAP_UNREACH ? LSAP_INF : c - p->v[p->ci[e]];
+        const int lt = h < v1;
+        v2 = lt ? v1 : (h < v2 ? h : v2);
+        e1 = lt ? e : e1;
+        v1 = lt ? h : v1;
+    }
+    *v1o = v1; *v2o = v2; *j2o = -1; *c2o = 0;
+    if (e1 < 0) { *j1o = -1; *c1o = 0; return; }
+    *j1o = p->ci[e1]; *c1o = SFN(lsap_sp_load)(p, e1);
+    if (v2 != v1) { if (v2 < LSAP_INF) *j2o = -2; return; }   /* -2: a second column exists, not needed */
+    int64_t j1 = -1, j2 = -1;
+    LSAP_T c1 = 0, c2 = 0;
+    for (int64_t e = lo; e < hi; e++) {
+        const LSAP_T c = SFN(lsap_sp_load)(p, e);
+        if (c >= LSAP_UNREACH) continue;
+        const int64_t j = p->ci[e];
+        if (c - p->v[j] != v1) continue;
+        if (SFN(lsap_sp_prefer)(p, j, j1)) { j2 = j1; c2 = c1; j1 = j; c1 = c; }
+        else if (SFN(lsap_sp_prefer)(p, j, j2)) { j2 = j; c2 = c; }
+    }
+    *j1o = j1; *j2o = j2; *c1o = c1; *c2o = c2;
+}
+
+/*
  * One pass of augmenting row reduction over the free rows (LAPJV; the dense kernel's lsap_carr on CSR rows):
  * a free row takes its cheapest column at the current prices and lowers that column's price to its second
  * cheapest (never below floor_v), displacing the column's row, which tries again at once. Every assigned row
@@ -119,28 +155,19 @@ static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
         }
         rr_cnt++;
         const int64_t i = p->free_rows[current++];
-        LSAP_T v1 = LSAP_INF, v2 = LSAP_INF, c1 = 0, c2 = 0;
-        int64_t j1 = -1, j2 = -1;
-        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
-            const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (c >= LSAP_UNREACH) continue;
-            const int64_t j = p->ci[e];
-            const LSAP_T h = c - p->v[j];
-            /* Ties go to a free column, then the lower one (on tie-heavy costs, taking an assigned column
-               displaces a row for nothing). */
-            if (h < v1 || (h == v1 && SFN(lsap_sp_prefer)(p, j, j1))) { v2 = v1; j2 = j1; c2 = c1; v1 = h; j1 = j; c1 = c; }
-            else if (h < v2 || (h == v2 && SFN(lsap_sp_prefer)(p, j, j2))) { v2 = h; j2 = j; c2 = c; }
-        }
+        LSAP_T v1, v2, c1, c2;
+        int64_t j1, j2;
+        SFN(lsap_sp_two_min)(p, i, &v1, &v2, &j1, &j2, &c1, &c2);
         if (j1 < 0) return -1;
         int64_t i0 = p->y[j1];
         const LSAP_T vj1 = p->v[j1];
-        LSAP_T nv = j2 < 0 ? p->floor_v : vj1 - (v2 - v1);
+        LSAP_T nv = j2 == -1 ? p->floor_v : vj1 - (v2 - v1);
         if (nv < p->floor_v) nv = p->floor_v;
         const int lowers = nv < vj1;
         LSAP_T cost = c1;
         if (rr_cnt < current * limit_n) {
             if (lowers) p->v[j1] = nv;
-            else if (i0 >= 0 && j2 >= 0 && v2 == v1) { j1 = j2; i0 = p->y[j2]; cost = c2; }
+            else if (i0 >= 0 && j2 >= 0 && v2 == v1) { j1 = j2; i0 = p->y[j2]; cost = c2; }   /* a tie */
             if (i0 >= 0) {
                 p->x[i0] = -1;
                 if (lowers) p->free_rows[--current] = i0;
