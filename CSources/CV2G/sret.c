@@ -92,7 +92,7 @@ static uint64_t span_length(int64_t start, int64_t end) {
 static v2g_status validate(const v2g_sret_params *p, const v2g_sret_request *requests, size_t n,
                            const v2g_sret_ev *evs, size_t m, const v2g_ret_exchange *exchanges, size_t e,
                            v2g_where *where) {
-    if (p->strategy < V2G_SRET_DOUBLE || p->strategy > V2G_SRET_SINGLE_COUNT || p->reserved != 0)
+    if (p->strategy < V2G_SRET_DOUBLE || p->strategy > V2G_SRET_DOUBLE_BEST_FIT || p->reserved != 0)
         return fail(where, V2G_WHERE_NONE, -1, V2G_E_INVALID);
     if (p->charger_power_w < 0) return fail(where, V2G_WHERE_NONE, -1, V2G_E_NEGATIVE);
     if (p->charger_power_w > V2G_SRET_MAX_POWER_W) return fail(where, V2G_WHERE_NONE, -1, V2G_E_RANGE);
@@ -170,6 +170,10 @@ static void measure(const v2g_span_pool *p, int32_t free_list, int32_t uncovered
 
 /* ---------------------------------------------------------------- double time boundaries */
 
+static int is_double(int32_t strategy) {
+    return strategy == V2G_SRET_DOUBLE || strategy == V2G_SRET_DOUBLE_BEST_FIT;
+}
+
 static v2g_status serve_double(const v2g_sret_params *p, const v2g_sret_request *q, const v2g_sret_ev *evs, size_t m,
                                sret_arrays *a, const demand *d, v2g_sret_allocation *out, size_t capacity,
                                size_t *count, int *fulfilled) {
@@ -194,12 +198,19 @@ static v2g_status serve_double(const v2g_sret_params *p, const v2g_sret_request 
         while (a->used[a->cand[first]]) first++;
         size_t pick = first;
         if (a->cand_worth[first] >= remaining) {
-            /* Best fit: the smallest g that covers the rest, and the first candidate with that g. */
+            /* Something covers the rest. Candidates run in EV order (RP descending, then EV ID), so among equal
+               g the first is the larger RP. V2G_SRET_DOUBLE: the smallest covering g, first with it in that
+               order. Best fit: the smallest g, then the smallest RP (the last of its g), then the EV ID (the
+               first of that RP). */
+            const int best_fit = p->strategy == V2G_SRET_DOUBLE_BEST_FIT;
             size_t fit = first;
-            for (size_t c = first; c < nc; c++)
-                if (!a->used[a->cand[c]] && a->cand_worth[c] >= remaining) fit = c;
-            int64_t g = a->cand_worth[fit];
-            for (pick = first; a->used[a->cand[pick]] || a->cand_worth[pick] != g; pick++) {}
+            for (size_t c = first; c < nc; c++) {
+                if (a->used[a->cand[c]] || a->cand_worth[c] < remaining) continue;
+                if (a->cand_worth[c] < a->cand_worth[fit]) fit = c;
+                else if (best_fit && a->cand_worth[c] == a->cand_worth[fit] && a->rp[a->cand[c]] < a->rp[a->cand[fit]])
+                    fit = c;
+            }
+            pick = fit;
         }
         uint32_t k = a->cand[pick];
         int64_t give = a->cand_worth[pick] < remaining ? a->cand_worth[pick] : remaining;
@@ -477,7 +488,7 @@ v2g_status v2g_sret_allocate(const v2g_sret_params *params,
         a.used[k] = 0;
         a.free_time[k] = V2G_SPAN_NONE;
         a.free_seconds[k] = evs[k].end - evs[k].start;
-        if (params->strategy != V2G_SRET_DOUBLE) {
+        if (!is_double(params->strategy)) {
             a.free_time[k] = v2g_span_new(&pool, evs[k].start, evs[k].end);
             if (a.free_time[k] == V2G_SPAN_NONE) return fail(where, V2G_WHERE_INTERVALS, -1, V2G_E_WORKSPACE);
         }
@@ -506,12 +517,12 @@ v2g_status v2g_sret_allocate(const v2g_sret_params *params,
         demand d = {o->request, q->start, q->end - q->start, o->demand_wh, 1.0 / (double)(q->end - q->start)};
         size_t before = count;
         int fulfilled = 0;
-        st = params->strategy == V2G_SRET_DOUBLE
+        st = is_double(params->strategy)
                  ? serve_double(params, q, evs, m, &a, &d, allocations, allocation_capacity, &count, &fulfilled)
                  : serve_single(params, m, &a, &pool, &d, allocations, allocation_capacity, &count, &fulfilled,
                                 where);
         if (st != V2G_OK) {
-            if (st == V2G_E_WORKSPACE && params->strategy == V2G_SRET_DOUBLE)
+            if (st == V2G_E_WORKSPACE && is_double(params->strategy))
                 (void)fail(where, V2G_WHERE_ALLOCATIONS, -1, st);
             return st;
         }

@@ -9,6 +9,8 @@ public enum MatchAlgorithm: String, Sendable, Hashable, CaseIterable {
     case ret
     /// SRET with double time boundaries ([T] §6.2.2).
     case sretDouble = "sret-double"
+    /// SRET with double time boundaries, the covering EV chosen by best fit: least potential, then least RP.
+    case sretDoubleBestFit = "sret-double-best-fit"
     /// SRET with a single time boundary, least energy cost ([T] §6.2.3, eq. 6.3).
     case sretSingleEnergy = "sret-single-energy"
     /// SRET with a single time boundary, least EVs ([T] §6.2.3, eq. 6.4).
@@ -20,6 +22,7 @@ public enum MatchAlgorithm: String, Sendable, Hashable, CaseIterable {
     public var sretStrategy: SRETMatcher.Strategy? {
         switch self {
         case .sretDouble: return .doubleBoundaries
+        case .sretDoubleBestFit: return .doubleBoundariesBestFit
         case .sretSingleEnergy: return .singleLeastEnergy
         case .sretSingleCount: return .singleLeastEVs
         case .greedy, .hungarian, .ret, .doubleAuction: return nil
@@ -32,7 +35,7 @@ public enum MatchAlgorithm: String, Sendable, Hashable, CaseIterable {
     /// Whether penalty lists apply (RET and SRET).
     public var appliesPenalties: Bool {
         switch self {
-        case .ret, .sretDouble, .sretSingleEnergy, .sretSingleCount: return true
+        case .ret, .sretDouble, .sretDoubleBestFit, .sretSingleEnergy, .sretSingleCount: return true
         case .greedy, .hungarian, .doubleAuction: return false
         }
     }
@@ -41,7 +44,7 @@ public enum MatchAlgorithm: String, Sendable, Hashable, CaseIterable {
     public var isProsumerMarket: Bool {
         switch self {
         case .greedy, .hungarian: return true
-        case .ret, .sretDouble, .sretSingleEnergy, .sretSingleCount, .doubleAuction: return false
+        case .ret, .sretDouble, .sretDoubleBestFit, .sretSingleEnergy, .sretSingleCount, .doubleAuction: return false
         }
     }
 
@@ -56,6 +59,7 @@ public enum MatchAlgorithm: String, Sendable, Hashable, CaseIterable {
         case .hungarian: return "Hungarian"
         case .ret: return "RET (V2GNet)"
         case .sretDouble: return "SRET double"
+        case .sretDoubleBestFit: return "SRET double, best fit"
         case .sretSingleEnergy: return "SRET single, least energy"
         case .sretSingleCount: return "SRET single, least EVs"
         case .doubleAuction: return "Double auction"

@@ -37,6 +37,9 @@ public struct SRETMatcher: Sendable {
     public enum Strategy: String, Sendable, CaseIterable {
         /// Only EVs available over the whole request window (§6.2.2).
         case doubleBoundaries = "sret-double"
+        /// As `doubleBoundaries`, but the EV that covers the rest is the one with the least potential, then the
+        /// least RP, then the lowest EV ID (docs/sret.md).
+        case doubleBoundariesBestFit = "sret-double-best-fit"
         /// EVs covering parts of the window, chosen by energy-utilisation efficiency E (§6.2.3, eq. 6.3).
         case singleLeastEnergy = "sret-single-energy"
         /// EVs covering parts of the window, chosen by fulfilling rate F (§6.2.3, eq. 6.4).
@@ -45,6 +48,7 @@ public struct SRETMatcher: Sendable {
         var cValue: Int32 {
             switch self {
             case .doubleBoundaries: return Int32(V2G_SRET_DOUBLE.rawValue)
+            case .doubleBoundariesBestFit: return Int32(V2G_SRET_DOUBLE_BEST_FIT.rawValue)
             case .singleLeastEnergy: return Int32(V2G_SRET_SINGLE_ENERGY.rawValue)
             case .singleLeastEVs: return Int32(V2G_SRET_SINGLE_COUNT.rawValue)
             }

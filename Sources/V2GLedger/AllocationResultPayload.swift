@@ -122,6 +122,7 @@ extension MatchAlgorithm {
         case .greedy: return 5
         case .hungarian: return 6
         case .doubleAuction: return 7
+        case .sretDoubleBestFit: return 8
         }
     }
 

@@ -65,7 +65,7 @@ enum RoundExecution {
                 match = try RETMatcher(chargerCapacityWh: capacity).match(
                     requests: inputs.energyRequests, offers: inputs.offers.map { EnergyOffer(ev: EVID($0.ev), energyWh: $0.energyWh) },
                     penalties: penalties)
-            case .sretDouble, .sretSingleEnergy, .sretSingleCount:
+            case .sretDouble, .sretDoubleBestFit, .sretSingleEnergy, .sretSingleCount:
                 guard let strategy = result.algorithm.sretStrategy else { throw LedgerError(.malformed, "not an SRET result") }
                 guard result.chargerPowerW >= 0 else { throw LedgerError(.malformed, "SRET needs a charger power") }
                 var requests: [WindowedRequest] = []

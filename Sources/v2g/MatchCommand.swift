@@ -8,7 +8,7 @@ struct MatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "match",
         abstract: "Match energy requests with EV offers from a JSON job (greedy, hungarian, ret, sret-double, "
-            + "sret-single-energy, sret-single-count, double-auction).",
+            + "sret-double-best-fit, sret-single-energy, sret-single-count, double-auction).",
         discussion: """
             Reads the job from FILE, or from standard input when FILE is omitted or "-", and writes the
             allocations, per-request outcomes and totals as JSON to standard output. Bad input prints one

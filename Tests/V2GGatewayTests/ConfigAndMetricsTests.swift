@@ -69,7 +69,7 @@ struct ConfigAndMetricsTests {
     }
 
     @Test(arguments: [
-        ("greedy", "matcher.algorithm: a control system runs rounds with ret, sret-double, sret-single-energy, sret-single-count, not greedy"),
+        ("greedy", "matcher.algorithm: a control system runs rounds with ret, sret-double, sret-double-best-fit, sret-single-energy, sret-single-count, not greedy"),
         ("nonsense", "matcher.algorithm: unknown algorithm \"nonsense\""),
     ])
     func aMatcherThatCannotRunRoundsNamesItsKey(algorithm: String, message: String) throws {

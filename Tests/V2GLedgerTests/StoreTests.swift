@@ -232,10 +232,11 @@ struct MatchAlgorithmWireTests {
     @Test func everyAlgorithmHasItsOwnCodeAndRoundTrips() throws {
         let codes = MatchAlgorithm.allCases.map(\.wireCode)
         #expect(Set(codes).count == codes.count)
-        #expect(codes.sorted() == Array(1...7))
-        #expect(MatchAlgorithm(wireCode: 0) == nil && MatchAlgorithm(wireCode: 8) == nil)
+        #expect(codes.sorted() == Array(1...8))
+        #expect(MatchAlgorithm(wireCode: 0) == nil && MatchAlgorithm(wireCode: 9) == nil)
         for a in MatchAlgorithm.allCases { #expect(MatchAlgorithm(wireCode: a.wireCode) == a) }
         // The codes recorded before the double auction had one are unchanged.
         #expect([MatchAlgorithm.ret, .sretDouble, .sretSingleEnergy, .sretSingleCount, .greedy, .hungarian].map(\.wireCode) == [1, 2, 3, 4, 5, 6])
+        #expect(MatchAlgorithm.sretDoubleBestFit.wireCode == 8)
     }
 }

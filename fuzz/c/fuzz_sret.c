@@ -177,7 +177,10 @@ static void reference_double(const v2g_sret_params *p, const v2g_sret_request *q
             for (size_t c = 0; c < nc; c++) {
                 if (taken[c]) continue;
                 if (largest < 0 || g[c] > g[largest]) largest = (long)c;
-                if (g[c] >= remaining && (fit < 0 || g[c] < g[fit])) fit = (long)c;
+                if (g[c] >= remaining && (fit < 0 || g[c] < g[fit] ||
+                                          (p->strategy == V2G_SRET_DOUBLE_BEST_FIT && g[c] == g[fit] &&
+                                           rp[cand[c]] < rp[cand[fit]])))
+                    fit = (long)c;
             }
             long pick = fit >= 0 ? fit : largest;
             int64_t give = g[pick] < remaining ? g[pick] : remaining;
@@ -263,11 +266,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned ws_offset = fz_u8(&r);
     v2g_sret_params p;
     memset(&p, 0, sizeof p);
-    p.strategy = (mode & M_RAW_STRATEGY) ? (int32_t)fz_ppm(&r) : (int32_t)(fz_u8(&r) % 3);
+    p.strategy = (mode & M_RAW_STRATEGY) ? (int32_t)fz_ppm(&r) : (int32_t)(fz_u8(&r) % 4);
     p.reserved = (mode & M_RESERVED) ? (int32_t)fz_u8(&r) : 0;
     p.charger_power_w = (mode & M_READ_POWER) ? fz_i64(&r) : V2G_SRET_MAX_POWER_W;
     p.interval_capacity = (mode & M_INTERVALS) ? (uint64_t)fz_i64(&r) : V2G_SRET_INTERVALS(n, m);
-    size_t generous = p.strategy == V2G_SRET_DOUBLE ? m : (size_t)(8 * (n + m) + 64);
+    const int dbl = p.strategy == V2G_SRET_DOUBLE || p.strategy == V2G_SRET_DOUBLE_BEST_FIT;
+    size_t generous = dbl ? m : (size_t)(8 * (n + m) + 64);
     size_t alloc_cap = (mode & M_ALLOC_CAP) ? fz_count(&r, 255) : generous;
 
     v2g_sret_request *q = fz_calloc(n, sizeof *q);
@@ -300,7 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The expected status. */
     fz_status_set expect = 0;
     int params_ok = 1;
-    if (p.strategy < 0 || p.strategy > 2 || p.reserved != 0) { expect |= FZ_BIT(V2G_E_INVALID); params_ok = 0; }
+    if (p.strategy < 0 || p.strategy > V2G_SRET_DOUBLE_BEST_FIT || p.reserved != 0) { expect |= FZ_BIT(V2G_E_INVALID); params_ok = 0; }
     if (p.charger_power_w < 0) { expect |= FZ_BIT(V2G_E_NEGATIVE); params_ok = 0; }
     if (p.charger_power_w > V2G_SRET_MAX_POWER_W) { expect |= FZ_BIT(V2G_E_RANGE); params_ok = 0; }
     fz_status_set req_err[MAX_REQ], ev_err[MAX_EV];
@@ -347,7 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ws_ptr = ws.ptr;
     }
     /* Runtime capacities: the interval pool (single strategies) and the allocation array. */
-    int runtime_ws_allowed = p.strategy != V2G_SRET_DOUBLE || alloc_cap < m;
+    int runtime_ws_allowed = !dbl || alloc_cap < m;
     if (runtime_ws_allowed) expect |= FZ_BIT(V2G_E_WORKSPACE);
 
     v2g_sret_allocation *alloc = fz_calloc(alloc_cap, sizeof *alloc);
@@ -356,7 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     v2g_where where = {77, 77, 77};
     v2g_status st = v2g_sret_allocate(&p, q, n, v, m, x, e, alloc, alloc_cap, &n_alloc, out, &n_out, &where,
                                       ws_ptr, give);
-    FZ_NOTE(p.strategy == V2G_SRET_DOUBLE ? "v2g_sret_allocate double" : "v2g_sret_allocate single", st);
+    FZ_NOTE(dbl ? "v2g_sret_allocate double" : "v2g_sret_allocate single", st);
 
     if (inputs_ok && need != 0 && need <= FZ_MAX_WORKSPACE && !(mode & M_SMALL_WS) && !runtime_ws_allowed)
         FZ_CHECK_MSG(st == V2G_OK, "status %d (%s) on valid input", st, v2g_strerror(st));
@@ -377,7 +381,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (where.list == V2G_WHERE_INTERVALS || where.list == V2G_WHERE_ALLOCATIONS) {
             FZ_CHECK(st == V2G_E_WORKSPACE);
             FZ_CHECK(inputs_ok);
-            if (where.list == V2G_WHERE_INTERVALS) FZ_CHECK(p.strategy != V2G_SRET_DOUBLE);
+            if (where.list == V2G_WHERE_INTERVALS) FZ_CHECK(!dbl);
         }
     } else {
         FZ_CHECK_MSG(inputs_ok, "V2G_OK on invalid input (expected mask 0x%x)", (unsigned)expect);
@@ -412,7 +416,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             got[al->request] += al->energy_wh;
             ev_got[al->ev] += al->energy_wh;
             ev_uses[al->ev]++;
-            if (p.strategy == V2G_SRET_DOUBLE) {
+            if (dbl) {
                 FZ_CHECK(al->start == rq->start && al->end == rq->end);
                 FZ_CHECK(ev_uses[al->ev] == 1);
                 int64_t cap = (int64_t)((i128)p.charger_power_w * (rq->end - rq->start) / 3600);
@@ -443,7 +447,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < n; i++)
             if (seen[i]) FZ_CHECK_MSG(s.quota[s.quota_of[i]] >= 0, "request %zu's exchange is over its quota", i);
 
-        if (p.strategy == V2G_SRET_DOUBLE) {
+        if (dbl) {
             static ref_out ref;
             static stage s3;
             run_stage(q, n, x, e, &s3);

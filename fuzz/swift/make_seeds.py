@@ -66,7 +66,7 @@ def jobs():
           '"penalties": {"consumers": [{"exchange": "E1", "consumer": "C1", "values": [900000]}], '
           '"exchanges": [{"exchange": "E1", "values": [800000]}]}}'
           % (req % (1, 294900, 12, 5000, ""), req % (2, 200000, 3, 2000, ""), ev % (3, 7000, ""), ev % (4, 1000, "")))
-    for a in ["sret-double", "sret-single-energy", "sret-single-count"]:
+    for a in ["sret-double", "sret-double-best-fit", "sret-single-energy", "sret-single-count"]:
         write("FuzzMatchJob", a, '{"algorithm": "%s", "chargerPowerW": 7000, "requests": [%s, %s], "offers": [%s, %s]}'
               % (a, req % (1, 294900, 12, 5000, win), req % (2, 200000, 3, 2000, win), ev % (3, 7000, win), ev % (4, 1000, win)))
     for a in ["greedy", "hungarian"]:

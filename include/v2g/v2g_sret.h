@@ -10,10 +10,13 @@
  * descending, ties by EV ID.
  *
  * Double time boundaries: an unused EV whose window contains the request's
- * window can give min(RP, P_c x (end - start) / 3600, floored). If one
- * candidate covers what is left, the smallest such one is taken (ties: EV
- * order); otherwise the largest is taken whole and the rest repeats. A used
- * EV is used for the round.
+ * window can give its potential g = min(RP, P_c x (end - start) / 3600,
+ * floored). If no candidate covers what is left, the largest g is taken
+ * whole (ties: larger RP, then EV ID) and the rest repeats. If some cover it,
+ * V2G_SRET_DOUBLE takes the smallest such g, ties in EV order (so the larger
+ * RP); V2G_SRET_DOUBLE_BEST_FIT takes the smallest g, then the smallest RP,
+ * then the EV ID: a used EV is used for the round, so the smaller battery
+ * should go. A used EV is used for the round.
  *
  * Single time boundary: a request is a constant draw over its window. Second
  * t of [start, end) is worth F(t+1) - F(t) Wh with F(t) = floor(D (t - start)
@@ -51,7 +54,8 @@ extern "C" {
 typedef enum v2g_sret_strategy {
     V2G_SRET_DOUBLE = 0,         /* double time boundaries (§6.2.2) */
     V2G_SRET_SINGLE_ENERGY = 1,  /* single time boundary, least energy cost: largest E (eq. 6.3) */
-    V2G_SRET_SINGLE_COUNT = 2    /* single time boundary, least EVs: largest F (eq. 6.4) */
+    V2G_SRET_SINGLE_COUNT = 2,   /* single time boundary, least EVs: largest F (eq. 6.4) */
+    V2G_SRET_DOUBLE_BEST_FIT = 3 /* double time boundaries, covering EV by least g, then least RP (docs/sret.md) */
 } v2g_sret_strategy;
 
 /** A request with a demand window; `base` is the RET request (demand, bid, IDs, penalty). */

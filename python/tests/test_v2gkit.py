@@ -136,6 +136,18 @@ def test_sret_double_runs_the_round_worked_by_hand_in_the_c_tests():
         v2gkit.sret(q, evs, charger_power_w=10000, strategy="triple")
 
 
+def test_sret_double_best_fit_spends_the_smaller_battery():
+    # tests/c/test_sret.c, test_double_best_fit_by_hand.
+    q = [dict(exchange="E", consumer="r1", bid=30, energy_wh=5000, start=0, end=3600),
+         dict(exchange="E", consumer="r2", bid=20, energy_wh=20000, start=0, end=7200)]
+    evs = [dict(ev="A", energy_wh=30000, start=0, end=7200), dict(ev="B", energy_wh=12000, start=0, end=7200)]
+    in_order = v2gkit.sret(q, evs, charger_power_w=10000, strategy="double")
+    assert in_order.allocations.tolist() == [(0, 0, 5000, 0, 3600)]
+    best_fit = v2gkit.sret(q, evs, charger_power_w=10000, strategy="double-best-fit")
+    assert best_fit.allocations.tolist() == [(0, 1, 5000, 0, 3600), (1, 0, 20000, 0, 7200)]
+    assert best_fit.outcomes["fulfilled"].all()
+
+
 def test_greedy_serves_in_submission_order_and_never_overdraws_an_ev():
     for _ in range(20):
         requests = [dict(energy_wh=int(RNG.integers(0, 5000)), submitted_at=int(t), kind=str(RNG.choice(["demand", "surplus"])))

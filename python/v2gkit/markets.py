@@ -12,7 +12,7 @@ ALLOCATION = np.dtype([("request", np.int64), ("offer", np.int64), ("energy_wh",
 SRET_ALLOCATION = np.dtype([("request", np.int64), ("ev", np.int64), ("energy_wh", np.int64), ("start", np.int64),
                             ("end", np.int64)])
 OUTCOME = np.dtype([("request", np.int64), ("demand_wh", np.int64), ("allocated_wh", np.int64), ("fulfilled", np.bool_)])
-STRATEGIES = {"double": 0, "single-energy": 1, "single-count": 2}
+STRATEGIES = {"double": 0, "single-energy": 1, "single-count": 2, "double-best-fit": 3}
 
 
 class Match(NamedTuple):
@@ -81,7 +81,7 @@ def ret(requests, offers, exchanges=None, charger_capacity_wh=None):
 def sret(requests, evs, charger_power_w, strategy="double", exchanges=None):
     """SRET ([T] §6, SPEC §3.5). `requests` as for `ret`, each with start and end (its demand window, s);
     `evs`: dicts with ev, energy_wh (RP), start and end (its availability window); `strategy`: "double",
-    "single-energy" or "single-count". Returns a `Match` whose allocations carry their interval (start, end)
+    "double-best-fit", "single-energy" or "single-count". Returns a `Match` whose allocations carry their interval (start, end)
     and name EVs by index (field `ev`); raises `V2GError` with the C status on bad input."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
@@ -96,7 +96,7 @@ def sret(requests, evs, charger_power_w, strategy="double", exchanges=None):
     intervals = 8 * (len(reqs) + len(cars)) + 64
     params = n.SretParams(STRATEGIES[strategy], 0, int(charger_power_w), intervals)
     # The double strategy makes at most one allocation per EV; the single ones one per covered piece.
-    capacity = max(1, len(cars) if strategy == "double" else intervals)
+    capacity = max(1, len(cars) if strategy.startswith("double") else intervals)
     allocations = (n.SretAllocation * capacity)()
     outcomes = (n.RetOutcome * max(1, len(reqs)))()
     a_count, o_count, where = ctypes.c_size_t(), ctypes.c_size_t(), n.Where()

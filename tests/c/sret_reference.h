@@ -88,7 +88,7 @@ static inline v2g_status ref_sret(int strategy, const v2g_sret_request *req, siz
         saved = w;
         size_t mark = na;
         int done = 0;
-        if (strategy == V2G_SRET_DOUBLE) {
+        if (strategy == V2G_SRET_DOUBLE || strategy == V2G_SRET_DOUBLE_BEST_FIT) {
             /* §6.2.2: EVs whose window holds [a, b); each gives min(RP, P_c (b - a)). */
             int64_t cap = pc * len / 3600, sum = 0;
             for (size_t k = 0; k < m; k++)
@@ -96,7 +96,8 @@ static inline v2g_status ref_sret(int strategy, const v2g_sret_request *req, siz
             int64_t rem = d;
             if (sum >= d) {
                 while (rem > 0) {
-                    /* Best fit if something covers the rest (smallest g, first in EV order), else the largest. */
+                    /* If something covers the rest: the smallest g, first in EV order (best fit: then the
+                       smallest RP, first in EV order); else the largest g, first in EV order. */
                     size_t pick = m, largest = m;
                     int64_t pick_g = 0, largest_g = 0;
                     for (size_t y = 0; y < m; y++) {
@@ -105,7 +106,11 @@ static inline v2g_status ref_sret(int strategy, const v2g_sret_request *req, siz
                         int64_t g = w.rp[k] < cap ? w.rp[k] : cap;
                         if (g == 0) continue;
                         if (largest == m || g > largest_g) { largest = k; largest_g = g; }
-                        if (g >= rem && (pick == m || g < pick_g)) { pick = k; pick_g = g; }
+                        if (g >= rem && (pick == m || g < pick_g ||
+                                         (strategy == V2G_SRET_DOUBLE_BEST_FIT && g == pick_g && w.rp[k] < w.rp[pick]))) {
+                            pick = k;
+                            pick_g = g;
+                        }
                     }
                     size_t k = pick != m ? pick : largest;
                     int64_t g = pick != m ? pick_g : largest_g;

@@ -56,6 +56,35 @@ static void expect_alloc(const run_result *r, size_t i, int64_t request, int64_t
 }
 
 /*
+ * Best fit against EV order. P_c = 10 kW; A (RP 30000) and B (RP 12000) are both free over [0, 2 h).
+ * R1 (bid 30, 5000 Wh over [0, 1 h), cap 10000): both have g = 10000 and cover it. EV order takes A, the
+ * larger battery, and R2 (bid 20, 20000 Wh over [0, 2 h), cap 20000) is then left with B's 12000: unmet.
+ * Best fit takes B (the smaller RP), and A's 20000 meets R2.
+ */
+static void test_double_best_fit_by_hand(void) {
+    v2g_sret_request q[2] = {sreq("E", "r1", 30, 5000, 0, 3600), sreq("E", "r2", 20, 20000, 0, 7200)};
+    v2g_sret_ev ev[2] = {sev("A", 30000, 0, 7200), sev("B", 12000, 0, 7200)};
+    static run_result r;
+    run(V2G_SRET_DOUBLE, 10000, q, 2, ev, 2, NULL, 0, &r);
+    CHECK_EQ_I64(r.status, V2G_OK);
+    CHECK_EQ_I64(r.n_alloc, 1);
+    expect_alloc(&r, 0, 0, 0, 5000, 0, 3600);
+    CHECK_EQ_I64(r.out[1].fulfilled, 0);
+    run(V2G_SRET_DOUBLE_BEST_FIT, 10000, q, 2, ev, 2, NULL, 0, &r);
+    CHECK_EQ_I64(r.status, V2G_OK);
+    CHECK_EQ_I64(r.n_alloc, 2);
+    expect_alloc(&r, 0, 0, 1, 5000, 0, 3600);
+    expect_alloc(&r, 1, 1, 0, 20000, 0, 7200);
+    CHECK_EQ_I64(r.out[0].fulfilled, 1);
+    CHECK_EQ_I64(r.out[1].fulfilled, 1);
+    /* Equal g and equal RP: the lower EV ID. */
+    v2g_sret_ev twins[2] = {sev("Z", 12000, 0, 7200), sev("Y", 12000, 0, 7200)};
+    run(V2G_SRET_DOUBLE_BEST_FIT, 10000, q, 1, twins, 2, NULL, 0, &r);
+    CHECK_EQ_I64(r.n_alloc, 1);
+    expect_alloc(&r, 0, 0, 1, 5000, 0, 3600);
+}
+
+/*
  * §6.2.2 by hand. P_c = 10 kW, so a 2 h window lets an EV give at most 20 kWh (g = min(RP, 20000)).
  * EVs by RP: A 30000 [0, 3 h), B 8000 [0, 2 h), D 6000 [0, 2 h), C 5000 [1 h, 2 h).
  * R1 (bid 30, 7000 Wh over [0, 2 h)): candidates A (g 20000), B (8000), D (6000); C starts too late.
@@ -191,7 +220,7 @@ static void check_invariants(int strategy, int64_t pc, const v2g_sret_request *q
         CHECK(a->energy_wh * 3600 <= pc * (a->end - a->start)); /* never above the charger's power */
         given[a->ev] += a->energy_wh;
         uses[a->ev]++;
-        if (strategy != V2G_SRET_DOUBLE) {
+        if (strategy != V2G_SRET_DOUBLE && strategy != V2G_SRET_DOUBLE_BEST_FIT) {
             for (size_t j = 0; j < i; j++) {
                 const v2g_sret_allocation *b = &r->alloc[j];
                 int overlap = a->start < b->end && b->start < a->end;
@@ -202,7 +231,7 @@ static void check_invariants(int strategy, int64_t pc, const v2g_sret_request *q
     }
     for (size_t k = 0; k < m; k++) {
         CHECK(given[k] <= ev[k].energy_wh);
-        if (strategy == V2G_SRET_DOUBLE) CHECK(uses[k] <= 1);
+        if (strategy == V2G_SRET_DOUBLE || strategy == V2G_SRET_DOUBLE_BEST_FIT) CHECK(uses[k] <= 1);
     }
     for (size_t o = 0; o < r->n_out; o++) {
         int64_t sum = 0;
@@ -222,7 +251,7 @@ static void test_random_against_reference(long per_strategy) {
     check_rng rng = {612};
     static run_result fast, ref;
     long mismatched = 0;
-    for (int strategy = V2G_SRET_DOUBLE; strategy <= V2G_SRET_SINGLE_COUNT; strategy++) {
+    for (int strategy = V2G_SRET_DOUBLE; strategy <= V2G_SRET_DOUBLE_BEST_FIT; strategy++) {
         for (long it = 0; it < per_strategy; it++) {
             size_t n = (size_t)check_range(&rng, 0, 30), m = (size_t)check_range(&rng, 0, 20);
             int64_t horizon = check_range(&rng, 4, 100);
@@ -264,6 +293,7 @@ static void test_random_against_reference(long per_strategy) {
 int main(int argc, char **argv) {
     long per_strategy = argc > 1 ? strtol(argv[1], NULL, 10) : 6000;
     test_double_by_hand();
+    test_double_best_fit_by_hand();
     test_single_by_hand();
     test_errors();
     test_random_against_reference(per_strategy);

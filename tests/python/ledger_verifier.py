@@ -173,7 +173,7 @@ def _measurement(r):
 
 
 def _allocation_result(r):
-    out = [r.u64(), r.enum(range(1, 7), "algorithm"), r.i64(), r.i64(), r.i32(), r.i32(),
+    out = [r.u64(), r.enum((1, 2, 3, 4, 5, 6, 8), "algorithm"), r.i64(), r.i64(), r.i32(), r.i32(),
            r.list_(r.hash), r.hash()]
     out.append(r.list_(lambda: (r.u32(), r.u32(), r.i64(), r.optional(lambda: _window(r)))))
     out.append(r.list_(lambda: (r.u32(), r.i64(), r.i64(), r.bool())))

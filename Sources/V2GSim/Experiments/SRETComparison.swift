@@ -13,8 +13,9 @@ public struct SRETComparison: Sendable {
         self.seed = seed
     }
 
-    /// The algorithms compared: V2GNet's RET and the three SRET modes.
-    public static let algorithms: [MatchAlgorithm] = [.ret, .sretDouble, .sretSingleEnergy, .sretSingleCount]
+    /// The algorithms compared: V2GNet's RET, the three SRET modes and SRET double with best fit.
+    public static let algorithms: [MatchAlgorithm] = [.ret, .sretDouble, .sretSingleEnergy, .sretSingleCount,
+                                                      .sretDoubleBestFit]
 
     public struct Sample: Sendable {
         public var requests: Int

@@ -14,7 +14,7 @@ extension MatchJob {
             let result = try RETMatcher(chargerCapacityWh: job.chargerCapacityWh)
                 .match(requests: requests, offers: offers, penalties: job.penalties)
             return try Self.output(result, job: job)
-        case .sretDouble, .sretSingleEnergy, .sretSingleCount:
+        case .sretDouble, .sretDoubleBestFit, .sretSingleEnergy, .sretSingleCount:
             let requests = job.requests.map {
                 WindowedRequest(EnergyRequest(exchange: $0.exchange, consumer: $0.consumer, bid: $0.bid,
                                               submittedAt: $0.submittedAt, energyWh: $0.energyWh),
