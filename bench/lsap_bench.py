@@ -38,7 +38,7 @@ for name in ("v2g_lsap_solve_f64", "v2g_lsap_solve_i64"):
     fn.argtypes = [_sz, _sz, _p, ctypes.c_int, _p, _p, _p, _p, _p, _sz]
 
 
-def ours(cost):
+def ours(cost, maximize=0):
     """Solves with the f64 entry for float64 and the i64 entry for int64; returns (total, seconds)."""
     rows, cols = cost.shape
     ws_size = lib.v2g_lsap_workspace_size(rows, cols)
@@ -49,7 +49,7 @@ def ours(cost):
     total = np.zeros(1, dtype=cost.dtype)
     fn = lib.v2g_lsap_solve_f64 if cost.dtype == np.float64 else lib.v2g_lsap_solve_i64
     t0 = time.perf_counter()
-    st = fn(rows, cols, cost.ctypes.data, 0, row_to_col.ctypes.data, total.ctypes.data,
+    st = fn(rows, cols, cost.ctypes.data, maximize, row_to_col.ctypes.data, total.ctypes.data,
             u.ctypes.data, v.ctypes.data, ws.ctypes.data, ws_size)
     dt = time.perf_counter() - t0
     if st != 0:
@@ -57,15 +57,19 @@ def ours(cost):
     return float(total[0]), dt
 
 
-def scipy_lsa(cost):
+def scipy_lsa(cost, maximize=False):
     t0 = time.perf_counter()
-    r, c = linear_sum_assignment(cost)
+    r, c = linear_sum_assignment(cost, maximize=maximize)
     dt = time.perf_counter() - t0
     return float(cost[r, c].sum()), dt
 
 
-def lapjv(cost):
+def lapjv(cost, maximize=False):
+    """lapjv minimises only: a maximisation gets -cost (outside the timed region) and its total negated."""
     rows, cols = cost.shape
+    if maximize:
+        total, dt = lapjv(-cost)
+        return -total, dt
     t0 = time.perf_counter()
     if rows == cols:
         total, _, _ = lap.lapjv(cost)
@@ -86,7 +90,34 @@ CELLS = [  # (label, rows, cols, kind, reps)
     ("int 4000", 4000, 4000, "int", 3),
     ("uniform 1000x4000", 1000, 4000, "float", 3),
     ("int 1000x4000", 1000, 4000, "int", 3),
+    ("uniform 4000x1000", 4000, 1000, "float", 3),
+    ("geometric 2000", 2000, 2000, "geometric", 3),
+    ("[P] benefit 1000", 1000, 1000, "benefit", 3),
+    ("[P] benefit 2000", 2000, 2000, "benefit", 3),
 ]
+
+
+def matrix(kind, rows, cols, rng):
+    """(ours, the peers' copy, maximise): our solver gets int64 where the costs are integers."""
+    if kind == "float":
+        m = rng.random((rows, cols))
+        return m, m, False
+    if kind == "int":
+        m = rng.integers(0, 1000, size=(rows, cols), dtype=np.int64)
+        return m, m.astype(np.float64), False
+    if kind == "geometric":
+        # Consumers and EVs on a 10 km square; the cost is the distance in whole metres.
+        a, b = rng.uniform(0, 10_000, size=(rows, 2)), rng.uniform(0, 10_000, size=(cols, 2))
+        m = np.floor(np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])).astype(np.int64)
+        return m, m.astype(np.float64), False
+    # [P] §IV.B: the Hungarian matcher maximises b_ij = min(request, what EV j can take or give): a surplus
+    # request against the EV's free capacity, a demand against its available energy (v2g_prosumer_benefit_matrix).
+    energy = rng.integers(0, 10_001, size=rows)
+    surplus = rng.random(rows) < 0.5
+    free_capacity, available = rng.integers(0, 40_001, size=cols), rng.integers(0, 40_001, size=cols)
+    room = np.where(surplus[:, None], free_capacity[None, :], available[None, :])
+    m = np.minimum(energy[:, None], room).astype(np.int64)
+    return m, m.astype(np.float64), True
 
 
 def machine_info():
@@ -120,16 +151,11 @@ def main():
         times = {name: [] for name, _ in solvers}
         for rep in range(reps):
             rng = np.random.default_rng(1000003 * rows + 7919 * cols + 31 * rep + (kind == "int"))
-            if kind == "float":
-                mine = rng.random((rows, cols))
-                peer = mine
-            else:
-                mine = rng.integers(0, 1000, size=(rows, cols), dtype=np.int64)
-                peer = mine.astype(np.float64)
+            mine, peer, maximize = matrix(kind, rows, cols, rng)
             totals = {}
             order = solvers[rep % 3:] + solvers[:rep % 3]  # rotate who runs first
             for name, fn in order:
-                total, dt = ours(mine) if name == "v2g" else fn(peer)
+                total, dt = ours(mine, int(maximize)) if name == "v2g" else fn(peer, maximize)
                 totals[name] = total
                 times[name].append(dt)
             ref = totals["v2g"]
@@ -143,9 +169,11 @@ def main():
         print(f"{label:<20}{med['v2g'] * 1e3:>10.1f}{med['scipy'] * 1e3:>10.1f}{med['lapjv'] * 1e3:>10.1f}"
               f"{ratio['scipy']:>11.2f}{ratio['lapjv']:>11.2f}", flush=True)
     out = {"machine": machine_info(),
-           "note": "uniform: float64 in [0,1) via v2g_lsap_solve_f64; int: int64 in [0,1000) via "
-                   "v2g_lsap_solve_i64, peers get the same matrix as float64; lapjv pads rectangular "
-                   "problems (extend_cost=True). All three totals verified equal on every instance.",
+           "note": "uniform: float64 in [0,1) via v2g_lsap_solve_f64; int: int64 in [0,1000), geometric: "
+                   "distances in whole metres, [P] benefit: min(request, EV room) maximised, all three via "
+                   "v2g_lsap_solve_i64, peers get the same matrix as float64 (lapjv, which only minimises, "
+                   "gets the negated benefit); lapjv pads rectangular problems (extend_cost=True). All three "
+                   "totals verified equal on every instance.",
            "results": results}
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "lsap.json"), "w") as f:

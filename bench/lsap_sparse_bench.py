@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Sparse LSAP benchmark: V2GKit's CSR solver (libv2g via ctypes) against
-scipy.sparse.csgraph.min_weight_full_bipartite_matching, side by side in one run.
+scipy.sparse.csgraph.min_weight_full_bipartite_matching and, on square matrices, lap.lapmod (LAPJV's sparse
+variant), side by side in one run.
 
 Each row (a request) reaches a few candidate columns (EVs), plus the diagonal so that a full matching
 exists. Cost families: uniform doubles, integer ties (0..9, many optimal matchings), and geometric
 distances (consumers and EVs on a 10 km square, each consumer's k nearest EVs, distance in metres as an
 integer). Square and rectangular both ways. Per repetition both solvers run on the same matrix, in
-alternating order; their optimal totals must agree. Prints medians and ratios (ours / scipy: below 1 is
+rotating order; their optimal totals must agree. Prints medians and ratios (ours / peer: below 1 is
 faster) and writes bench/results/lsap_sparse.json. `--large` adds n = 10^5.
 
 Build the library first (`make lib`); V2G_LIBRARY overrides the path of libv2g.so.
@@ -19,6 +20,7 @@ import statistics
 import sys
 import time
 
+import lap
 import numpy as np
 import scipy
 import scipy.sparse
@@ -53,6 +55,17 @@ def ours(m):
     if st != 0:
         raise RuntimeError(f"v2g_lsap_solve_sparse status {st}")
     return float(total[0]), dt
+
+
+def lapmod(m):
+    """lap.lapmod, LAPJV's sparse variant (square only; column indices sorted within a row, as CSR from scipy
+    keeps them after sum_duplicates); returns (total, seconds)."""
+    n = m.shape[0]
+    cc, ii, kk = m.data.astype(np.float64), m.indptr.astype(np.int32), m.indices.astype(np.int32)
+    t0 = time.perf_counter()
+    _, x, _ = lap.lapmod(n, cc, ii, kk)
+    dt = time.perf_counter() - t0
+    return float(np.asarray(m[np.arange(n), x]).sum()), dt
 
 
 def peer(m):
@@ -99,29 +112,36 @@ def main():
         sizes.append((100_000, 100_000))
     rng = np.random.default_rng(2026)
     results = []
-    print(f"{'family':<10} {'rows x cols':>14} {'k':>3} {'ours ms':>10} {'scipy ms':>10} {'ours/scipy':>10}")
+    print(f"{'family':<10} {'rows x cols':>14} {'k':>3} {'ours ms':>10} {'scipy ms':>10} {'lapmod ms':>10}"
+          f" {'ours/scipy':>10} {'ours/lapmod':>11}")
     for family in ("uniform", "int-ties", "geometric"):
         for rows, cols in sizes:
             if family == "geometric" and rows * cols > 5 * 10**8:
                 continue   # the k-nearest search is quadratic here
             k = min(32, cols)
             reps = 7 if rows <= 2000 else (3 if rows <= 20000 else 1)
-            ours_t, peer_t = [], []
+            solvers = [ours, peer] + ([lapmod] if rows == cols else [])
+            times = {f: [] for f in solvers}
             for rep in range(reps):
                 m = instance(family, rows, cols, k, rng)
-                order = [ours, peer] if rep % 2 == 0 else [peer, ours]
+                order = solvers[rep % len(solvers):] + solvers[:rep % len(solvers)]
                 got = {f: f(m) for f in order}
-                a, b = got[ours][0], got[peer][0]
-                if not np.isclose(a, b, rtol=1e-9, atol=1e-6):
-                    sys.exit(f"totals differ on {family} {rows}x{cols}: ours {a} scipy {b}")
-                ours_t.append(got[ours][1])
-                peer_t.append(got[peer][1])
-            o, p = statistics.median(ours_t), statistics.median(peer_t)
+                for f in solvers[1:]:
+                    if not np.isclose(got[ours][0], got[f][0], rtol=1e-9, atol=1e-6):
+                        sys.exit(f"totals differ on {family} {rows}x{cols}: ours {got[ours][0]} {f.__name__} {got[f][0]}")
+                for f in solvers:
+                    times[f].append(got[f][1])
+            o, p = statistics.median(times[ours]), statistics.median(times[peer])
+            lm = statistics.median(times[lapmod]) if lapmod in times else None
             results.append({"family": family, "rows": rows, "cols": cols, "per_row": k, "repetitions": reps,
-                            "ours_s": o, "scipy_s": p, "ratio": o / p})
-            print(f"{family:<10} {f'{rows} x {cols}':>14} {k:>3} {o * 1000:>10.2f} {p * 1000:>10.2f} {o / p:>10.2f}", flush=True)
+                            "ours_s": o, "scipy_s": p, "lapmod_s": lm, "ratio": o / p,
+                            "ratio_lapmod": o / lm if lm else None})
+            lm_text = f"{lm * 1000:>10.2f}" if lm else f"{'-':>10}"
+            lr_text = f"{o / lm:>11.2f}" if lm else f"{'-':>11}"
+            print(f"{family:<10} {f'{rows} x {cols}':>14} {k:>3} {o * 1000:>10.2f} {p * 1000:>10.2f} {lm_text}"
+                  f" {o / p:>10.2f} {lr_text}", flush=True)
     out = {"machine": platform.machine(), "python": platform.python_version(), "numpy": np.__version__,
-           "scipy": scipy.__version__, "results": results}
+           "scipy": scipy.__version__, "lap": getattr(lap, "__version__", "?"), "results": results}
     path = os.path.join(HERE, "results", "lsap_sparse.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)
