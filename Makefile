@@ -25,7 +25,8 @@ CFLAGS_TEST := $(CSTD) $(WARN) -O2 -g -Iinclude
 LIB_SRC := $(wildcard CSources/CV2G/*.c)
 LIB_OBJ := $(patsubst CSources/CV2G/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 HEADERS := $(wildcard include/v2g/*.h)
-CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,$(wildcard tests/c/test_*.c)))
+CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,$(wildcard tests/c/test_*.c))) \
+           $(BUILD)/tests/test_lsap_core_small $(BUILD)/tests/test_lsap_core_small_noavx2
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
@@ -77,8 +78,21 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(BUILD)/libv2g.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_TEST) $< -o $@ $(BUILD)/libv2g.a -lm
 
+# The sparse-core route of the dense LSAP on small matrices: the library compiled in with its threshold lowered,
+# once as built and once portable (no AVX2 clones); both must give bit-identical answers (their digests).
+CORE_SMALL := -O3 -DV2G_BUILDING_LIBRARY -DLSAP_CORE_MIN_ROWS=16 -DLSAP_CORE_TEST_SMALL
+$(BUILD)/tests/test_lsap_core_small: tests/c/test_lsap_core.c tests/c/check.h $(LIB_SRC) $(wildcard CSources/CV2G/*.h) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_TEST) $(CORE_SMALL) $< $(LIB_SRC) -o $@ -lm
+$(BUILD)/tests/test_lsap_core_small_noavx2: tests/c/test_lsap_core.c tests/c/check.h $(LIB_SRC) $(wildcard CSources/CV2G/*.h) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_TEST) $(CORE_SMALL) -DLSAP_NO_AVX2 $< $(LIB_SRC) -o $@ -lm
+
 ctest: $(CTESTS)
 	@set -e; for t in $(CTESTS); do echo "== $$t"; $$t; done
+	@a=$$($(BUILD)/tests/test_lsap_core_small | grep digest); b=$$($(BUILD)/tests/test_lsap_core_small_noavx2 | grep digest); \
+	  if [ "$$a" != "$$b" ]; then echo "LSAP core route: AVX2 and portable answers differ ($$a, $$b)"; exit 1; fi; \
+	  echo "LSAP core route: AVX2 and portable answers identical ($$a)"
 
 # The examples build against an installed copy, found through pkg-config, as a user's program would.
 STAGE := $(abspath $(BUILD)/stage)

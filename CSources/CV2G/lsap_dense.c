@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "v2g/v2g_lsap.h"
+#include "lsap_core.h"
 #include "lsap_internal.h"
 #include "workspace.h"
 
@@ -141,6 +142,8 @@ typedef struct lsap_arrays {
     void *v, *dp, *vp; /* n potentials / distances (double or int64) */
     int64_t *y, *cols, *pred; /* n */
     int64_t *x, *free_rows;   /* m */
+    void *core;               /* the sparse-core route's workspace (lsap_core.h), NULL when it does not apply */
+    size_t core_size;
 } lsap_arrays;
 
 static size_t lsap_layout(size_t rows, size_t cols, v2g_ws *ws, lsap_arrays *a) {
@@ -154,6 +157,9 @@ static size_t lsap_layout(size_t rows, size_t cols, v2g_ws *ws, lsap_arrays *a) 
     for (int k = 0; k < 6; k++) v2g_ws_reserve(&total, n, e);
     v2g_ws_reserve(&total, m, e);
     v2g_ws_reserve(&total, m, e);
+    const size_t core = lsap_core_workspace(m, n);
+    if (lsap_core_applies(m, n) && core == 0) return 0;
+    v2g_ws_reserve(&total, core, 1);
     if (ws != NULL) {
         a->copy = rows > cols ? v2g_ws_take(ws, rows * cols, e) : NULL;
         a->v = v2g_ws_take(ws, n, e);
@@ -164,6 +170,8 @@ static size_t lsap_layout(size_t rows, size_t cols, v2g_ws *ws, lsap_arrays *a) 
         a->pred = v2g_ws_take(ws, n, e);
         a->x = v2g_ws_take(ws, m, e);
         a->free_rows = v2g_ws_take(ws, m, e);
+        a->core = core ? v2g_ws_take(ws, core, 1) : NULL;
+        a->core_size = core;
     }
     return v2g_ws_finish(total);
 }
@@ -284,8 +292,12 @@ v2g_status v2g_lsap_solve_f64(size_t rows, size_t cols, const double *cost, int 
     const size_t m = tr ? cols : rows, n = tr ? rows : cols;
     const double floor_v = -(4.0 * kmax + 1.0);
     double *kv = a.v;
+    if (tr) lsap_transpose_f64(rows, cols, cost, a.copy, maximize);
+    if (a.core != NULL && lsap_core_f64(m, n, tr ? a.copy : cost, tr ? 0 : maximize, a.core, a.core_size, a.x, kv)) {
+        lsap_finish_f64(rows, cols, cost, maximize, tr, a.x, kv, row_to_col, u, v, total);
+        return V2G_OK;
+    }
     if (tr) {
-        lsap_transpose_f64(rows, cols, cost, a.copy, maximize);
         st = LSAP_KERNEL(f64min, m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
     } else if (maximize && !forbidden) {
         st = LSAP_KERNEL(f64maxnf, m, n, cost, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);
@@ -320,8 +332,12 @@ v2g_status v2g_lsap_solve_i64(size_t rows, size_t cols, const int64_t *cost, int
     const size_t m = tr ? cols : rows, n = tr ? rows : cols;
     const int64_t floor_v = -(4 * kmax + 1);
     int64_t *kv = a.v;
+    if (tr) lsap_transpose_i64(rows, cols, cost, a.copy, maximize);
+    if (a.core != NULL && lsap_core_i64(m, n, tr ? a.copy : cost, tr ? 0 : maximize, a.core, a.core_size, a.x, kv)) {
+        lsap_finish_i64(rows, cols, cost, maximize, tr, a.x, kv, row_to_col, u, v, total);
+        return V2G_OK;
+    }
     if (tr) {
-        lsap_transpose_i64(rows, cols, cost, a.copy, maximize);
         st = forbidden
             ? LSAP_KERNEL(i64min, m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v)
             : LSAP_KERNEL(i64minnf, m, n, a.copy, n, a.x, kv, a.y, a.free_rows, a.cols, a.dp, a.vp, a.pred, floor_v);

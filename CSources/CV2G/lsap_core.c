@@ -1,0 +1,137 @@
+/*
+ * lsap_core.c - dense LSAP through a sparse core: the route lsap_dense.c takes on large matrices.
+ *
+ * A full matrix is read a few times (select the core, check each solution) while the solving happens on a few
+ * entries per row with the sparse solver, so large problems run near the cost of reading the matrix; the check
+ * is the dense solver's own optimality condition, so the answer is as exact as the dense kernel's (docs/lsap.md).
+ */
+#include <string.h>
+
+#include "v2g/v2g_lsap.h"
+#include "lsap_core.h"
+#include "workspace.h"
+
+/* Four lanes through the GCC/Clang vector extensions (as lsap_dense.c): the passes over the whole matrix are
+   branch free. LSAP_CORE_SEL(VT, mask, a, b) picks a where mask is all ones. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(LSAP_NO_AVX2)
+#define LSAP_CORE_HAVE_AVX2 1
+#else
+#define LSAP_CORE_HAVE_AVX2 0
+#endif
+typedef int64_t lsap_cvi __attribute__((vector_size(32)));
+typedef double lsap_cvd __attribute__((vector_size(32)));
+#define LSAP_CORE_SEL(VT, mask, a, b) ((VT)(((lsap_cvi)(a) & (mask)) | ((lsap_cvi)(b) & ~(mask))))
+
+/* Core entries per row before repairs (measured: see docs/lsap.md). */
+#define LSAP_CORE_K ((size_t)8)
+
+typedef struct lsap_core_ws {
+    size_t cap;                      /* entries each core buffer holds */
+    int64_t *rs_a, *ci_a, *rs_b, *ci_b;
+    void *cv_a, *cv_b;               /* costs (double or int64) */
+    void *col_cost;                  /* n */
+    int64_t *col_row, *next;         /* n */
+    int64_t *head;                   /* m */
+    void *sparse;
+    size_t sparse_size;
+} lsap_core_ws;
+
+static void lsap_core_swap(lsap_core_ws *w) {
+    int64_t *t = w->rs_a; w->rs_a = w->rs_b; w->rs_b = t;
+    t = w->ci_a; w->ci_a = w->ci_b; w->ci_b = t;
+    void *c = w->cv_a; w->cv_a = w->cv_b; w->cv_b = c;
+}
+
+/* Square or nearly (at most an eighth more columns than rows): the shapes where the dense kernel's last
+   augmentations are long. Clearly rectangular problems stay with it (measured faster: 1000 x 4000, 3000 x 4000). */
+int lsap_core_applies(size_t m, size_t n) {
+    return m >= LSAP_CORE_MIN_ROWS && n - m <= m / 8;
+}
+
+/* Room for the first core (K per row, one per column) and as many repairs again. */
+static size_t lsap_core_cap(size_t m, size_t n) {
+    if (m > (SIZE_MAX / 4) / LSAP_CORE_K || n > SIZE_MAX / 4) return 0;
+    return 2 * m * LSAP_CORE_K + n;
+}
+
+static size_t lsap_core_layout(size_t m, size_t n, v2g_ws *ws, lsap_core_ws *w) {
+    const size_t e = sizeof(int64_t), cap = lsap_core_cap(m, n);
+    const size_t sparse = cap ? v2g_lsap_sparse_workspace_size(m, n, cap) : 0;
+    if (cap == 0 || sparse == 0) return 0;
+    size_t total = 0;
+    for (int k = 0; k < 2; k++) v2g_ws_reserve(&total, m + 1, e);
+    for (int k = 0; k < 4; k++) v2g_ws_reserve(&total, cap, e);
+    for (int k = 0; k < 3; k++) v2g_ws_reserve(&total, n, e);
+    v2g_ws_reserve(&total, m, e);
+    v2g_ws_reserve(&total, sparse, 1);
+    if (ws != NULL) {
+        w->cap = cap;
+        w->rs_a = v2g_ws_take(ws, m + 1, e);
+        w->rs_b = v2g_ws_take(ws, m + 1, e);
+        w->ci_a = v2g_ws_take(ws, cap, e);
+        w->ci_b = v2g_ws_take(ws, cap, e);
+        w->cv_a = v2g_ws_take(ws, cap, e);
+        w->cv_b = v2g_ws_take(ws, cap, e);
+        w->col_cost = v2g_ws_take(ws, n, e);
+        w->col_row = v2g_ws_take(ws, n, e);
+        w->next = v2g_ws_take(ws, n, e);
+        w->head = v2g_ws_take(ws, m, e);
+        w->sparse = v2g_ws_take(ws, sparse, 1);
+        w->sparse_size = sparse;
+    }
+    return total == SIZE_MAX ? 0 : total;
+}
+
+size_t lsap_core_workspace(size_t m, size_t n) {
+    return lsap_core_applies(m, n) ? lsap_core_layout(m, n, NULL, NULL) : 0;
+}
+
+#define LSAP_T double
+#define LSAP_VT lsap_cvd
+#define LSAP_SUF f64
+#define LSAP_FORBID INFINITY
+#define LSAP_FAR INFINITY
+#define LSAP_SOLVE_SPARSE v2g_lsap_solve_sparse_f64
+#include "lsap_core_kernel.h"
+#undef LSAP_T
+#undef LSAP_VT
+#undef LSAP_SUF
+#undef LSAP_FORBID
+#undef LSAP_FAR
+#undef LSAP_SOLVE_SPARSE
+
+#define LSAP_T int64_t
+#define LSAP_VT lsap_cvi
+#define LSAP_SUF i64
+#define LSAP_FORBID INT64_MAX
+#define LSAP_FAR LSAP_I64_INF
+#define LSAP_SOLVE_SPARSE v2g_lsap_solve_sparse_i64
+#include "lsap_core_kernel.h"
+#undef LSAP_T
+#undef LSAP_VT
+#undef LSAP_SUF
+#undef LSAP_FORBID
+#undef LSAP_FAR
+#undef LSAP_SOLVE_SPARSE
+
+int lsap_core_f64(size_t m, size_t n, const double *c, int neg, void *ws, size_t ws_size, int64_t *x, double *v) {
+    v2g_ws region = v2g_ws_open(ws, ws_size);
+    lsap_core_ws w;
+    lsap_core_layout(m, n, &region, &w);
+    if (region.next == NULL) return 0;
+#if LSAP_CORE_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) return lsap_core_solve_f64_avx2(m, n, c, neg, &w, x, v);
+#endif
+    return lsap_core_solve_f64(m, n, c, neg, &w, x, v);
+}
+
+int lsap_core_i64(size_t m, size_t n, const int64_t *c, int neg, void *ws, size_t ws_size, int64_t *x, int64_t *v) {
+    v2g_ws region = v2g_ws_open(ws, ws_size);
+    lsap_core_ws w;
+    lsap_core_layout(m, n, &region, &w);
+    if (region.next == NULL) return 0;
+#if LSAP_CORE_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) return lsap_core_solve_i64_avx2(m, n, c, neg, &w, x, v);
+#endif
+    return lsap_core_solve_i64(m, n, c, neg, &w, x, v);
+}
