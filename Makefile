@@ -30,7 +30,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
-.PHONY: all lib install deps pydeps demo test ctest examples python-package swift-test ledger-interop fuzz-check bench clean
+.PHONY: all lib install deps pydeps demo test ctest examples python-package swift-test ledger-interop fuzz-check fuzz-core-smoke bench clean
 
 all: lib
 
@@ -136,7 +136,11 @@ ledger-interop: deps pydeps lib
 
 # The fuzzers' smoke runs replay every committed seed (found crashes included) and fuzz a few seconds each;
 # csan runs the C tests under ASan + UBSan. Long campaigns are `make fuzz` and `make fuzz-swift`.
-fuzz-check: deps csan fuzz-smoke fuzz-swift-smoke
+fuzz-check: deps csan fuzz-smoke fuzz-core-smoke fuzz-swift-smoke
+
+# The dense LSAP fuzzer once more with the sparse-core route taken from 16 rows, so its matrices (up to 64) reach it.
+fuzz-core-smoke:
+	$(MAKE) fuzz-smoke FUZZ_OUT=$(BUILD)/fuzz-core FUZZ_EXTRA_CFLAGS=-DLSAP_CORE_MIN_ROWS=16 FUZZ_TARGETS=lsap_dense
 
 test: deps lib ctest examples python-package swift-test ledger-interop fuzz-check
 
