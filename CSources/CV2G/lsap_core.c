@@ -22,15 +22,30 @@ typedef int64_t lsap_cvi __attribute__((vector_size(32)));
 typedef double lsap_cvd __attribute__((vector_size(32)));
 #define LSAP_CORE_SEL(VT, mask, a, b) ((VT)(((lsap_cvi)(a) & (mask)) | ((lsap_cvi)(b) & ~(mask))))
 
-/* Core entries per row before repairs (measured: see docs/lsap.md). */
+/* Core entries per row and per column before repairs (measured: see docs/lsap.md). */
 #define LSAP_CORE_K ((size_t)8)
+#define LSAP_CORE_KC ((size_t)4)
+/* Rows looked at before deciding that a matrix is too tie-heavy for a core. */
+#define LSAP_CORE_PROBE ((size_t)32)
+
+/* A fixed scramble of (row, column) that orders a row's tied entries: deterministic on every CPU, and not the
+   column order, which would hand every row of a tie-heavy matrix the same first columns. */
+static inline uint32_t lsap_core_tie(size_t i, size_t j) {
+    uint64_t z = ((uint64_t)i << 32 | (uint64_t)(uint32_t)j) * 0x9E3779B97F4A7C15u;
+    z ^= z >> 29;
+    z *= 0xBF58476D1CE4E5B9u;
+    return (uint32_t)(z >> 32);
+}
 
 typedef struct lsap_core_ws {
     size_t cap;                      /* entries each core buffer holds */
     int64_t *rs_a, *ci_a, *rs_b, *ci_b;
     void *cv_a, *cv_b;               /* costs (double or int64) */
-    void *col_cost;                  /* n */
-    int64_t *col_row, *next;         /* n */
+    void *col_c;                     /* n x KC: each column's cheapest costs */
+    int64_t *col_r, *next;           /* n x KC: their rows; the per-row lists through them */
+    uint32_t *col_k, *row_k;         /* n x KC, m x K: tie keys */
+    void *col_worst;                 /* n: a column's KC-th cheapest so far */
+    int64_t *col_n;                  /* n */
     int64_t *head;                   /* m */
     void *sparse;
     size_t sparse_size;
@@ -48,10 +63,10 @@ int lsap_core_applies(size_t m, size_t n) {
     return m >= LSAP_CORE_MIN_ROWS && n - m <= m / 8;
 }
 
-/* Room for the first core (K per row, one per column) and as many repairs again. */
+/* Room for the first core (K per row, KC per column) and as many repairs again. */
 static size_t lsap_core_cap(size_t m, size_t n) {
-    if (m > (SIZE_MAX / 4) / LSAP_CORE_K || n > SIZE_MAX / 4) return 0;
-    return 2 * m * LSAP_CORE_K + n;
+    if (m > (SIZE_MAX / 8) / LSAP_CORE_K || n > (SIZE_MAX / 8) / LSAP_CORE_KC) return 0;
+    return 2 * (m * (LSAP_CORE_K + 1) + n * LSAP_CORE_KC);
 }
 
 static size_t lsap_core_layout(size_t m, size_t n, v2g_ws *ws, lsap_core_ws *w) {
@@ -61,7 +76,11 @@ static size_t lsap_core_layout(size_t m, size_t n, v2g_ws *ws, lsap_core_ws *w) 
     size_t total = 0;
     for (int k = 0; k < 2; k++) v2g_ws_reserve(&total, m + 1, e);
     for (int k = 0; k < 4; k++) v2g_ws_reserve(&total, cap, e);
-    for (int k = 0; k < 3; k++) v2g_ws_reserve(&total, n, e);
+    for (int k = 0; k < 3; k++) v2g_ws_reserve(&total, n * LSAP_CORE_KC, e);
+    v2g_ws_reserve(&total, n * LSAP_CORE_KC, sizeof(uint32_t));
+    v2g_ws_reserve(&total, m * LSAP_CORE_K, sizeof(uint32_t));
+    v2g_ws_reserve(&total, n, e);
+    v2g_ws_reserve(&total, n, e);
     v2g_ws_reserve(&total, m, e);
     v2g_ws_reserve(&total, sparse, 1);
     if (ws != NULL) {
@@ -72,9 +91,13 @@ static size_t lsap_core_layout(size_t m, size_t n, v2g_ws *ws, lsap_core_ws *w) 
         w->ci_b = v2g_ws_take(ws, cap, e);
         w->cv_a = v2g_ws_take(ws, cap, e);
         w->cv_b = v2g_ws_take(ws, cap, e);
-        w->col_cost = v2g_ws_take(ws, n, e);
-        w->col_row = v2g_ws_take(ws, n, e);
-        w->next = v2g_ws_take(ws, n, e);
+        w->col_c = v2g_ws_take(ws, n * LSAP_CORE_KC, e);
+        w->col_r = v2g_ws_take(ws, n * LSAP_CORE_KC, e);
+        w->next = v2g_ws_take(ws, n * LSAP_CORE_KC, e);
+        w->col_k = v2g_ws_take(ws, n * LSAP_CORE_KC, sizeof(uint32_t));
+        w->row_k = v2g_ws_take(ws, m * LSAP_CORE_K, sizeof(uint32_t));
+        w->col_worst = v2g_ws_take(ws, n, e);
+        w->col_n = v2g_ws_take(ws, n, e);
         w->head = v2g_ws_take(ws, m, e);
         w->sparse = v2g_ws_take(ws, sparse, 1);
         w->sparse_size = sparse;
