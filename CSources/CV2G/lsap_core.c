@@ -9,6 +9,7 @@
 
 #include "v2g/v2g_lsap.h"
 #include "lsap_core.h"
+#include "lsap_sparse_resume.h"
 #include "workspace.h"
 
 /* Four lanes through the GCC/Clang vector extensions (as lsap_dense.c): the passes over the whole matrix are
@@ -63,10 +64,10 @@ int lsap_core_applies(size_t m, size_t n) {
     return m >= LSAP_CORE_MIN_ROWS && n - m <= m / 8;
 }
 
-/* Room for the first core (K per row, KC per column) and as many repairs again. */
+/* Room for the first core (K per row, KC per column, the diagonal) and three times as many repairs. */
 static size_t lsap_core_cap(size_t m, size_t n) {
     if (m > (SIZE_MAX / 8) / LSAP_CORE_K || n > (SIZE_MAX / 8) / LSAP_CORE_KC) return 0;
-    return 2 * (m * (LSAP_CORE_K + 1) + n * LSAP_CORE_KC);
+    return 4 * (m * (LSAP_CORE_K + 1) + n * LSAP_CORE_KC);
 }
 
 static size_t lsap_core_layout(size_t m, size_t n, v2g_ws *ws, lsap_core_ws *w) {
@@ -109,12 +110,26 @@ size_t lsap_core_workspace(size_t m, size_t n) {
     return lsap_core_applies(m, n) ? lsap_core_layout(m, n, NULL, NULL) : 0;
 }
 
+/*
+ * Whether a solve may resume from potentials v. Integer potentials stay inside the bounds docs/lsap.md proves
+ * only from a fresh start (|v| <= 2^57 + 1), and each solve can move them by as much again; resuming from
+ * |v| <= 2^56 keeps them there, else the round starts afresh. Doubles have room to spare.
+ */
+static int lsap_core_resumable_i64(const int64_t *v, size_t n) {
+    const int64_t limit = (int64_t)1 << 56;
+    for (size_t j = 0; j < n; j++)
+        if (v[j] > limit || v[j] < -limit) return 0;
+    return 1;
+}
+
 #define LSAP_T double
 #define LSAP_VT lsap_cvd
 #define LSAP_SUF f64
 #define LSAP_FORBID INFINITY
 #define LSAP_FAR INFINITY
 #define LSAP_SOLVE_SPARSE v2g_lsap_solve_sparse_f64
+#define LSAP_RESUME_SPARSE lsap_sparse_resume_f64
+#define LSAP_RESUME_SAFE(v, n) ((void)(v), (void)(n), 1)
 #include "lsap_core_kernel.h"
 #undef LSAP_T
 #undef LSAP_VT
@@ -122,6 +137,8 @@ size_t lsap_core_workspace(size_t m, size_t n) {
 #undef LSAP_FORBID
 #undef LSAP_FAR
 #undef LSAP_SOLVE_SPARSE
+#undef LSAP_RESUME_SPARSE
+#undef LSAP_RESUME_SAFE
 
 #define LSAP_T int64_t
 #define LSAP_VT lsap_cvi
@@ -129,6 +146,8 @@ size_t lsap_core_workspace(size_t m, size_t n) {
 #define LSAP_FORBID INT64_MAX
 #define LSAP_FAR LSAP_I64_INF
 #define LSAP_SOLVE_SPARSE v2g_lsap_solve_sparse_i64
+#define LSAP_RESUME_SPARSE lsap_sparse_resume_i64
+#define LSAP_RESUME_SAFE(v, n) lsap_core_resumable_i64(v, n)
 #include "lsap_core_kernel.h"
 #undef LSAP_T
 #undef LSAP_VT
@@ -136,6 +155,8 @@ size_t lsap_core_workspace(size_t m, size_t n) {
 #undef LSAP_FORBID
 #undef LSAP_FAR
 #undef LSAP_SOLVE_SPARSE
+#undef LSAP_RESUME_SPARSE
+#undef LSAP_RESUME_SAFE
 
 int lsap_core_f64(size_t m, size_t n, const double *c, int neg, void *ws, size_t ws_size, int64_t *x, double *v) {
     v2g_ws region = v2g_ws_open(ws, ws_size);

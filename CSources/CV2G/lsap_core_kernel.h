@@ -178,7 +178,7 @@ static int CFN(lsap_core_select)(size_t m, size_t n, const LSAP_T *c, int neg, l
  * row in the other buffer. Returns the number added, or -1 if the core would outgrow its room.
  */
 static int64_t CFN(lsap_core_check)(size_t m, size_t n, const LSAP_T *c, int neg, lsap_core_ws *w,
-                                    const int64_t *x, const LSAP_T *v) {
+                                    int64_t *x, const LSAP_T *v) {
 #ifdef LSAP_CORE_WIDE
     const LSAP_VT forbid_v = LSAP_CORE_SPLAT(LSAP_FORBID), far_v = LSAP_CORE_SPLAT(LSAP_FAR);
 #endif
@@ -228,6 +228,7 @@ static int64_t CFN(lsap_core_check)(size_t m, size_t n, const LSAP_T *c, int neg
             CFN(lsap_core_insert)(bv, bj, bk, &cnt, LSAP_CORE_K, r, (int64_t)j, 0);
         }
         if ((size_t)e + cnt > w->cap) return -1;
+        if (cnt > 0) x[i] = -1;   /* the row searches again when the solve resumes */
         for (size_t t = 0; t < cnt; t++) {
             w->ci_b[e] = bj[t];
             cv2[e++] = CFN(lsap_core_load)(row[bj[t]], neg);
@@ -239,26 +240,32 @@ static int64_t CFN(lsap_core_check)(size_t m, size_t n, const LSAP_T *c, int neg
 }
 
 /*
- * Select, solve, check, repeat. Gives up when the first check adds more entries than there are rows, or a
- * later one more than half what the round before it added: the core's duals are then far from the whole
- * matrix's, and the dense kernel is faster than the rounds it would take. Uniform costs add about one entry
- * per 40 rows, then a tenth of that; geometric costs, whose optimum uses long edges, add 7 per row (n = 2000:
- * 14,527, then 8,017, then 5,934).
+ * Select, solve, check, repeat. Gives up when a check adds at least as many entries as the one before (the
+ * core is not closing in) or the core would outgrow its room. Uniform costs at n = 4000 add 12 entries, then
+ * 3, then none; geometric costs, whose optimum uses long edges, take about nine rounds (n = 2000: 14,527
+ * entries, then 8,037, 6,090, 3,593, 2,210, 1,052, 267, 16, none), which resuming makes cheap.
  */
 static int CFN(lsap_core_solve)(size_t m, size_t n, const LSAP_T *c, int neg, lsap_core_ws *w, int64_t *x,
                                 LSAP_T *v) {
     if (!CFN(lsap_core_select)(m, n, c, neg, w)) return 0;
     int64_t before = -1;
+    LSAP_T total = 0;
+    v2g_status st = LSAP_SOLVE_SPARSE(m, n, w->rs_a, w->ci_a, (const LSAP_T *)w->cv_a, 0, x, &total, NULL, v,
+                                      w->sparse, w->sparse_size);
     for (;;) {
-        LSAP_T total = 0;
-        const v2g_status st = LSAP_SOLVE_SPARSE(m, n, w->rs_a, w->ci_a, (const LSAP_T *)w->cv_a, 0, x, &total,
-                                                NULL, v, w->sparse, w->sparse_size);
         if (st != V2G_OK) return 0;
         const int64_t added = CFN(lsap_core_check)(m, n, c, neg, w, x, v);
         if (added == 0) return 1;
-        if (added < 0 || (before < 0 && (size_t)added > m) || (before >= 0 && added > before / 2)) return 0;
+        if (added < 0 || (before >= 0 && added >= before)) return 0;
         before = added;
         lsap_core_swap(w);
+        /* Square: the rows the check freed search again from where the solve ended; the others are still at
+           their minimum (their entries did not change). Not with more columns than rows: the certificate there
+           wants v = 0 on every unassigned column, and a freed row's column keeps its lowered price. */
+        st = m == n && LSAP_RESUME_SAFE(v, n)
+                 ? LSAP_RESUME_SPARSE(m, n, w->rs_a, w->ci_a, (const LSAP_T *)w->cv_a, x, v, w->sparse, w->sparse_size)
+                 : LSAP_SOLVE_SPARSE(m, n, w->rs_a, w->ci_a, (const LSAP_T *)w->cv_a, 0, x, &total, NULL, v,
+                                     w->sparse, w->sparse_size);
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include "v2g/v2g_lsap.h"
 #include "lsap_internal.h"
+#include "lsap_sparse_resume.h"
 #include "workspace.h"
 
 #define LSAP_T double
@@ -192,4 +193,32 @@ v2g_status v2g_lsap_solve_sparse_f64(size_t rows, size_t cols, const int64_t *ro
                                      int64_t *row_to_col, double *total, double *u, double *v,
                                      void *workspace, size_t workspace_size) {
     LSAP_SPARSE_SOLVE(double, f64, lsap_validate_f64, lsap_f64_bound, lsap_csr_transpose_f64)
+}
+
+/* Resuming a square or wide (m <= n) solve in place: x and v are the caller's, the rest comes from ws. */
+#define LSAP_SPARSE_RESUME(T, SUF)                                                                  \
+    if (m > n || rs[0] != 0) return V2G_E_INVALID;                                                 \
+    const size_t nnz = (size_t)rs[m];                                                               \
+    const size_t need = lsap_sp_layout(m, n, nnz, NULL, NULL);                                      \
+    if (need == 0 || ws == NULL || ws_size < need) return V2G_E_WORKSPACE;                          \
+    v2g_ws region = v2g_ws_open(ws, ws_size);                                                       \
+    lsap_sp_arrays a;                                                                               \
+    lsap_sp_layout(m, n, nnz, &region, &a);                                                         \
+    if (region.next == NULL) return V2G_E_WORKSPACE;                                                \
+    lsap_sp_##SUF p;                                                                                \
+    p.m = m; p.n = n; p.rs = rs; p.ci = ci; p.cv = cv; p.neg = 0;                                   \
+    p.x = x; p.y = a.y; p.pred = a.pred; p.heap = a.heap; p.pos = a.pos;                            \
+    p.touched = a.touched; p.free_rows = a.free_rows; p.level = a.level; p.hk = a.hk;               \
+    p.v = v; p.d = a.d; p.pc = a.pc; p.xc = a.xc;                                                   \
+    p.floor_v = 0;                                                                                  \
+    return lsap_sp_resume_##SUF(&p);
+
+v2g_status lsap_sparse_resume_i64(size_t m, size_t n, const int64_t *rs, const int64_t *ci, const int64_t *cv,
+                                  int64_t *x, int64_t *v, void *ws, size_t ws_size) {
+    LSAP_SPARSE_RESUME(int64_t, i64)
+}
+
+v2g_status lsap_sparse_resume_f64(size_t m, size_t n, const int64_t *rs, const int64_t *ci, const double *cv,
+                                  int64_t *x, double *v, void *ws, size_t ws_size) {
+    LSAP_SPARSE_RESUME(double, f64)
 }

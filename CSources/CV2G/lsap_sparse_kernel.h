@@ -344,6 +344,31 @@ static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
     return V2G_OK;
 }
 
+/*
+ * Resumes from a state the caller holds: x (m; -1 for a free row) and v (n) with every assigned row at a minimum
+ * of c - v over its entries (the state a solve ends in, after which entries were added to the rows now free).
+ * Only the free rows search; no initialisation, no ARR. V2G_E_INVALID if a row's column is not among its entries.
+ */
+static v2g_status SFN(lsap_sp_resume)(SFN(lsap_sp) *p) {
+    const size_t m = p->m, n = p->n;
+    for (size_t j = 0; j < n; j++) { p->y[j] = -1; p->pos[j] = -1; }
+    int64_t n_free = 0;
+    for (size_t i = 0; i < m; i++) {
+        const int64_t j = p->x[i];
+        if (j < 0) { p->free_rows[n_free++] = (int64_t)i; continue; }
+        int64_t e = p->rs[i];
+        while (e < p->rs[i + 1] && p->ci[e] != j) e++;
+        if (e == p->rs[i + 1] || (uint64_t)j >= (uint64_t)n || p->y[j] >= 0) return V2G_E_INVALID;
+        p->y[j] = (int64_t)i;
+        p->xc[i] = SFN(lsap_sp_load)(p, e);
+    }
+    for (int64_t f = 0; f < n_free; f++) {
+        const v2g_status st = SFN(lsap_sp_search)(p, p->free_rows[f]);
+        if (st != V2G_OK) return st;
+    }
+    return V2G_OK;
+}
+
 #undef SFN
 #undef LSAP_CAT
 #undef LSAP_CAT2

@@ -113,9 +113,25 @@ static void solve_and_prove(problem *p, int maximize, int reals) {
 }
 
 /* The cost families: 0 integers in [0, 1000), 1 integers in [0, 10) (ties), 2 as 1 with a fifth forbidden,
-   3 all equal, 4 integers in [-500, 500), 5 uniform reals, 6 reals with a common offset of 10^6. */
-#define FAMILIES 7
+   3 all equal, 4 integers in [-500, 500), 5 uniform reals, 6 reals with a common offset of 10^6, 7 distances
+   between random points (whole metres on a 10 km square; the optimum uses long edges, so the core needs
+   several repair rounds). */
+#define FAMILIES 8
 static void fill(problem *p, int family, check_rng *rng) {
+    if (family == 7) {
+        static double pts[2 * 2 * 4096];
+        const size_t count = p->rows + p->cols;
+        if (count > 2 * 4096) abort();
+        for (size_t k = 0; k < 2 * count; k++) pts[k] = (double)(check_next(rng) >> 11) * 0x1p-53 * 10000.0;
+        for (size_t i = 0; i < p->rows; i++)
+            for (size_t j = 0; j < p->cols; j++) {
+                const double *a = pts + 2 * i, *b = pts + 2 * (p->rows + j);
+                const int64_t d = (int64_t)floor(hypot(a[0] - b[0], a[1] - b[1]));
+                p->c[i * p->cols + j] = d;
+                p->cf[i * p->cols + j] = (double)d;
+            }
+        return;
+    }
     for (size_t k = 0; k < p->rows * p->cols; k++) {
         int64_t c;
         switch (family) {
