@@ -261,14 +261,16 @@ static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
 /*
  * One shortest augmenting path from free row s (Dijkstra on reduced costs), then the price update and the
  * augmentation. Columns are settled a level at a time, as in LAPJV: every column at the current minimum
- * distance goes on the level stack at once, and a scanned row's column that lands exactly on the level joins
- * it without passing through the heap. The stack is last in, first out, so the search runs depth first across
- * a plateau of equal distances: on tie-heavy integer costs the plateau spans most of the matrix, and breadth
- * first (the heap's order) settled nearly all of it before reaching a free column (integers 1-9, n = 2e4:
- * 7.3 M settled columns against 0.9 M). A free column on the level ends the search.
+ * distance goes on the level queue at once, and a scanned row's column that lands exactly on the level joins
+ * it without passing through the heap. The queue is first in, first out, so across a plateau of equal
+ * distances the search runs breadth first in the order columns were reached: on tie-heavy integer costs the
+ * plateau spans most of the matrix, and the order decides how much of it a search settles before a free column
+ * turns up (integers 1-9, n = 2e4, settled columns: heap order by column index 7.3 M, last in first out 0.9 M
+ * with long augmenting paths, first in first out fewer still; 3.2 s, 0.41 s, 0.18 s). A free column on the
+ * level ends the search.
  */
 static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
-    int64_t size = 0, nt = 0, top = 0, final_j = -1;
+    int64_t size = 0, nt = 0, head = 0, top = 0, final_j = -1;   /* level queue: level[head, top) */
     LSAP_T mind = 0;
     for (int64_t e = p->rs[s]; e < p->rs[s + 1]; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
@@ -276,7 +278,8 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
         SFN(lsap_relax)(p, &size, &nt, s, p->ci[e], c - p->v[p->ci[e]], c);
     }
     while (final_j < 0) {
-        if (top == 0) {
+        if (head == top) {
+            head = top = 0;
             if (size == 0) break;
             mind = p->hk[0];
             while (size > 0 && p->hk[0] == mind) {
@@ -287,7 +290,7 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
             }
             if (final_j >= 0) break;
         }
-        const int64_t j = p->level[--top];
+        const int64_t j = p->level[head++];
         const int64_t i = p->y[j];
         const LSAP_T shift = (p->xc[i] - p->v[j]) - mind; /* u_i - d_j */
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
