@@ -1,7 +1,7 @@
 /*
  * ret_reference.h - a plain RET written straight from [T] Algorithm 1.
  *
- * Quadratic loops, insertion sorts, __int128 products: deliberately nothing
+ * Quadratic loops, insertion sorts, 128-bit products (ref_wide.h): deliberately nothing
  * shared with the fast implementation, so agreement on random inputs means
  * something. Used by test_ret.c and bench/ret_bench.c.
  */
@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "ref_wide.h"
 #include "v2g/v2g_ret.h"
 
 static inline int ref_id_cmp(v2g_id a, v2g_id b) {
@@ -26,9 +27,9 @@ typedef struct ref_ret_state {
 
 /* Does kept request x come before y in the profit order (line 21 plus SPEC §3.3 ties)? */
 static inline int ref_before(const ref_ret_state *s, size_t x, size_t y) {
-    unsigned __int128 px = (unsigned __int128)s->req[x].bid * (unsigned __int128)s->demand[x];
-    unsigned __int128 py = (unsigned __int128)s->req[y].bid * (unsigned __int128)s->demand[y];
-    if (px != py) return px > py;
+    const ref_wide px = ref_wide_mul_u64((uint64_t)s->req[x].bid, (uint64_t)s->demand[x]);
+    const ref_wide py = ref_wide_mul_u64((uint64_t)s->req[y].bid, (uint64_t)s->demand[y]);
+    if (ref_wide_cmp(px, py) != 0) return ref_wide_cmp(px, py) > 0;
     if (s->req[x].submitted_at != s->req[y].submitted_at) return s->req[x].submitted_at < s->req[y].submitted_at;
     int c = ref_id_cmp(s->req[x].exchange, s->req[y].exchange);
     if (c != 0) return c < 0;
@@ -55,7 +56,8 @@ static inline size_t ref_robust(const v2g_ret_request *req, size_t r, const v2g_
     }
     for (size_t x = 0; x < kept; x++) {
         size_t p = list[x];
-        demand[p] = (int64_t)((unsigned __int128)req[p].energy_wh * (unsigned)req[p].penalty_ppm / 1000000u);
+        demand[p] = (int64_t)ref_wide_div_u64(ref_wide_mul_u64((uint64_t)req[p].energy_wh, (uint64_t)req[p].penalty_ppm),
+                                              1000000u);
         home[p] = p;
         for (size_t y = 0; y < x; y++)
             if (ref_id_cmp(req[list[y]].exchange, req[p].exchange) == 0) { home[p] = home[list[y]]; break; }

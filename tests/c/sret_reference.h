@@ -3,7 +3,7 @@
  *
  * Free time and uncovered time are boolean arrays over a small horizon
  * (every time in the tests lies in [0, REF_HORIZON)), candidates are
- * rescanned from scratch, scores compare with __int128: nothing is shared
+ * rescanned from scratch, scores compare in 128 bits (ref_wide.h): nothing is shared
  * with the interval lists, radix sorts and 128-bit helpers of the fast path.
  */
 #ifndef V2G_SRET_REFERENCE_H
@@ -142,7 +142,7 @@ static inline v2g_status ref_sret(int strategy, const v2g_sret_request *req, siz
                     if (rem == 0) { done = 1; break; }
                     /* Score every candidate that still overlaps with positive worth. */
                     size_t best = m;
-                    __int128 best_num = 0, best_h = 0;
+                    ref_wide best_num = ref_wide_from_i64(0), best_h = ref_wide_from_i64(0);
                     for (size_t k = 0; k < m; k++) {
                         if (!in_list[k]) continue;
                         int64_t tk = 0, tki = 0, wki = 0;
@@ -150,19 +150,22 @@ static inline v2g_status ref_sret(int strategy, const v2g_sret_request *req, siz
                         for (int64_t t = a; t < b; t++)
                             if (w.free[k][t] && unc[t]) { tki++; wki += ref_worth(d, a, len, t + 1) - ref_worth(d, a, len, t); }
                         if (wki == 0) { in_list[k] = 0; continue; }
-                        __int128 hk_e = (__int128)w.rp[k] * 3600 < (__int128)pc * tk ? (__int128)w.rp[k] * 3600 : (__int128)pc * tk;
-                        __int128 hk = hk_e * tk;
-                        __int128 rest = (__int128)(w.rp[k] - wki) * 3600;
-                        if ((__int128)pc * (tk - tki) < rest) rest = (__int128)pc * (tk - tki);
-                        if (rest < 0) rest = 0;
-                        __int128 num = hk - rest * (tk - tki);
+                        const ref_wide zero = ref_wide_from_i64(0);
+                        const ref_wide hk_e = ref_wide_min(ref_wide_mul(ref_wide_from_i64(w.rp[k]), ref_wide_from_i64(3600)),
+                                                           ref_wide_mul(ref_wide_from_i64(pc), ref_wide_from_i64(tk)));
+                        const ref_wide hk = ref_wide_mul(hk_e, ref_wide_from_i64(tk));
+                        ref_wide rest = ref_wide_mul(ref_wide_from_i64(w.rp[k] - wki), ref_wide_from_i64(3600));
+                        rest = ref_wide_min(rest, ref_wide_mul(ref_wide_from_i64(pc), ref_wide_from_i64(tk - tki)));
+                        if (ref_wide_cmp(rest, zero) < 0) rest = zero;
+                        const ref_wide num = ref_wide_sub(hk, ref_wide_mul(rest, ref_wide_from_i64(tk - tki)));
                         int wins;
                         if (best == m) wins = 1;
                         else if (strategy == V2G_SRET_SINGLE_ENERGY) {
-                            __int128 l = num * best_h, r = best_num * hk;
-                            wins = l > r || (l == r && ref_id_cmp(ev[k].ev, ev[best].ev) < 0);
+                            const int c = ref_wide_cmp(ref_wide_mul(num, best_h), ref_wide_mul(best_num, hk));
+                            wins = c > 0 || (c == 0 && ref_id_cmp(ev[k].ev, ev[best].ev) < 0);
                         } else {
-                            wins = num > best_num || (num == best_num && ref_id_cmp(ev[k].ev, ev[best].ev) < 0);
+                            const int c = ref_wide_cmp(num, best_num);
+                            wins = c > 0 || (c == 0 && ref_id_cmp(ev[k].ev, ev[best].ev) < 0);
                         }
                         if (wins) { best = k; best_num = num; best_h = hk; }
                     }
