@@ -30,7 +30,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
-.PHONY: all lib install deps pydeps demo test ctest examples python-package swift-test ledger-interop fuzz-check fuzz-core-smoke bench clean
+.PHONY: all lib install deps pydeps crossdeps demo test ctest cross-test examples python-package swift-test ledger-interop fuzz-check fuzz-core-smoke bench clean
 
 all: lib
 
@@ -142,7 +142,22 @@ fuzz-check: deps csan fuzz-smoke fuzz-core-smoke fuzz-swift-smoke
 fuzz-core-smoke:
 	$(MAKE) fuzz-smoke FUZZ_OUT=$(BUILD)/fuzz-core FUZZ_EXTRA_CFLAGS=-DLSAP_CORE_MIN_ROWS=16 FUZZ_TARGETS=lsap_dense
 
-test: deps lib ctest examples python-package swift-test ledger-interop fuzz-check
+# The C core and its tests on aarch64 and armhf under qemu-user, and the known answers (tests/c/kat.c) byte for
+# byte against tests/c/kat_expected.txt on x86-64, aarch64 and armhf (tests/cross/run.sh).
+CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user
+crossdeps:
+	@missing=""; for p in $(CROSS_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+cross-test: crossdeps
+	bash tests/cross/run.sh
+
+test: deps lib ctest examples python-package swift-test ledger-interop fuzz-check cross-test
 
 # ---------------------------------------------------------------- demo and benchmarks
 demo: deps
