@@ -169,23 +169,44 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
     }
 
     /// Starts, logs links, commits, rejections and catch-ups as they happen until `shutdown` fires or the store
-    /// fails, then stops. Returns what ended it.
+    /// fails, then stops. Returns what ended it. With a `notifier` the service manager hears READY once the node
+    /// serves, a watchdog ping at half its interval while the store is healthy, a STATUS line per change, and
+    /// STOPPING.
     @discardableResult
-    public func run(until shutdown: ShutdownSignal) -> String {
+    public func run(until shutdown: ShutdownSignal, notifier: ServiceNotifier? = nil) -> String {
         start()
-        let reason = watch(until: shutdown)
+        notify(notifier) { n throws(NotifyError) in try n.ready(status: status(links: 0)) }
+        let reason = watch(until: shutdown, notifier: notifier)
         logger.info("stopping (\(reason))")
+        notify(notifier) { n throws(NotifyError) in try n.stopping(reason: reason) }
         stop()
         if let failure = node.failure { logger.critical("the store failed; restart to replay it: \(failure.message)") }
         return reason
     }
 
-    private func watch(until shutdown: ShutdownSignal) -> String {
+    /// What `systemctl status` shows: links and chain heights.
+    func status(links: Int) -> String {
+        "\(config.role.rawValue) node, \(links) of \(config.peers.count) links up, \(Self.describe(node.heads))"
+    }
+
+    /// A notification that fails is logged, once per kind, and the node goes on: the manager's own timeouts
+    /// (start, watchdog) decide what a silent node means.
+    private func notify(_ notifier: ServiceNotifier?, _ body: (ServiceNotifier) throws(NotifyError) -> Void) {
+        guard let notifier else { return }
+        do { try body(notifier) } catch {
+            if !notifyFailed { logger.warning("service manager notification failed: \(error)") }
+            notifyFailed = true
+        }
+    }
+    private var notifyFailed = false
+
+    private func watch(until shutdown: ShutdownSignal, notifier: ServiceNotifier?) -> String {
         var links: Set<PublicKey> = []
         var heads = node.heads
         var catchUps = 0
         var rejections: [String: Int] = [:]
         let names = Dictionary(config.peers.map { ($0.key, $0.endpoint) }, uniquingKeysWith: { a, _ in a })
+        var shownStatus = ""
         while true {
             let reason = shutdown.wait(timeout: .milliseconds(250))
             let now = node.peer.connectedNeighbours
@@ -215,6 +236,12 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             rejections = counters.rejections
             if let reason { return reason }   // after logging what came before it
             if node.failure != nil { return "the store failed" }
+            let line = status(links: links.count)
+            if line != shownStatus {
+                notify(notifier) { n throws(NotifyError) in try n.status(line) }
+                shownStatus = line
+            }
+            notify(notifier) { n throws(NotifyError) in try n.pingIfDue() }
         }
     }
 

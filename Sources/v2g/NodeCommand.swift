@@ -14,7 +14,9 @@ struct NodeCommand: ParsableCommand {
             anything is opened. Then opens DATA_DIR/ledger.db (replaying it), binds the peer, links to the \
             peers, logs to standard error and serves Prometheus metrics on 127.0.0.1 if [metrics] is set. \
             SIGTERM or SIGINT stops it within a second, in any phase of a round: the role stops, the peer \
-            stops, the worker finishes, the store is closed, exit 0. Examples for each role are in examples/node/.
+            stops, the worker finishes, the store is closed, exit 0. Under systemd (Type=notify) it reports \
+            READY once serving, watchdog pings at half WatchdogSec while the store is healthy, STATUS and \
+            STOPPING (packaging/systemd/). Examples for each role are in examples/node/.
             """)
 
     @Option(help: "The node's TOML config.")
@@ -29,6 +31,7 @@ struct NodeCommand: ParsableCommand {
             print("ok: \(settings.role.rawValue) node \(key.publicKey), \(settings.peers.count) peers, \(settings.members.count) members")
             return
         }
+        let notifier = try CommandFailure.input { () throws(NotifyError) in try ServiceNotifier() }
         let shutdown = ShutdownSignal.install()   // first: from here on SIGTERM and SIGINT only ask to stop
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
@@ -50,7 +53,7 @@ struct NodeCommand: ParsableCommand {
             try Gateway(config: settings, key: key, sources: sources, logger: logger)
         }
         if let chargers { gateway.metrics.attach(chargers) }
-        gateway.run(until: shutdown)
+        gateway.run(until: shutdown, notifier: notifier)
         if gateway.node.failure != nil { throw ExitCode(1) }
     }
 }
