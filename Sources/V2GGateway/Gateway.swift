@@ -34,7 +34,9 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
         }
         let metrics = GatewayMetrics(role: config.role, key: key.publicKey, configuredPeers: config.peers.count)
         if let port = config.metricsPort {
-            do { metricsServer = try MetricsServer(port: port) { metrics.render() } } catch { throw .metrics(error) }
+            do {
+                metricsServer = try MetricsServer(address: config.metricsAddress, port: port) { metrics.render() }
+            } catch { throw .metrics(error) }
         } else {
             metricsServer = nil
         }
@@ -143,7 +145,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             "key": "\(node.publicKey)", "endpoint": "\(node.endpoint)", "store": "\(config.storePath)",
             "peers": "\(config.peers.count)", "members": "\(config.members.count)", "chain": "\(Self.describe(node.heads))",
         ]
-        if let metricsServer { metadata["metrics"] = "http://127.0.0.1:\(metricsServer.port)/metrics" }
+        if let metricsServer { metadata["metrics"] = "http://\(metricsServer.address):\(metricsServer.port)/metrics" }
         if let m = config.matcher {
             metadata["matcher"] = "\(m.algorithm.rawValue)"
             if let c = m.chargerCapacityWh { metadata["charger_capacity_wh"] = "\(c)" }

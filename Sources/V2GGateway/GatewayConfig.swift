@@ -35,8 +35,10 @@ public struct GatewayConfig: Sendable {
     public var peers: [Neighbour]
     /// The keys the ZAP handler admits; every peer is one of them.
     public var members: [PublicKey]
-    /// The loopback port of the metrics endpoint; nil serves no metrics.
+    /// The port of the metrics endpoint; nil serves no metrics.
     public var metricsPort: UInt16?
+    /// The IPv4 address it binds: loopback unless `[metrics] allow_remote = true` says otherwise.
+    public var metricsAddress = "127.0.0.1"
     public var matcher: MatcherSettings?
     public var catchUpInterval: Duration
     /// The node's resident memory past which its peers cut every connection they accept (`NetworkLimits`);
@@ -145,18 +147,25 @@ public struct GatewayConfig: Sendable {
             peers.append(Neighbour(endpoint: endpoint, key: key))
         }
 
-        // Metrics, on loopback only.
+        // Metrics: on loopback unless another address is asked for and allowed explicitly.
         var metricsPort: UInt16?
+        var metricsAddress = "127.0.0.1"
         if let metrics = try top.optional("metrics")?.table() {
-            try metrics.known(["listen"])
+            try metrics.known(["listen", "allow_remote"])
             let node = try metrics.required("listen")
             let text = try node.string()
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == "127.0.0.1" || parts[0] == "localhost",
-                  let port = UInt16(parts[1]), port > 0 else {
-                throw node.error("expected \"127.0.0.1:PORT\" with PORT in 1...65535 (metrics are served on loopback only), got \"\(text)\"")
+            guard parts.count == 2, let port = UInt16(parts[1]), port > 0,
+                  let address = parts[0] == "localhost" ? "127.0.0.1" : Self.ipv4(String(parts[0])) else {
+                throw node.error("expected \"ADDRESS:PORT\" with an IPv4 address and PORT in 1...65535, got \"\(text)\"")
+            }
+            let remote = try metrics.optional("allow_remote")?.bool() ?? false
+            if !address.hasPrefix("127."), !remote {
+                throw node.error("\(address) is reachable from other hosts; metrics stay on loopback unless "
+                                 + "metrics.allow_remote = true (then guard the port with a firewall)")
             }
             metricsPort = port
+            metricsAddress = address
         }
 
         // The matcher: required for the control system, which runs it; checked wherever it is given.
@@ -193,7 +202,20 @@ public struct GatewayConfig: Sendable {
                                 catchUpInterval: .milliseconds(intervalMs), roles: roles)
         var guarded = config
         guarded.maxResidentBytes = residentMiB == 0 ? nil : Int(residentMiB) << 20
+        guarded.metricsAddress = metricsAddress
         return (guarded, key)
+    }
+
+    /// A dotted-quad IPv4 address, normalised (`0.0.0.0` binds every interface); nil if it is not one.
+    static func ipv4(_ text: String) -> String? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var octets: [Int] = []
+        for p in parts {
+            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isASCII), let v = Int(p), (0...255).contains(v) else { return nil }
+            octets.append(v)
+        }
+        return octets.map(String.init).joined(separator: ".")
     }
 
     private static func parseMatcher(_ section: TOMLNode.Table) throws(ConfigError) -> MatcherSettings {

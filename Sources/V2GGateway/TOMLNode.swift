@@ -48,6 +48,11 @@ struct TOMLNode {
         return Int64(n)
     }
 
+    func bool() throws(ConfigError) -> Bool {
+        guard let b = value.bool else { throw mistyped("true or false") }
+        return b
+    }
+
     func table() throws(ConfigError) -> Table {
         guard let t = value.table else { throw mistyped("a table") }
         return Table(table: t, path: path)

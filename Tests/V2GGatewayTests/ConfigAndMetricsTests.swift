@@ -116,6 +116,29 @@ struct ConfigAndMetricsTests {
         }
     }
 
+    @Test func metricsStayOnLoopbackUnlessRemoteAccessIsAllowed() throws {
+        let dir = try ScratchDirectory()
+        let (text, _, _) = try Self.controlSystem(dir)
+        func parse(_ metrics: String) throws -> GatewayConfig {
+            try GatewayConfig.parse(toml: text + "\n[metrics]\n" + metrics, base: dir.url.path).0
+        }
+        #expect(try parse("listen = \"127.0.0.1:9403\"").metricsAddress == "127.0.0.1")
+        #expect(try parse("listen = \"localhost:9403\"").metricsAddress == "127.0.0.1")
+        let open = try parse("listen = \"0.0.0.0:9403\"\nallow_remote = true")
+        #expect(open.metricsAddress == "0.0.0.0" && open.metricsPort == 9403)
+        for (metrics, message) in [
+            ("listen = \"0.0.0.0:9403\"", "metrics.listen: 0.0.0.0 is reachable from other hosts"),
+            ("listen = \"10.0.0.5:9403\"\nallow_remote = false", "metrics.listen: 10.0.0.5 is reachable"),
+            ("listen = \"256.0.0.1:9403\"", "metrics.listen: expected \"ADDRESS:PORT\""),
+            ("listen = \"127.0.0.1:0\"", "metrics.listen: expected \"ADDRESS:PORT\""),
+            ("listen = \"127.0.0.1:9403\"\nallow_remote = \"yes\"", "metrics.allow_remote: expected true or false"),
+        ] {
+            #expect { try parse(metrics) } throws: { error in
+                "\(error)".hasPrefix(message) || { Issue.record("\(error)"); return false }()
+            }
+        }
+    }
+
     @Test func metricsReportTheNodeAndTheLastRound() throws {
         let key = try SigningKey()
         let node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(peer: PeerConfiguration(members: [key.publicKey])))
@@ -127,10 +150,31 @@ struct ConfigAndMetricsTests {
         line.phases.total = 1500
         metrics.record(line)
         let text = metrics.render()
-        for expected in ["v2g_peers_configured 2", "v2g_rounds_total 1", "v2g_round_phase_seconds{phase=\"total\"} 1.500000",
+        line.phases.total = 40
+        metrics.record(line)
+        let text2 = metrics.render()
+        for expected in ["v2g_peers_configured 2", "v2g_rounds_total 2",
+                         // 1.5 s and 0.04 s: one observation at most 0.05 s, both at most 2.5 s
+                         "v2g_round_phase_duration_seconds_bucket{phase=\"total\",le=\"0.025\"} 0",
+                         "v2g_round_phase_duration_seconds_bucket{phase=\"total\",le=\"0.05\"} 1",
+                         "v2g_round_phase_duration_seconds_bucket{phase=\"total\",le=\"1\"} 1",
+                         "v2g_round_phase_duration_seconds_bucket{phase=\"total\",le=\"2.5\"} 2",
+                         "v2g_round_phase_duration_seconds_bucket{phase=\"total\",le=\"+Inf\"} 2",
+                         "v2g_round_phase_duration_seconds_sum{phase=\"total\"} 1.54",
+                         "v2g_round_phase_duration_seconds_count{phase=\"total\"} 2",
+                         "# TYPE v2g_round_phase_duration_seconds histogram",
                          "v2g_pool_refusals_total{reason=\"pool_full\"} 0", "v2g_requests_dropped_total 0",
-                         "v2g_block_rejections_total{reason=\"badSignature\"} 0"] {
-            #expect(text.contains(expected), "\(expected)")
+                         "v2g_block_rejections_total{reason=\"bad_signature\"} 0",
+                         "v2g_build_info{version=\"\(coreVersion)\",c_core=\"\(coreVersion)\",arch=\"x86_64\"} 1",
+                         "# TYPE process_cpu_seconds_total counter", "# TYPE process_open_fds gauge"] {
+            #expect(text2.contains(expected), "\(expected)")
         }
+        #expect(text.contains("v2g_round_phase_duration_seconds_count{phase=\"total\"} 1"))
+        // The process figures are this process's: resident memory between 1 MiB and 64 GiB, some descriptors open.
+        let rss = text2.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
+            .flatMap { Int($0.split(separator: " ")[1]) }
+        #expect(rss.map { (1 << 20)...(64 << 30) ~= $0 } == true)
+        let fds = text2.split(separator: "\n").first { $0.hasPrefix("process_open_fds ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        #expect(fds.map { $0 >= 3 } == true)
     }
 }

@@ -171,14 +171,14 @@ public struct LocalNetworkDemo {
         return DemoSummary.Attack(
             sent: sent, malformed: v("v2g_gossip_dropped_total{reason=\"malformed\"}"),
             oversize: v("v2g_gossip_dropped_total{reason=\"oversize\"}"),
-            unknownType: v("v2g_gossip_dropped_total{reason=\"unknownType\"}"),
-            poolNotMember: v("v2g_pool_refusals_total{reason=\"notMember\"}"),
+            unknownType: v("v2g_gossip_dropped_total{reason=\"unknown_type\"}"),
+            poolNotMember: v("v2g_pool_refusals_total{reason=\"not_member\"}"),
             poolReplay: v("v2g_pool_refusals_total{reason=\"replay\"}"),
             duplicates: v("v2g_gossip_duplicates_total"),
             blocksRejected: m.filter { $0.key.hasPrefix("v2g_block_rejections_total") }.values.reduce(0) { $0 + Int($1) },
             blocksStale: v("v2g_blocks_stale_total"),
             unexpected: v("v2g_gossip_dropped_total{reason=\"unexpected\"}"),
-            badEnvelope: v("v2g_gossip_dropped_total{reason=\"badEnvelope\"}"),
+            badEnvelope: v("v2g_gossip_dropped_total{reason=\"bad_envelope\"}"),
             connectionsCut: v("v2g_connections_cut_total"), residentMiB: nil, logBytes: nil, logSeconds: nil)
     }
 

@@ -10,13 +10,15 @@ public struct MetricsServerError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// A minimal HTTP/1.1 responder on 127.0.0.1 for Prometheus scrapes: `GET /metrics` (and `HEAD`) answers
+/// A minimal HTTP/1.1 responder (on 127.0.0.1 unless told otherwise) for Prometheus scrapes: `GET /metrics` (and `HEAD`) answers
 /// `200` with the text `render` returns; any other request gets `404`. One connection at a time, closed after
 /// each response, on its own thread over POSIX sockets; reads and writes time out after 2 s, so a stalled
 /// client cannot hold it for long.
 public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock`; the descriptors are fixed after init
     /// The port bound (the one asked for, or the system's choice for 0).
     public let port: UInt16
+    /// The IPv4 address bound.
+    public let address: String
     private let listener: Int32
     private let render: @Sendable () -> String
     private let done = DispatchSemaphore(value: 0)
@@ -29,11 +31,16 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     private static let maxRequest = 8 << 10
 
-    /// Binds 127.0.0.1:`port`; `start()` serves it.
+    /// Binds `address`:`port` (an IPv4 address); `start()` serves it.
     /// - Throws: `MetricsServerError` if the socket cannot be made or bound (the port is taken, say).
-    public init(port: UInt16, render: @escaping @Sendable () -> String) throws(MetricsServerError) {
+    public init(address: String = "127.0.0.1", port: UInt16,
+                render: @escaping @Sendable () -> String) throws(MetricsServerError) {
         func failure(_ what: String) -> MetricsServerError {
-            MetricsServerError(description: "\(what) 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+            MetricsServerError(description: "\(what) \(address):\(port): \(String(cString: strerror(errno)))")
+        }
+        var binary = in_addr()
+        guard inet_pton(AF_INET, address, &binary) == 1 else {
+            throw MetricsServerError(description: "\(address) is not an IPv4 address")
         }
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -43,11 +50,11 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
         guard fd >= 0 else { throw failure("cannot open a socket for") }
         var yes: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian   // 127.0.0.1
-        let bound = withUnsafePointer(to: &address) {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr = binary
+        let bound = withUnsafePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
@@ -61,6 +68,7 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         self.port = UInt16(bigEndian: actual.sin_port)
+        self.address = address
         listener = fd
         self.render = render
     }

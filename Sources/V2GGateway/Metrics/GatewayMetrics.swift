@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 import V2GLedger
 import V2GNode
 import V2GTransport
@@ -26,15 +27,27 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
     /// Reports the setpoints and meter reports of `chargers` from now on.
     public func attach(_ chargers: OCPPChargers) { lock.withLock { self.chargers = chargers } }
 
-    /// Rounds the control system ran, and the last one's phase times.
+    /// Rounds the control system ran, and the distribution of their phase times.
     private var rounds = 0
-    private var lastRound: RoundLine?
+    private var phases: [String: Histogram] = [:]
+    private var crossPhases: [String: Histogram] = [:]
+    static let phaseNames = ["collect", "seal_inputs", "allocate", "record", "total"]
 
     /// Notes a round the control system ran.
     public func record(_ line: RoundLine) {
+        let p = line.phases
+        let times = [p.collect, p.sealInputs, p.allocate, p.record, p.total]
+        let cross = line.cross.map { c in
+            [c.phases.collect, c.phases.sealInputs, c.phases.allocate, c.phases.record, c.phases.total]
+        }
         lock.withLock {
             rounds += 1
-            lastRound = line
+            for (name, ms) in zip(Self.phaseNames, times) {
+                phases[name, default: Histogram(bounds: Histogram.phaseBounds)].observe(ms / 1000)
+            }
+            for (name, ms) in zip(Self.phaseNames, cross ?? []) {
+                crossPhases[name, default: Histogram(bounds: Histogram.phaseBounds)].observe(ms / 1000)
+            }
         }
     }
 
@@ -53,12 +66,46 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         }
     }
 
+    static var arch: String {
+        #if arch(x86_64)
+        return "x86_64"
+        #elseif arch(arm64)
+        return "aarch64"
+        #elseif arch(arm)
+        return "arm"
+        #else
+        return "other"
+        #endif
+    }
+
+    /// The `process_...` families of Prometheus' client libraries.
+    static func renderProcess(_ out: inout PrometheusText, _ p: ProcessStats) {
+        if let v = p.cpuSeconds {
+            out.family("process_cpu_seconds_total", .counter, help: "Total user and system CPU time spent in seconds.", [([], v)])
+        }
+        if let v = p.openFDs { out.family("process_open_fds", .gauge, help: "Number of open file descriptors.", value: v) }
+        if let v = p.maxFDs { out.family("process_max_fds", .gauge, help: "Maximum number of open file descriptors.", value: v) }
+        if let v = p.virtualBytes {
+            out.family("process_virtual_memory_bytes", .gauge, help: "Virtual memory size in bytes.", value: v)
+        }
+        if let v = p.residentBytes {
+            out.family("process_resident_memory_bytes", .gauge, help: "Resident memory size in bytes.", value: v)
+        }
+        if let v = p.startTimeSeconds {
+            out.family("process_start_time_seconds", .gauge, help: "Start time of the process since unix epoch in seconds.",
+                       [([], v)])
+        }
+    }
+
     /// The channel label: `boe`, `boev`, `bocs`, as the CLI spells them.
     static func label(_ channel: Channel) -> String { "\(channel)".lowercased() }
 
     /// The exposition, version 0.0.4.
     public func render() -> String {
         var out = PrometheusText()
+        out.family("v2g_build_info", .gauge, help: "The build: the version of V2GKit and its C core, and the CPU.",
+                   [([("version", coreVersion), ("c_core", coreVersion), ("arch", Self.arch)], 1)])
+        Self.renderProcess(&out, ProcessStats.read())
         out.family("v2g_node_info", .gauge, help: "The node's role and ledger key.",
                    [([("role", role.rawValue), ("public_key", key.description)], 1)])
         guard let (node, baseline) = lock.withLock({ self.node.map { ($0, baseline) } }) else { return out.text }
@@ -77,7 +124,7 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
                    value: network.delivered)
         out.family("v2g_gossip_duplicates_total", .counter, help: "Gossip already seen.", value: network.duplicates)
         out.family("v2g_gossip_dropped_total", .counter, help: "Received frames dropped, by reason.",
-                   DropReason.allCases.map { ([("reason", $0.rawValue)], network.dropped($0)) })
+                   DropReason.allCases.map { ([("reason", PrometheusText.snake($0.rawValue))], network.dropped($0)) })
         out.family("v2g_sends_dropped_total", .counter, help: "Sends that found no room or no completed link.",
                    value: network.sendsDropped)
         out.family("v2g_connections_cut_total", .counter,
@@ -92,7 +139,7 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         let reasons = Self.rejectionReasons.map(\.rawValue)
         let extra = counters.rejections.keys.filter { !reasons.contains($0) }.sorted()
         out.family("v2g_block_rejections_total", .counter, help: "Blocks rejected by validation, by LedgerError code.",
-                   (reasons + extra).map { ([("reason", $0)], counters.rejections[$0, default: 0]) })
+                   (reasons + extra).map { ([("reason", PrometheusText.snake($0))], counters.rejections[$0, default: 0]) })
         out.family("v2g_blocks_dropped_total", .counter, help: "Blocks not kept for lack of room, by buffer.",
                    [([("buffer", "inbox")], counters.inboxDropped), ([("buffer", "pending")], counters.pendingDropped)])
         out.family("v2g_requests_dropped_total", .counter,
@@ -114,7 +161,7 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         let poolReasons = Self.rejectionReasons.map(\.rawValue) + [PoolRefusal.full(capacity: 0).reason]
         let poolExtra = counters.poolRefusals.keys.filter { !poolReasons.contains($0) }.sorted()
         out.family("v2g_pool_refusals_total", .counter, help: "Gossip'd transactions the orderer's pool refused, by LedgerError code.",
-                   (poolReasons + poolExtra).map { ([("reason", $0)], counters.poolRefusals[$0, default: 0]) })
+                   (poolReasons + poolExtra).map { ([("reason", PrometheusText.snake($0))], counters.poolRefusals[$0, default: 0]) })
         out.family("v2g_blocks_stale_total", .counter, help: "Gossip'd blocks at a height already committed.", value: counters.stale)
         out.family("v2g_transactions_pooled_total", .counter, help: "Endorsed transactions admitted to the orderer's pool.",
                    value: counters.transactionsPooled)
@@ -135,19 +182,14 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
             out.family("v2g_ocpp_measured_wh_total", .counter, help: "Energy the stations' registers showed delivered, in Wh.",
                        value: Int(clamping: c.measuredWh))
         }
-        let (rounds, last) = lock.withLock { (self.rounds, lastRound) }
+        let (rounds, phases, crossPhases) = lock.withLock { (self.rounds, self.phases, self.crossPhases) }
         if role == .controlSystem {
             out.family("v2g_rounds_total", .counter, help: "Trading rounds this control system ran.", value: rounds)
-            if let last {
-                let p = last.phases
-                out.gauge("v2g_round_phase_seconds", help: "The last round's phase times ([T] §5.2), in seconds.",
-                          [("collect", p.collect), ("seal_inputs", p.sealInputs), ("allocate", p.allocate),
-                           ("record", p.record), ("total", p.total)].map { ([("phase", $0.0)], $0.1 / 1000) })
-                if let c = last.cross?.phases {
-                    out.gauge("v2g_cross_campus_phase_seconds", help: "The last cross-campus step's phase times, in seconds.",
-                              [("collect", c.collect), ("seal", c.sealInputs), ("allocate", c.allocate), ("record", c.record),
-                               ("total", c.total)].map { ([("phase", $0.0)], $0.1 / 1000) })
-                }
+            out.histogram("v2g_round_phase_duration_seconds", help: "Trading rounds' phase times ([T] 5.2), in seconds.",
+                          Self.phaseNames.compactMap { n in phases[n].map { ([("phase", n)], $0) } })
+            if !crossPhases.isEmpty {
+                out.histogram("v2g_cross_campus_phase_duration_seconds", help: "Cross-campus steps' phase times, in seconds.",
+                              Self.phaseNames.compactMap { n in crossPhases[n].map { ([("phase", n)], $0) } })
             }
         }
         return out.text
