@@ -10,18 +10,28 @@ struct V2GCommand: ParsableCommand {
         version: coreVersion,
         subcommands: [MatchCommand.self, DemoCommand.self, SimulateCommand.self, ForecastCommand.self, KeygenCommand.self, LedgerCommand.self, NodeCommand.self, OCPPCommand.self, BenchCommand.self])
 
-    /// Runs the command line, turning bad input into one line on standard error and exit status 2.
+    /// Runs the command line. Every usage or input error (an unknown option, a missing argument, a value that
+    /// does not parse, a bad file or config) exits with one status, 2, after one line on standard error;
+    /// ArgumentParser's own usage errors keep their usage text but not its status 64.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as any BadInput {
             FileHandle.standardError.write(Data("v2g: error: \(oneLine(failure.description))\n".utf8))
-            Foundation.exit(2)
+            Foundation.exit(usageStatus)
         } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(usageStatus)
+            }
             exit(withError: error)
         }
     }
+
+    /// The exit status of every usage or input error.
+    static let usageStatus: Int32 = 2
 }
 
 /// `text` with every control character (a newline echoed from a bad input, say) written as an escape, so an

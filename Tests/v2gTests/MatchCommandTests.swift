@@ -98,7 +98,9 @@ struct MatchCommandTests {
     }
 
     @Test(arguments: [
-        ("{not json", "not valid JSON"),
+        ("{not json", "input is not valid JSON: line 1, column 2: expected a member name in quotes, found 'n'"),
+        ("{\"algorithm\": \"ret\",\n  \"requests\": [\n    {\"bid\" 1}]}", "line 3, column 12: expected ':' after the member name, found '1'"),
+        ("", "line 1, column 1: expected a value, found the end of the input"),
         (#"{"algorithm": "magic", "requests": [], "offers": []}"#, "algorithm: unknown algorithm \"magic\""),
         (#"{"algorithm": "ret", "offers": []}"#, "requests: missing required field"),
         (#"{"algorithm": "ret", "requests": [{"exchange": "E", "consumer": "C", "bid": 1, "submittedAt": 0, "energyWh": -5}], "offers": []}"#,

@@ -55,6 +55,9 @@ public struct MatchJob: Sendable {
         do {
             root = try JSONSerialization.jsonObject(with: data, options: [])
         } catch {
+            if let at = JSONSyntax.firstError(in: [UInt8](data)) {
+                throw MatchJobError(path: "", message: "input is not valid JSON: line \(at.line), column \(at.column): \(at.message)")
+            }
             throw MatchJobError(path: "", message: "input is not valid JSON (\(error.localizedDescription))")
         }
         let top = try JSONInput(root, path: "").object(known: [
