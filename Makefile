@@ -30,7 +30,7 @@ CTESTS  := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(filter-out tests/c/check.c,
 
 SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 
-.PHONY: all lib install deps pydeps crossdeps demo test ctest cross-test examples python-package swift-test ledger-interop fuzz-check fuzz-core-smoke bench clean
+.PHONY: all lib install install-lib install-v2g install-check deps pydeps crossdeps demo test ctest cross-test examples python-package swift-test ledger-interop fuzz-check fuzz-core-smoke bench clean
 
 all: lib
 
@@ -64,7 +64,12 @@ $(BUILD)/v2g.pc: Makefile include/v2g/v2g_common.h
 	  'Name: v2g' 'Description: V2GKit energy matching core (greedy, LSAP, RET)' 'Version: $(VERSION)' \
 	  'Libs: -L$${libdir} -lv2g' 'Libs.private: -lm' 'Cflags: -I$${includedir}' > $@
 
-install: lib
+# make install PREFIX=...: the C library with its headers and pkg-config file (install-lib, all the examples
+# need), then v2g built with the Swift runtime linked in (it needs only libc, libsodium, libzmq, libsqlite3 and
+# what they pull in), its man page, bash/zsh/fish completions and the systemd unit (packaging/systemd/).
+install: install-lib install-v2g
+
+install-lib: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/v2g
 	install -m 644 $(BUILD)/libv2g.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libv2g.so $(DESTDIR)$(PREFIX)/lib/libv2g.so.$(VERSION)
@@ -72,6 +77,19 @@ install: lib
 	ln -sfn libv2g.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libv2g.so
 	install -m 644 include/v2g/*.h $(DESTDIR)$(PREFIX)/include/v2g/
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/v2g.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/v2g.pc
+
+STATIC_BUILD := .build-static
+install-v2g: deps
+	$(SWIFT) build -c release --product v2g --static-swift-stdlib --build-path $(STATIC_BUILD)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 -s $(STATIC_BUILD)/release/v2g $(DESTDIR)$(PREFIX)/bin/v2g
+	$(STATIC_BUILD)/release/v2g --experimental-dump-help | $(PYTHON) tools/manpage.py > $(DESTDIR)$(PREFIX)/share/man/man1/v2g.1
+	$(STATIC_BUILD)/release/v2g --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/v2g
+	$(STATIC_BUILD)/release/v2g --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_v2g
+	$(STATIC_BUILD)/release/v2g --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/v2g.fish
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' packaging/systemd/v2g-node@.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/v2g-node@.service
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(BUILD)/libv2g.a
@@ -97,7 +115,7 @@ ctest: $(CTESTS)
 # The examples build against an installed copy, found through pkg-config, as a user's program would.
 STAGE := $(abspath $(BUILD)/stage)
 examples: deps pydeps
-	$(MAKE) install PREFIX=$(STAGE)
+	$(MAKE) install-lib PREFIX=$(STAGE)
 	PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig $(MAKE) -C examples/c run
 	V2G_LIBRARY=$(STAGE)/lib/libv2g.so $(PYTHON) examples/python/run_examples.py
 
@@ -157,7 +175,21 @@ crossdeps:
 cross-test: crossdeps
 	bash tests/cross/run.sh
 
-test: deps lib ctest examples python-package swift-test ledger-interop fuzz-check cross-test
+# make install into a scratch prefix, then the installed v2g runs with an empty environment and links no Swift
+# library, and its man page has every command.
+INSTALL_CHECK := $(abspath $(BUILD)/install-check)
+install-check:
+	rm -rf $(INSTALL_CHECK)
+	$(MAKE) install PREFIX=$(INSTALL_CHECK)
+	env -i $(INSTALL_CHECK)/bin/v2g --help > /dev/null
+	env -i $(INSTALL_CHECK)/bin/v2g --version
+	@if ldd $(INSTALL_CHECK)/bin/v2g | grep -i swift; then echo "install-check: v2g links Swift libraries"; exit 1; fi
+	@for c in match demo simulate forecast keygen ledger node ocpp bench; do \
+	  grep -q "^\.SS v2g $$c" $(INSTALL_CHECK)/share/man/man1/v2g.1 || { echo "install-check: v2g.1 lacks $$c"; exit 1; }; done
+	@test -s $(INSTALL_CHECK)/share/bash-completion/completions/v2g && test -s $(INSTALL_CHECK)/lib/systemd/system/v2g-node@.service
+	@echo "install-check: $$(du -h $(INSTALL_CHECK)/bin/v2g | cut -f1) static v2g, man page, completions and unit installed; runtime libraries: $$(ldd $(INSTALL_CHECK)/bin/v2g | awk '{print $$1}' | grep -v linux-vdso | tr '\n' ' ')"
+
+test: deps lib ctest examples python-package swift-test ledger-interop fuzz-check cross-test install-check
 
 # ---------------------------------------------------------------- demo and benchmarks
 demo: deps
