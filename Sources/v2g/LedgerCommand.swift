@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import V2GKit
 import V2GLedger
+import V2GSim
 
 /// `v2g ledger`: a peer's block store — verify, export, show, and a demo that writes one.
 struct LedgerCommand: ParsableCommand {
@@ -50,14 +51,43 @@ struct LedgerVerifyCommand: ParsableCommand {
     @Argument(help: "The ledger store (SQLite file).")
     var database: String
 
+    @Flag(help: "Print the result as one JSON object (valid, blocksVerified, heights, failure) instead of a line.")
+    var json = false
+
     func run() throws {
         let report = try openStore(database).verify()
+        if json {
+            print(Self.record(report).rendered(indent: nil))
+            if !report.isValid { throw ExitCode(1) }
+            return
+        }
         if report.isValid {
             print(report)
         } else {
             FileHandle.standardError.write(Data("v2g: ledger verify: \(report) (\(report.blocks) blocks before it verified)\n".utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+extension LedgerVerifyCommand {
+    /// The report as JSON: `valid`, `blocksVerified`, `heights` per channel, and the first `failure` (its channel,
+    /// height, transaction, code and message), or null.
+    static func record(_ report: VerificationReport) -> JSONValue {
+        var heights = JSONObject()
+        for c in Channel.allCases { if let h = report.heights[c] { heights[BlockSummary.label(c)] = .int(Int(h)) } }
+        var failure = JSONValue.null
+        if let f = report.failure {
+            var o = JSONObject()
+            o["channel"] = f.channel.map { .string(BlockSummary.label($0)) } ?? .null
+            o["height"] = f.height.map { .int(Int($0)) } ?? .null
+            o["transaction"] = f.transaction.map { .int($0) } ?? .null
+            o["code"] = .string(f.error.code.rawValue)
+            o["message"] = .string(f.error.message)
+            failure = .object(o)
+        }
+        return .object(["valid": .bool(report.isValid), "blocksVerified": .int(report.blocks),
+                        "heights": .object(heights), "failure": failure])
     }
 }
 
@@ -93,6 +123,9 @@ struct LedgerShowCommand: ParsableCommand {
     @Option(help: "Only blocks at this height.")
     var height: UInt64?
 
+    @Flag(help: "Print one JSON object per block, one per line, instead of text.")
+    var json = false
+
     func run() throws {
         let names = ["boe": Channel.boe, "boev": .boev, "bocs": .bocs]
         var only: Channel?
@@ -114,7 +147,9 @@ struct LedgerShowCommand: ParsableCommand {
         guard !selected.isEmpty else {
             throw CommandFailure.badInput("no such block in \(database)")
         }
-        for block in selected { print(BlockSummary.render(block, names: members)) }
+        for block in selected {
+            print(json ? BlockSummary.record(block, names: members).rendered(indent: nil) : BlockSummary.render(block, names: members))
+        }
     }
 }
 
@@ -129,6 +164,24 @@ enum BlockSummary {
                          + "\(tx.endorsements.count) endorsements: \(payload(tx))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The channel as the CLI and the metrics spell it.
+    static func label(_ channel: Channel) -> String { "\(channel)".lowercased() }
+
+    /// A block as JSON: header fields, and per transaction its kind, author (key and member name), nonce,
+    /// endorsement count and the one-line summary `render` prints.
+    static func record(_ block: Block, names: [PublicKey: String]) -> JSONValue {
+        let txs: [JSONValue] = block.transactions.enumerated().map { i, tx in
+            .object(["index": .int(i), "kind": .string("\(tx.kind)"), "author": .string(tx.author.description),
+                     "authorName": names[tx.author].map { .string($0) } ?? .null, "nonce": .int(Int(clamping: tx.nonce)),
+                     "endorsements": .int(tx.endorsements.count), "summary": .string(payload(tx))])
+        }
+        return .object(["channel": .string(label(block.channel)), "height": .int(Int(block.height)),
+                        "hash": .string(block.hash.description), "timestampUnixS": .int(Int(clamping: block.timestamp)),
+                        "orderer": .string(block.orderer.description),
+                        "ordererName": names[block.orderer].map { .string($0) } ?? .null,
+                        "transactions": .array(txs)])
     }
 
     private static func name(_ key: PublicKey, _ names: [PublicKey: String]) -> String {

@@ -40,6 +40,22 @@ struct LedgerCommandTests {
         #expect(show.stdout.contains("allocationResult by CS"))
         #expect(show.stdout.contains("2 endorsements"))
 
+        // --json: one object per block, the same facts as the text.
+        let shown = try CLI.run(["ledger", "show", db, "--channel", "boe", "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let records = try shown.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(records.map { $0["height"] as? Int } == Array(0..<records.count).map { $0 })
+        #expect(records.allSatisfy { $0["channel"] as? String == "boe" && ($0["hash"] as? String)?.count == 64 })
+        let third = try #require(records[2]["transactions"] as? [[String: Any]])
+        #expect(third.contains { $0["kind"] as? String == "allocationResult" && $0["authorName"] as? String == "CS"
+                                 && $0["endorsements"] as? Int == 2 })
+        let verified = try CLI.run(["ledger", "verify", db, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
+        #expect(verified.status == 0 && report["valid"] as? Bool == true && report["blocksVerified"] as? Int == 11)
+        #expect(report["failure"] is NSNull)
+
         // The demo writes only into a new store.
         let again = try CLI.run(["ledger", "demo", db, "--rounds", "1"])
         #expect(again.status == 2)
@@ -61,6 +77,12 @@ struct LedgerCommandTests {
         #expect(verify.status == 1)
         #expect(verify.stdout.isEmpty)
         #expect(verify.stderr.contains("BoEV block 2: badSignature"), "\(verify.stderr)")
+        let json = try CLI.run(["ledger", "verify", db, "--json"])
+        #expect(json.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let failure = try #require(report["failure"] as? [String: Any])
+        #expect(report["valid"] as? Bool == false)
+        #expect(failure["channel"] as? String == "boev" && failure["height"] as? Int == 2 && failure["code"] as? String == "badSignature")
     }
 
     @Test func badInputExitsWithStatus2() throws {
