@@ -211,6 +211,7 @@ bench: deps pydeps lib $(BUILD)/ret_bench
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench ledger
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench network --out bench/results/network.json
 	$$($(SWIFT) build -c release --show-bin-path)/v2g bench network --campuses 1 --requests 200 --evs 90 --out bench/results/network-1campus.json
+	$$($(SWIFT) build -c release --show-bin-path)/v2g bench gateway --out bench/results/gateway.json
 
 clean:
 	rm -rf $(BUILD)

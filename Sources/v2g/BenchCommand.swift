@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: `v2g bench sret` times SRET and RET at [T] Table 6.2's sizes.",
-        subcommands: [SRETBench.self, MatchBench.self, LedgerBench.self, NetworkBench.self, ForecastBench.self])
+        subcommands: [SRETBench.self, MatchBench.self, LedgerBench.self, NetworkBench.self, GatewayBench.self, ForecastBench.self])
 }
 
 struct SRETBench: ParsableCommand {
