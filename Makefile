@@ -35,14 +35,19 @@ SYSTEM_PACKAGES := libsodium-dev libzmq3-dev libsqlite3-dev pkg-config
 all: lib
 
 # ---------------------------------------------------------------- system packages
-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+# $(call apt_install,PACKAGES): installs those of PACKAGES dpkg does not know, through apt (sudo if not root).
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(SYSTEM_PACKAGES))
 
 # ---------------------------------------------------------------- plain C library
 lib: $(BUILD)/libv2g.a $(BUILD)/libv2g.so $(BUILD)/v2g.pc
@@ -164,13 +169,7 @@ fuzz-core-smoke:
 # byte against tests/c/kat_expected.txt on x86-64, aarch64 and armhf (tests/cross/run.sh).
 CROSS_PACKAGES := gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user
 crossdeps:
-	@missing=""; for p in $(CROSS_PACKAGES); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing system packages:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call apt_install,$(CROSS_PACKAGES))
 
 cross-test: crossdeps
 	bash tests/cross/run.sh

@@ -158,24 +158,24 @@ static int lsap_core_resumable_i64(const int64_t *v, size_t n) {
 #undef LSAP_RESUME_SPARSE
 #undef LSAP_RESUME_SAFE
 
-int lsap_core_f64(size_t m, size_t n, const double *c, int neg, void *ws, size_t ws_size, int64_t *x, double *v) {
-    v2g_ws region = v2g_ws_open(ws, ws_size);
-    lsap_core_ws w;
-    lsap_core_layout(m, n, &region, &w);
-    if (region.next == NULL) return 0;
+/* Lays the workspace out and runs the solve of type SUF, its AVX2 copy where the CPU has AVX2. */
 #if LSAP_CORE_HAVE_AVX2
-    if (__builtin_cpu_supports("avx2")) return lsap_core_solve_f64_avx2(m, n, c, neg, &w, x, v);
+#define LSAP_CORE_PICK(SUF) if (__builtin_cpu_supports("avx2")) return lsap_core_solve_##SUF##_avx2(m, n, c, neg, &w, x, v);
+#else
+#define LSAP_CORE_PICK(SUF)
 #endif
-    return lsap_core_solve_f64(m, n, c, neg, &w, x, v);
+#define LSAP_CORE_ENTRY(SUF)                                                                        \
+    v2g_ws region = v2g_ws_open(ws, ws_size);                                                       \
+    lsap_core_ws w;                                                                                 \
+    lsap_core_layout(m, n, &region, &w);                                                            \
+    if (region.next == NULL) return 0;                                                              \
+    LSAP_CORE_PICK(SUF)                                                                             \
+    return lsap_core_solve_##SUF(m, n, c, neg, &w, x, v);
+
+int lsap_core_f64(size_t m, size_t n, const double *c, int neg, void *ws, size_t ws_size, int64_t *x, double *v) {
+    LSAP_CORE_ENTRY(f64)
 }
 
 int lsap_core_i64(size_t m, size_t n, const int64_t *c, int neg, void *ws, size_t ws_size, int64_t *x, int64_t *v) {
-    v2g_ws region = v2g_ws_open(ws, ws_size);
-    lsap_core_ws w;
-    lsap_core_layout(m, n, &region, &w);
-    if (region.next == NULL) return 0;
-#if LSAP_CORE_HAVE_AVX2
-    if (__builtin_cpu_supports("avx2")) return lsap_core_solve_i64_avx2(m, n, c, neg, &w, x, v);
-#endif
-    return lsap_core_solve_i64(m, n, c, neg, &w, x, v);
+    LSAP_CORE_ENTRY(i64)
 }
