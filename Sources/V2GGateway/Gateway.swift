@@ -44,6 +44,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             peer: PeerConfiguration(bindEndpoint: config.listen, members: config.members, neighbours: config.peers,
                                     limits: config.networkLimits),
             storePath: config.storePath, catchUpInterval: config.catchUpInterval, logger: logger)
+        nodeConfiguration.maxPool = config.maxPool
         // Exchanges and EV gateways are off the round's critical path: their nodes validate in the background.
         switch config.role {
         case .exchange, .ev: nodeConfiguration.validation = .background

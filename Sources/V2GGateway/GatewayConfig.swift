@@ -44,6 +44,10 @@ public struct GatewayConfig: Sendable {
     /// The node's resident memory past which its peers cut every connection they accept (`NetworkLimits`);
     /// nil: no guard.
     public var maxResidentBytes: Int? = GatewayConfig.defaultMaxResidentMiB << 20
+    /// Endorsed transactions the orderer's pool holds (`[network] max_pool`): a control system needs room for a
+    /// round's offers and request lists, one transaction per vehicle and per exchange.
+    public var maxPool = GatewayConfig.defaultMaxPool
+    public static let defaultMaxPool = 4096
     /// What the role does beyond validating: the control system's campus, rounds and BoCS seat; an exchange's
     /// consumers; an EV gateway's vehicles.
     public var roles = RoleSettings()
@@ -118,7 +122,8 @@ public struct GatewayConfig: Sendable {
 
         // The network section.
         let network = try top.required("network").table()
-        try network.known(["listen", "peers", "members", "max_resident_mib"])
+        try network.known(["listen", "peers", "members", "max_resident_mib", "max_pool"])
+        let maxPool = Int(try network.optional("max_pool")?.integer(in: 64...1_048_576) ?? Int64(defaultMaxPool))
         // 0 turns the memory guard off.
         let residentMiB = try network.optional("max_resident_mib")?.integer(in: 0...1_048_576) ?? Int64(defaultMaxResidentMiB)
         let listenNode = try network.required("listen")
@@ -202,6 +207,7 @@ public struct GatewayConfig: Sendable {
                                 catchUpInterval: .milliseconds(intervalMs), roles: roles)
         var guarded = config
         guarded.maxResidentBytes = residentMiB == 0 ? nil : Int(residentMiB) << 20
+        guarded.maxPool = maxPool
         guarded.metricsAddress = metricsAddress
         return (guarded, key)
     }

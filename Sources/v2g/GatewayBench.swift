@@ -34,7 +34,11 @@ struct GatewayBench: ParsableCommand {
         var options = LocalNetworkLayout.Options()
         options.campuses = 1
         options.requestsPerCampus = requests
-        options.consumersPerExchange = max(20, requests / options.exchanges)
+        // A request list is one transaction, and a transaction frame tops out at 256 KiB (about 5,000
+        // requests): a campus this size spreads its consumers over more exchanges.
+        options.exchanges = max(3, (requests + 3_999) / 4_000)
+        options.consumersPerExchange = max(20, (requests + options.exchanges - 1) / options.exchanges)
+        options.maxPool = evs + 2 * options.exchanges + 1_024
         options.vehicles = [evs]
         options.gatewaysPerCampus = 1
         options.rounds = rounds
@@ -47,7 +51,7 @@ struct GatewayBench: ParsableCommand {
         let progress = Progress("bench gateway")
         let layout = try LocalNetworkLayout(options: options, root: root)
         let run = LocalNetwork(layout: layout, executable: try NetworkDemoCommand.executable())
-        print("\(layout.nodes.count) node processes: 1 CS, 2 endorsers, 3 exchanges (\(requests) requests per round), "
+        print("\(layout.nodes.count) node processes: 1 CS, 2 endorsers, \(options.exchanges) exchanges (\(requests) requests per round), "
               + "1 EV gateway with \(evs) vehicles")
         try run.startAll()
         defer { _ = run.stopAll() }
@@ -68,7 +72,12 @@ struct GatewayBench: ParsableCommand {
         }
         progress.finish()
         guard lines.count >= rounds else { throw CommandFailure.badInput("only \(lines.count) of \(rounds) rounds finished in time") }
-        let failures = lines.compactMap(\.error)
+        var failures = lines.compactMap(\.error)
+        // A round that did not carry the whole load measures something else: say so, and fail the run.
+        for line in lines where line.market.requests < requests || line.market.offers < evs {
+            failures.append("round \(line.round) carried \(line.market.requests) of \(requests) requests and "
+                            + "\(line.market.offers) of \(evs) offers")
+        }
         let measured = lines.dropFirst()
         func median(_ v: [Double]) -> Double {
             let s = v.sorted()

@@ -116,6 +116,18 @@ struct ConfigAndMetricsTests {
         }
     }
 
+    @Test func thePoolHoldsWhatTheNetworkTableSays() throws {
+        let dir = try ScratchDirectory()
+        let (text, _, _) = try Self.controlSystem(dir)
+        let withPool = text.replacingOccurrences(of: "[network]\n", with: "[network]\nmax_pool = 16384\n")
+        #expect(try GatewayConfig.parse(toml: text, base: dir.url.path).0.maxPool == 4096)
+        #expect(try GatewayConfig.parse(toml: withPool, base: dir.url.path).0.maxPool == 16384)
+        let tiny = text.replacingOccurrences(of: "[network]\n", with: "[network]\nmax_pool = 10\n")
+        #expect { try GatewayConfig.parse(toml: tiny, base: dir.url.path) } throws: { error in
+            "\(error)".hasPrefix("network.max_pool: must be within 64...1048576")
+        }
+    }
+
     @Test func metricsStayOnLoopbackUnlessRemoteAccessIsAllowed() throws {
         let dir = try ScratchDirectory()
         let (text, _, _) = try Self.controlSystem(dir)

@@ -24,6 +24,8 @@ public struct LocalNetworkLayout: Sendable {
         public var shortfallPPM = 100_000
         public var seed: UInt64 = 2024
         public var intruder = false
+        /// `[network] max_pool` of the control systems; nil keeps the default.
+        public var maxPool: Int?
         /// A member key campus A's CS admits (network only, on no channel), for `--attack`.
         public var rogue: PublicKey?
         /// When round slots start on every campus (Unix ms).
@@ -118,7 +120,9 @@ public struct LocalNetworkLayout: Sendable {
         var members = n.name == "intruder" ? peers.map(\.key.publicKey) : campusNodes.filter { $0.name != n.name }.map(\.key.publicKey)
         if let rogue = options.rogue, n.role == .controlSystem, n.campus == campusNames[0] { members.append(rogue) }
         lines += ["[network]", "listen = \(quoted(n.endpoint))", "members = ["]
-        lines += members.map { "    \(quoted($0.description))," } + ["]", ""]
+        lines += members.map { "    \(quoted($0.description))," } + ["]"]
+        if let pool = options.maxPool, n.role == .controlSystem { lines.append("max_pool = \(pool)") }
+        lines.append("")
         for p in peers {
             lines += ["[[network.peers]]", "endpoint = \(quoted(p.endpoint))  # \(p.name)", "public_key = \(quoted(p.key.publicKey.description))", ""]
         }
