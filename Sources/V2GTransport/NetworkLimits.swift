@@ -3,14 +3,17 @@ public struct NetworkLimits: Hashable, Sendable {
     /// `ZMQ_MAXMSGSIZE` on every socket: libzmq disconnects a peer that sends a larger frame, before the
     /// application sees it. At least the largest per-kind limit below.
     public var maxMessageSize: Int = 16 << 20
-    /// Application limits per message kind, checked before decoding.
-    public var maxTransactionFrame: Int = 256 << 10
+    /// Application limits per message kind, checked before decoding. A transaction (and the `endorse` frame
+    /// that carries one) holds up to 4 MiB: a campus's allocation result lists every input transaction and
+    /// every allocation and outcome (10,000 offers against 20,000 requests: about 1.2 MB), and 256 KiB
+    /// refused it, so rounds of that size could never be endorsed (`v2g bench gateway`).
+    public var maxTransactionFrame: Int = 4 << 20
     public var maxBlockFrame: Int = 8 << 20
     public var maxBlocksFrame: Int = 16 << 20
     public var maxRequestFrame: Int = 64
     public var maxStatusFrame: Int = 4 << 10
     /// An `endorse` frame carries one transaction; an `endorsement` frame an ID, a key and a signature.
-    public var maxEndorseFrame: Int = 256 << 10
+    public var maxEndorseFrame: Int = 4 << 20
     public var maxEndorsementFrame: Int = 256
     /// An `announcement` frame: a round, a deadline, a key and a signature.
     public var maxAnnouncementFrame: Int = 256

@@ -34,8 +34,8 @@ struct GatewayBench: ParsableCommand {
         var options = LocalNetworkLayout.Options()
         options.campuses = 1
         options.requestsPerCampus = requests
-        // A request list is one transaction, and a transaction frame tops out at 256 KiB (about 5,000
-        // requests): a campus this size spreads its consumers over more exchanges.
+        // One exchange per 4,000 consumers, as a campus this size would run them (a request list is one
+        // transaction; the frame limit would take about 80,000).
         options.exchanges = max(3, (requests + 3_999) / 4_000)
         options.consumersPerExchange = max(20, (requests + options.exchanges - 1) / options.exchanges)
         options.maxPool = evs + 2 * options.exchanges + 1_024
