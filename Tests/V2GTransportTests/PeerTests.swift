@@ -93,6 +93,7 @@ struct PeerTests {
         let a = try SigningKey(), m = try SigningKey()
         var limits = Fixtures.fastLimits
         limits.maxMessageSize = 1 << 20                // ZMQ_MAXMSGSIZE: 1 MiB
+        limits.maxTransactionFrame = 256 << 10         // below it, so the application sees an oversize frame
         let inbox = Inbox(), log = LogLines()
         let pa = try startPeer(a, members: [a.publicKey, m.publicKey], inbox: inbox, limits: limits, log: log)
         defer { pa.stop() }
