@@ -28,7 +28,7 @@ public enum RogueMember {
         }
         let tag = Array("V2GMSG01".utf8)
         try send((0..<100).map { UInt8(truncatingIfNeeded: $0 &* 37) }); sent.garbage += 1
-        try send(tag + [1] + [UInt8](repeating: 0xEE, count: 300 << 10)); sent.oversize += 1
+        try send(tag + [1] + [UInt8](repeating: 0xEE, count: NetworkLimits().maxTransactionFrame + 1)); sent.oversize += 1
         try send(tag + [77, 1, 2, 3]); sent.unknownType += 1
         try send(Array(GossipMessage.transaction(list).encoded.dropLast())); sent.truncated += 1
         let forgedTx = Transaction(channel: .boe, kind: .requestList, author: rogue, nonce: 1, timestamp: Int64(time(nil)),
