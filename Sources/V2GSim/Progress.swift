@@ -24,10 +24,15 @@ public final class Progress: @unchecked Sendable {
         guard elapsed >= 1, now.timeIntervalSince(lastDraw) >= 0.2 || done == total else { return }
         lastDraw = now
         drawn = true
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let line = "\r\(label): \(done)/\(total) " + String(format: "(%.0f%%), %.0f s elapsed, about %.0f s left   ",
-                                                           100 * Double(done) / Double(max(total, 1)), elapsed, eta)
-        FileHandle.standardError.write(Data(line.utf8))
+        FileHandle.standardError.write(Data(("\r" + Self.line(label, done: done, of: total, elapsed: elapsed) + "   ").utf8))
+    }
+
+    /// The progress text: the count, the share, the time so far, and an estimate of what is left once there is
+    /// something to estimate it from (before the first item is done there is not).
+    static func line(_ label: String, done: Int, of total: Int, elapsed: Double) -> String {
+        let share = String(format: "(%.0f%%), %.0f s elapsed", 100 * Double(done) / Double(max(total, 1)), elapsed)
+        let left = done > 0 ? String(format: ", about %.0f s left", elapsed / Double(done) * Double(total - done)) : ""
+        return "\(label): \(done)/\(total) \(share)\(left)"
     }
 
     /// Ends the progress line, if one was drawn.

@@ -491,3 +491,12 @@ func writeSampleCharts() throws {
     try writer.write([.svg("line.svg", line), .svg("grouped.svg", bars), .svg("stacked.svg", stacked),
                       .svg("panel.svg", ChartPanel([line, bars, stacked], title: "Fig. 4: market size"))])
 }
+
+@Suite("The progress line")
+struct ProgressLineTests {
+    @Test func estimatesTimeLeftOnlyOnceSomethingIsDone() {
+        #expect(Progress.line("bench gateway", done: 0, of: 3, elapsed: 12) == "bench gateway: 0/3 (0%), 12 s elapsed")
+        #expect(Progress.line("ch4-market", done: 1, of: 4, elapsed: 10) == "ch4-market: 1/4 (25%), 10 s elapsed, about 30 s left")
+        #expect(Progress.line("x", done: 5, of: 5, elapsed: 2) == "x: 5/5 (100%), 2 s elapsed, about 0 s left")
+    }
+}
