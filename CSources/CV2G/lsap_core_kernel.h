@@ -54,6 +54,16 @@ static inline void CFN(lsap_core_insert)(LSAP_T *bc, int64_t *bj, uint32_t *bk, 
     bc[at] = h; bj[at] = id; bk[at] = key;
 }
 
+/* Offers (h, row i) to column j's list of its KC cheapest entries; h is below the column's KC-th cheapest. */
+static inline void CFN(lsap_core_offer_column)(lsap_core_ws *w, size_t j, LSAP_T h, size_t i) {
+    const size_t KC = LSAP_CORE_KC;
+    LSAP_T *col_c = (LSAP_T *)w->col_c;
+    size_t cn = (size_t)w->col_n[j];
+    CFN(lsap_core_insert)(col_c + j * KC, w->col_r + j * KC, w->col_k + j * KC, &cn, KC, h, (int64_t)i, (uint32_t)i);
+    w->col_n[j] = (int64_t)cn;
+    if (cn == KC) ((LSAP_T *)w->col_worst)[j] = col_c[j * KC + KC - 1];
+}
+
 /*
  * First pass: each row's K cheapest allowed entries (ties: by lsap_core_tie, which spreads them over the
  * columns instead of piling every row of a tie-heavy matrix onto the first ones) go to cv_b/ci_b at a stride of
@@ -69,7 +79,7 @@ static int CFN(lsap_core_select)(size_t m, size_t n, const LSAP_T *c, int neg, l
 #endif
     LSAP_T *col_c = (LSAP_T *)w->col_c, *col_worst = (LSAP_T *)w->col_worst, *cv_tmp = (LSAP_T *)w->cv_b;
     int64_t *ci_tmp = w->ci_b, *count = w->rs_b;
-    uint32_t *col_k = w->col_k, *row_k = w->row_k;
+    uint32_t *row_k = w->row_k;
     for (size_t j = 0; j < n; j++) { col_worst[j] = LSAP_FAR; w->col_n[j] = 0; }
     size_t ties = 0;   /* entries equal to their row's K-th cheapest, over the first LSAP_CORE_PROBE rows */
     for (size_t i = 0; i < m; i++) {
@@ -97,14 +107,8 @@ static int CFN(lsap_core_select)(size_t m, size_t n, const LSAP_T *c, int neg, l
                 memcpy(&cw, col_worst + j, sizeof cw);
                 const lsap_cvi lt = h < cw;
                 if (lt[0] | lt[1] | lt[2] | lt[3])
-                    for (size_t t = 0; t < 4; t++) {
-                        if (!lt[t]) continue;
-                        size_t cn = (size_t)w->col_n[j + t];
-                        CFN(lsap_core_insert)(col_c + (j + t) * KC, w->col_r + (j + t) * KC, col_k + (j + t) * KC,
-                                              &cn, KC, h[t], (int64_t)i, (uint32_t)i);
-                        w->col_n[j + t] = (int64_t)cn;
-                        if (cn == KC) col_worst[j + t] = col_c[(j + t) * KC + KC - 1];
-                    }
+                    for (size_t t = 0; t < 4; t++)
+                        if (lt[t]) CFN(lsap_core_offer_column)(w, j + t, h[t], i);
                 lowv = LSAP_CORE_SEL(LSAP_VT, h < lowv, h, lowv);
             }
             LSAP_T low = LSAP_CORE_VMIN(lowv);
@@ -114,12 +118,7 @@ static int CFN(lsap_core_select)(size_t m, size_t n, const LSAP_T *c, int neg, l
             for (; j < j1; j++) {
                 const LSAP_T h = CFN(lsap_core_load)(row[j], neg);
                 low = h < low ? h : low;
-                if (!(h < col_worst[j])) continue;
-                size_t cn = (size_t)w->col_n[j];
-                CFN(lsap_core_insert)(col_c + j * KC, w->col_r + j * KC, col_k + j * KC, &cn, KC, h, (int64_t)i,
-                                      (uint32_t)i);
-                w->col_n[j] = (int64_t)cn;
-                if (cn == KC) col_worst[j] = col_c[j * KC + KC - 1];
+                if (h < col_worst[j]) CFN(lsap_core_offer_column)(w, j, h, i);
             }
             if (low > worst || low >= LSAP_FAR) continue;
             for (j = j0; j < j1; j++) {

@@ -97,6 +97,12 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         }
     }
 
+    /// Samples by reason: every `known` reason (at 0 until counted), then any other counted one, sorted.
+    static func byReason(_ known: [String], _ counts: [String: Int]) -> [([(String, String)], Int)] {
+        let extra = counts.keys.filter { !known.contains($0) }.sorted()
+        return (known + extra).map { ([("reason", PrometheusText.snake($0))], counts[$0, default: 0]) }
+    }
+
     /// The channel label: `boe`, `boev`, `bocs`, as the CLI spells them.
     static func label(_ channel: Channel) -> String { "\(channel)".lowercased() }
 
@@ -136,10 +142,8 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         out.family("v2g_hellos_total", .counter,
                    help: "Hellos answered: one per connection a neighbour's link made (a redial makes another).",
                    value: network.hellos)
-        let reasons = Self.rejectionReasons.map(\.rawValue)
-        let extra = counters.rejections.keys.filter { !reasons.contains($0) }.sorted()
         out.family("v2g_block_rejections_total", .counter, help: "Blocks rejected by validation, by LedgerError code.",
-                   (reasons + extra).map { ([("reason", PrometheusText.snake($0))], counters.rejections[$0, default: 0]) })
+                   Self.byReason(Self.rejectionReasons.map(\.rawValue), counters.rejections))
         out.family("v2g_blocks_dropped_total", .counter, help: "Blocks not kept for lack of room, by buffer.",
                    [([("buffer", "inbox")], counters.inboxDropped), ([("buffer", "pending")], counters.pendingDropped)])
         out.family("v2g_requests_dropped_total", .counter,
@@ -158,10 +162,9 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
         out.family("v2g_catch_ups_total", .counter, help: "Catch-up runs.", value: counters.catchUps)
         out.family("v2g_catch_up_request_failures_total", .counter, help: "Status or block requests that failed.",
                    value: counters.requestFailures)
-        let poolReasons = Self.rejectionReasons.map(\.rawValue) + [PoolRefusal.full(capacity: 0).reason]
-        let poolExtra = counters.poolRefusals.keys.filter { !poolReasons.contains($0) }.sorted()
+
         out.family("v2g_pool_refusals_total", .counter, help: "Gossip'd transactions the orderer's pool refused, by LedgerError code.",
-                   (poolReasons + poolExtra).map { ([("reason", PrometheusText.snake($0))], counters.poolRefusals[$0, default: 0]) })
+                   Self.byReason(Self.rejectionReasons.map(\.rawValue) + [PoolRefusal.full(capacity: 0).reason], counters.poolRefusals))
         out.family("v2g_blocks_stale_total", .counter, help: "Gossip'd blocks at a height already committed.", value: counters.stale)
         out.family("v2g_transactions_pooled_total", .counter, help: "Endorsed transactions admitted to the orderer's pool.",
                    value: counters.transactionsPooled)
