@@ -17,8 +17,6 @@ public enum LedgerThroughput {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
     /// Median signatures and verifications per second over 5 batches of 32-byte messages.
     public static func signAndVerifyRates(operations: Int) throws -> (sign: Double, verify: Double) {
         let key = try SigningKey()
@@ -39,7 +37,7 @@ public enum LedgerThroughput {
             signRates.append(Double(operations) / (t1 - t0))
             verifyRates.append(Double(operations) / (t2 - t1))
         }
-        return (median(signRates), median(verifyRates))
+        return (signRates.median(), verifyRates.median())
     }
 
     public struct Cell: Sendable {
@@ -117,8 +115,8 @@ public enum LedgerThroughput {
                 stores.append(t2 - t1)
                 ratios.append(Double(size * (1 + endorsements)) / (t2 - t0) / ceiling)
             }
-            cells.append(Cell(size: size, total: median(totals), validate: median(validations), store: median(stores),
-                              minimum: totals.min()!, pairedRatio: median(ratios)))
+            cells.append(Cell(size: size, total: totals.median(), validate: validations.median(), store: stores.median(),
+                              minimum: totals.min()!, pairedRatio: ratios.median()))
         }
         return cells
     }

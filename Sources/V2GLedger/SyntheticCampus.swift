@@ -15,11 +15,13 @@ public final class SyntheticCampus {
         rng = SplitMix64(seed: seed)
     }
 
-    /// Writes the genesis blocks and `rounds` (at least 1) rounds, appending every block to `store` as soon as it is sealed.
-    public func run(rounds: Int, into store: LedgerStore, committed: (Int64) -> Void = { _ in },
+    /// Writes the genesis blocks and `rounds` (at least 1) rounds, appending every block to `store` (if any) as soon
+    /// as it is sealed.
+    public func run(rounds: Int, into store: LedgerStore? = nil, committed: (Int64) -> Void = { _ in },
              round report: (UInt64, MatchResult) -> Void = { _, _ in }) throws {
         var stored = 0
         func persist() throws {
+            guard let store else { return }
             while stored < network.blocks.count {
                 committed(try store.append(network.blocks[stored]))
                 stored += 1

@@ -42,7 +42,7 @@ struct MarketDemoCommand: ParsableCommand {
         print("Settlement after \(rounds) rounds: \(balances.count) accounts, sum of balances \(total) µ¥ "
               + "(money moves between accounts, none is created or lost).\n")
         try ProsumerDemo.run(rng: &rng)
-        try LedgerDemo.run(rounds: rounds, rng: &rng)
+        try LedgerDemo.run(rounds: rounds, seed: seed)
     }
 }
 
@@ -130,33 +130,18 @@ enum ProsumerDemo {
 
 /// The same kind of rounds recorded on the permissioned ledger: signed, endorsed, re-executed by a second peer.
 enum LedgerDemo {
-    static func run(rounds: Int, rng: inout SplitMix64) throws {
-        let exchanges = ["E1", "E2", "E3"], evs = (1...8).map { "EV\($0)" }
-        let campus = try CampusNetwork(exchanges: exchanges, evs: evs)
-        try campus.start()
-        for round in 1...rounds {
-            var requests: [String: [RequestListPayload.Entry]] = [:]
-            for (x, exchange) in exchanges.enumerated() {
-                requests[exchange] = (1...4).map { c in
-                    // C31 bids high to be served first, and never takes its energy.
-                    RequestListPayload.Entry(consumer: "C\(x + 1)\(c)",
-                                             bid: x == 2 && c == 1 ? 42_840_000 : rng.int(Int64(22_390_000)...42_840_000),
-                                             submittedAt: Int64(round), energyWh: rng.int(Int64(1)...12) * 1000)
-                }
-            }
-            let offers = evs.map { OfferPayload(ev: $0, round: UInt64(round), energyWh: rng.int(Int64(0)...10) * 1000) }
-            try campus.runRound(UInt64(round), requests: requests, offers: offers, chargerCapacityWh: 10_000) { request, wh in
-                request.entry.consumer == "C31" ? 0 : wh
-            }
-        }
-        let peer = Ledger()
-        let started = Date()
-        for block in campus.blocks { try peer.append(block) }
-        let txs = campus.blocks.reduce(0) { $0 + $1.transactions.count }
-        print("\n── Ledger ([T] §5.1): \(campus.blocks.count) blocks, \(txs) transactions on BoE and BoEV; "
-              + "policy \(campus.endorsementsRequired) of \(campus.endorsers.count) endorsers")
-        print(String(format: "   a second peer re-validated every signature, endorsement and RET result in %.1f ms", 
-                     Date().timeIntervalSince(started) * 1000))
+    static func run(rounds: Int, seed: UInt64) throws {
+        let campus = try SyntheticCampus(seed: seed)
+        try campus.run(rounds: rounds)
+        let network = campus.network, peer = Ledger()
+        let started = ContinuousClock.now
+        for block in network.blocks { try peer.append(block) }
+        let elapsed = ContinuousClock.now - started
+        let txs = network.blocks.reduce(0) { $0 + $1.transactions.count }
+        print("\n── Ledger ([T] §5.1): \(network.blocks.count) blocks, \(txs) transactions on BoE and BoEV; "
+              + "policy \(network.endorsementsRequired) of \(network.endorsers.count) endorsers")
+        print(String(format: "   a second peer re-validated every signature, endorsement and RET result in %.1f ms",
+                     Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3))
         print("   BoE head \(peer.chain(.boe).head.description.prefix(16))…  BoEV head \(peer.chain(.boev).head.description.prefix(16))…")
         let penalised = peer.penalties.consumers.keys.map(\.description).sorted().joined(separator: ", ")
         print("   penalty lists: \(penalised.isEmpty ? "none" : penalised); balances sum to \(peer.balances.values.reduce(0, +))")

@@ -14,11 +14,6 @@ struct ForecastBench: ParsableCommand {
     @Option(help: "Where to write the JSON results.")
     var out = "bench/results/forecast.json"
 
-    func median(_ v: [Double]) -> Double {
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     func seconds(_ body: () throws -> Void) rethrows -> Double {
         let t = ContinuousClock.now
         try body()
@@ -61,20 +56,20 @@ struct ForecastBench: ParsableCommand {
             "note": "Swift API (v2g_nn_gradient + v2g_adam_update per batch of 32; v2g_nn_forward per prediction through a Predictor that keeps its workspace), medians, one core",
             "lstm": [
                 "architecture": "LSTM 3 inputs, 2 x 32, 2 outputs, 3 steps", "parameters": lstmParams, "samples_per_epoch": daySamples.count,
-                "epoch_s": median(lstmEpoch), "train_us_per_sample": median(lstmEpoch) / Double(daySamples.count) * 1e6,
-                "inference_us": median(lstmInfer) * 1e6, "goal_epoch_s": 1.0, "goal_inference_us": 50.0,
+                "epoch_s": lstmEpoch.median(), "train_us_per_sample": lstmEpoch.median() / Double(daySamples.count) * 1e6,
+                "inference_us": lstmInfer.median() * 1e6, "goal_epoch_s": 1.0, "goal_inference_us": 50.0,
             ] as [String: Any],
             "trip_mlp": [
-                "architecture": "MLP 13 -> 32 -> 16 -> 1", "samples_per_epoch": trips.count, "epoch_s": median(mlpEpoch),
-                "train_us_per_sample": median(mlpEpoch) / Double(trips.count) * 1e6, "inference_us": median(mlpInfer) * 1e6,
+                "architecture": "MLP 13 -> 32 -> 16 -> 1", "samples_per_epoch": trips.count, "epoch_s": mlpEpoch.median(),
+                "train_us_per_sample": mlpEpoch.median() / Double(trips.count) * 1e6, "inference_us": mlpInfer.median() * 1e6,
             ] as [String: Any],
             "peak_rss_mib": peakMiB,
         ]
         print(String(format: "LSTM [P] (%d parameters): one epoch over a day (%d samples) %.3f s (%.1f µs/sample), inference %.1f µs",
-                     lstmParams, daySamples.count, median(lstmEpoch), median(lstmEpoch) / Double(daySamples.count) * 1e6,
-                     median(lstmInfer) * 1e6))
+                     lstmParams, daySamples.count, lstmEpoch.median(), lstmEpoch.median() / Double(daySamples.count) * 1e6,
+                     lstmInfer.median() * 1e6))
         print(String(format: "trip MLP: one epoch over %d trips %.3f s (%.1f µs/sample), inference %.2f µs", trips.count,
-                     median(mlpEpoch), median(mlpEpoch) / Double(trips.count) * 1e6, median(mlpInfer) * 1e6))
+                     mlpEpoch.median(), mlpEpoch.median() / Double(trips.count) * 1e6, mlpInfer.median() * 1e6))
         print(String(format: "peak resident memory %.1f MiB; goals: epoch under 1 s, inference under 50 µs", peakMiB))
         let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
         try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -79,14 +79,10 @@ struct GatewayBench: ParsableCommand {
                             + "\(line.market.offers) of \(evs) offers")
         }
         let measured = lines.dropFirst()
-        func median(_ v: [Double]) -> Double {
-            let s = v.sorted()
-            return s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
-        }
         let phases: [String: Double] = [
-            "collect": median(measured.map(\.phases.collect)), "seal_inputs": median(measured.map(\.phases.sealInputs)),
-            "allocate": median(measured.map(\.phases.allocate)), "record": median(measured.map(\.phases.record)),
-            "total": median(measured.map(\.phases.total)),
+            "collect": measured.map(\.phases.collect).median(), "seal_inputs": measured.map(\.phases.sealInputs).median(),
+            "allocate": measured.map(\.phases.allocate).median(), "record": measured.map(\.phases.record).median(),
+            "total": measured.map(\.phases.total).median(),
         ]
         print("\npeak resident memory per node (goal: under \(goalMib) MiB):")
         var over: [String] = []

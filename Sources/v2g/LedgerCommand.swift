@@ -161,7 +161,7 @@ enum BlockSummary {
                      "  time \(time)  orderer \(name(block.orderer, names))  \(block.transactions.count) transactions"]
         for (i, tx) in block.transactions.enumerated() {
             lines.append("  [\(i)] \(tx.kind) by \(name(tx.author, names)) nonce \(tx.nonce), "
-                         + "\(tx.endorsements.count) endorsements: \(payload(tx))")
+                         + "\(tx.endorsements.count) endorsements: \(tx.summary)")
         }
         return lines.joined(separator: "\n")
     }
@@ -175,7 +175,7 @@ enum BlockSummary {
         let txs: [JSONValue] = block.transactions.enumerated().map { i, tx in
             .object(["index": .int(i), "kind": .string("\(tx.kind)"), "author": .string(tx.author.description),
                      "authorName": names[tx.author].map { .string($0) } ?? .null, "nonce": .int(Int(clamping: tx.nonce)),
-                     "endorsements": .int(tx.endorsements.count), "summary": .string(payload(tx))])
+                     "endorsements": .int(tx.endorsements.count), "summary": .string(tx.summary)])
         }
         return .object(["channel": .string(label(block.channel)), "height": .int(Int(block.height)),
                         "hash": .string(block.hash.description), "timestampUnixS": .int(Int(clamping: block.timestamp)),
@@ -189,57 +189,6 @@ enum BlockSummary {
         return names[key].map { "\($0) (\(short)…)" } ?? short + "…"
     }
 
-    private static func short(_ digest: Digest) -> String { String(digest.description.prefix(12)) + "…" }
-
-    /// A one-line summary of the decoded payload.
-    static func payload(_ tx: Transaction) -> String {
-        do {
-            switch tx.kind {
-            case .config:
-                let c = try ChannelConfig.decode(tx.payload)
-                return "channel \(c.name), \(c.members.count) members, \(c.endorsementsRequired) of \(c.endorsers.count) endorsements required"
-            case .requestList:
-                let r = try RequestListPayload.decode(tx.payload)
-                let wh = r.requests.reduce(Int64(0)) { $0 + $1.energyWh }
-                return "exchange \(r.exchange), round \(r.round), \(r.requests.count) requests for \(wh) Wh"
-            case .offer:
-                let o = try OfferPayload.decode(tx.payload)
-                return "EV \(o.ev), round \(o.round), offers \(o.energyWh) Wh"
-            case .allocationResult:
-                let a = try AllocationResultPayload.decode(tx.payload)
-                let wh = a.allocations.reduce(Int64(0)) { $0 + $1.energyWh }
-                return "round \(a.round), \(a.algorithm), \(a.inputs.count) inputs, \(a.allocations.count) allocations of \(wh) Wh, "
-                    + "\(a.outcomes.filter(\.fulfilled).count)/\(a.outcomes.count) requests fulfilled"
-            case .notification:
-                let n = try NotificationPayload.decode(tx.payload)
-                return "round \(n.round), allocation \(short(n.allocation)), recipients \(n.recipients.joined(separator: ", "))"
-            case .meteringRecord:
-                let m = try MeteringPayload.decode(tx.payload)
-                let wh = m.readings.reduce(Int64(0)) { $0 + $1.deliveredWh }
-                return "round \(m.round), \(m.readings.count) readings, \(wh) Wh delivered"
-            case .settlement:
-                let s = try SettlementPayload.decode(tx.payload)
-                let total = s.transfers.reduce(Int64(0)) { $0 + $1.amount }
-                return "round \(s.round), \(s.transfers.count) transfers, \(total) µ-units"
-            case .penaltyUpdate:
-                let p = try PenaltyUpdatePayload.decode(tx.payload)
-                let who = p.consumers.map { "\($0.exchange)/\($0.consumer)" } + p.exchanges.map(\.exchange)
-                return "round \(p.round), new lists for " + (who.isEmpty ? "nobody" : who.joined(separator: ", "))
-            case .modelUpdate:
-                let m = try ModelUpdatePayload.decode(tx.payload)
-                return "round \(m.round), model \(m.model), weights \(short(m.weightsDigest))"
-            case .campusSurplus:
-                let c = try CampusSurplusPayload.decode(tx.payload)
-                return "campus \(c.campus), round \(c.round), \(c.requests.count) unfulfilled requests, \(c.offers.count) unused EVs"
-            case .meterReport:
-                let m = try MeterReportPayload.decode(tx.payload)
-                let wh = m.measurements.reduce(Int64(0)) { $0 &+ $1.deliveredWh }
-                return "\(m.ev), round \(m.round), \(m.measurements.count) measurements of \(short(m.allocation)), \(wh) Wh delivered"
-            }
-        } catch {
-            return "undecodable payload (\(error.message))"
-        }
-    }
 }
 
 struct LedgerDemoCommand: ParsableCommand {

@@ -114,8 +114,7 @@ struct MatchBench: ParsableCommand {
                     try LinearAssignment.verify(s!, costs: m)
                 }
             }
-            times.sort()
-            let median = times[times.count / 2]
+            let median = times.median()
             rows.append(["solver": cell.kind, "costs": cell.family.rawValue, "rows": cell.rows, "cols": cell.cols,
                          "per_row": min(cell.k, cell.cols), "repetitions": reps, "median_ms": median * 1000,
                          "solves_per_s": 1 / median])

@@ -67,7 +67,7 @@ struct NetworkBench: ParsableCommand {
                 printed += 1
                 if printed == 1 { cpuAfterWarmUp = run.cpuSeconds }
                 if printed == UInt64(rounds) { cpuAtEnd = run.cpuSeconds }
-                let r = Row(next, orderer: layout.campusNames[0])
+                let r = NetworkRoundTimes(next, orderer: layout.campusNames[0])
                 print(String(format: "round %llu: campus rounds %@ ms; cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
                              printed, layout.campusNames.map { String(format: "%.0f", next[$0]!.phases.total) }.joined(separator: "/"),
                              r.cross, r.full, r.converged, r.throughput))
@@ -75,19 +75,15 @@ struct NetworkBench: ParsableCommand {
         }
         guard printed == UInt64(rounds) else { throw CommandFailure.badInput("only \(printed) of \(rounds) rounds finished in time") }
         let failures = lines.values.flatMap { $0.values.compactMap(\.error) }
-        let measured = (2...UInt64(rounds)).map { Row(lines[$0]!, orderer: layout.campusNames[0]) }
+        let measured = (2...UInt64(rounds)).map { NetworkRoundTimes(lines[$0]!, orderer: layout.campusNames[0]) }
 
         // The model with Table 5.1's parameters, sized to this network.
         let predicted = try ResponseTimeModel.networkPhasesMs(campuses: campuses, requests: requests, evs: evs)
-        func median(_ values: [Double]) -> Double {
-            let v = values.sorted()
-            return v.isEmpty ? 0 : (v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2)
-        }
         let med: [String: Double] = [
-            "collect_and_seal_inputs": median(measured.map(\.collectAndSeal)), "allocate": median(measured.map(\.allocate)),
-            "record": median(measured.map(\.record)), "cross_campus": median(measured.map(\.cross)),
-            "full_round": median(measured.map(\.full)), "converged": median(measured.map(\.converged)),
-            "tx_per_s_reaching_every_node": median(measured.map(\.throughput)),
+            "collect_and_seal_inputs": measured.map(\.collectAndSeal).median(), "allocate": measured.map(\.allocate).median(),
+            "record": measured.map(\.record).median(), "cross_campus": measured.map(\.cross).median(),
+            "full_round": measured.map(\.full).median(), "converged": measured.map(\.converged).median(),
+            "tx_per_s_reaching_every_node": measured.map(\.throughput).median(),
         ]
         print("\nmedians over rounds 2...\(rounds) (the slowest campus per phase), beside the model with Table 5.1's parameters:")
         print("  phase                      measured ms    model ms")
@@ -116,22 +112,6 @@ struct NetworkBench: ParsableCommand {
         try encoder.encode(result).write(to: URL(fileURLWithPath: out), options: .atomic)
         print("wrote \(out)")
         if !failures.isEmpty { throw CommandFailure.badInput("rounds failed: \(failures.prefix(3).joined(separator: "; "))") }
-    }
-
-    /// One round across the campuses: each phase at its slowest campus.
-    struct Row {
-        var collectAndSeal = 0.0, allocate = 0.0, record = 0.0, cross = 0.0, full = 0.0, converged = 0.0, throughput = 0.0
-        init(_ lines: [String: RoundLine], orderer: String) {
-            let all = Array(lines.values)
-            collectAndSeal = all.map { $0.phases.collect + $0.phases.sealInputs }.max() ?? 0
-            allocate = all.map(\.phases.allocate).max() ?? 0
-            record = all.map(\.phases.record).max() ?? 0
-            cross = lines[orderer]?.cross?.phases.total ?? 0
-            // The orderer's cross-campus step starts after its own round and waits for the slowest campus.
-            full = (lines[orderer]?.phases.total ?? 0) + cross
-            converged = all.map { $0.convergedMs ?? .infinity }.max() ?? 0
-            throughput = Double(all.map(\.transactions).reduce(0, +)) / max(converged, 1e-9) * 1000
-        }
     }
 
     struct Result: Encodable {

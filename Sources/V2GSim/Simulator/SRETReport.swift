@@ -17,10 +17,6 @@ enum SRETReport {
         func select(_ r: Int, _ e: Int, _ st: MatchAlgorithm) -> [SRETComparison.Sample] {
             samples.filter { $0.requests == r && $0.evs == e && $0.algorithm == st }
         }
-        func median(_ values: [Double]) -> Double {
-            let v = values.sorted()
-            return v.isEmpty ? 0 : v[v.count / 2]
-        }
         var cells: [JSONValue] = []
         for r in experiment.requestCounts {
             for e in experiment.evCounts {
@@ -31,7 +27,7 @@ enum SRETReport {
                         ("fulfilled_requests_mean", .double(Stats(s.map { Double($0.fulfilledRequests) }).mean)),
                         ("fill_rate_mean", .double(Stats(s.map(\.fillRate)).mean)),
                         ("profit_jpy_mean", .double(Stats(s.map { units($0.profit) }).mean)),
-                        ("round_ms_median", .double(1000 * median(s.map(\.seconds)))),
+                        ("round_ms_median", .double(1000 * s.map(\.seconds).median())),
                     ]))
                 }
                 cells.append(.object(cell))
@@ -86,7 +82,7 @@ enum SRETReport {
                 func pub(_ key: String) -> ReportValue {
                     published?[key]?.first { $0.evs == e }.map { .double($0.seconds) } ?? .missing
                 }
-                let ms = { (st: MatchAlgorithm) in ReportValue.double((1000 * median(select(r, e, st).map(\.seconds)) * 1000).rounded() / 1000) }
+                let ms = { (st: MatchAlgorithm) in ReportValue.double((1000 * select(r, e, st).map(\.seconds).median() * 1000).rounded() / 1000) }
                 rows.append([.int(r), .int(e), ms(.ret), pub("RET (V2GNet)"), ms(.sretDouble), pub("SRET double"),
                              ms(.sretSingleEnergy), ms(.sretSingleCount), pub("SRET single")])
             }
