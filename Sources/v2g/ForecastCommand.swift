@@ -19,8 +19,7 @@ struct ForecastCommand: ParsableCommand {
         subcommands: [ForecastTrain.self, ForecastPredict.self, ForecastExample.self])
 }
 
-enum ForecastKind: String, ExpressibleByArgument, CaseIterable { case load, trip }
-
+extension ForecastKind: ExpressibleByArgument {}
 
 struct ForecastTrain: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Train a model on a CSV and write it.")
@@ -40,21 +39,7 @@ struct ForecastTrain: ParsableCommand {
 
     func run() throws {
         guard epochs > 0 else { throw CommandFailure.badInput("--epochs must be at least 1") }
-        var network: NeuralNetwork
-        var samples: [TrainingSample]
-        var scale = 1.0
-        switch kind {
-        case .load:
-            let csv = try NumberCSV.read(data, required: ForecastData.loadColumns)
-            scale = max(1, (csv.column("consumption_wh")! + csv.column("production_wh")!).max() ?? 1)
-            samples = ForecastData.loadSamples(csv, scaleWh: scale).map(\.sample)
-            network = try NeuralNetwork(LoadForecast.architecture, seed: seed)
-        case .trip:
-            let csv = try NumberCSV.read(data, required: ForecastData.tripColumns + ["energy_wh"])
-            scale = TripEnergyForecast.scaleWh
-            samples = try ForecastData.trips(csv).map(TripEnergyForecast.sample)
-            network = try NeuralNetwork(.mlp(inputs: 13, hidden: [32, 16], outputs: 1), seed: seed)
-        }
+        var (network, samples, scale) = try kind.trainingSet(csvAt: data, seed: seed)
         guard samples.count >= 1 else { throw CommandFailure.badInput("\(data): too few rows to train on") }
         var trainer = NetworkTrainer(seed: seed &+ 1, learningRate: 3e-3)
         let started = Date()
@@ -96,24 +81,8 @@ struct ForecastPredict: ParsableCommand {
         guard Digest.of(Array(bytes)).description == info.sha256 else {
             throw CommandFailure.badInput("\(model): its SHA-256 is not the one \(model).json records")
         }
-        switch info.kind {
-        case "load":
-            let csv = try NumberCSV.read(data, required: ForecastData.loadColumns)
-            print("time_s,predicted_consumption_wh,predicted_production_wh")
-            let c = csv.column("consumption_wh")!, p = csv.column("production_wh")!
-            for (i, (sample, time)) in ForecastData.loadSamples(csv, scaleWh: info.scaleWh).enumerated() {
-                let y = try network.predict(sample.input)
-                let t = i + LoadForecast.lookback
-                print(String(format: "%.0f,%.1f,%.1f", time, max(0, c[t - 1] + y[0] * info.scaleWh), max(0, p[t - 1] + y[1] * info.scaleWh)))
-            }
-        default:
-            let csv = try NumberCSV.read(data, required: ForecastData.tripColumns, optional: ["energy_wh"])
-            let trips = try ForecastData.trips(csv)   // every row checked before anything is printed
-            print("row,predicted_energy_wh")
-            for (i, trip) in trips.enumerated() {
-                print(String(format: "%d,%.1f", i + 1, max(0, try network.predict(trip.features)[0]) * info.scaleWh))
-            }
-        }
+        guard let kind = ForecastKind(rawValue: info.kind) else { throw CommandFailure.badInput("\(model).json: unknown kind \(info.kind)") }
+        for line in try kind.predictions(of: network, scaleWh: info.scaleWh, csvAt: data) { print(line) }
     }
 }
 
@@ -132,23 +101,7 @@ struct ForecastExample: ParsableCommand {
     var out: String
 
     func run() throws {
-        var lines: [String]
-        switch kind {
-        case .load:
-            let profiles = ProsumerProfiles.generated(seed: seed)
-            guard profiles.agents.indices.contains(agent) else { throw CommandFailure.badInput("--agent must be 0...\(profiles.agents.count - 1)") }
-            let s = LoadSeries(profiles, agent: agent, periodSeconds: 60)
-            lines = [ForecastData.loadColumns.joined(separator: ",")]
-            lines += (0..<s.count).map { "\($0 * 60),\(s.consumptionWh[$0]),\(s.productionWh[$0])" }
-        case .trip:
-            guard count > 0 else { throw CommandFailure.badInput("--count must be at least 1") }
-            lines = [(ForecastData.tripColumns + ["energy_wh"]).joined(separator: ",")]
-            lines += TripGenerator(seed: seed).trips(count).map { t in
-                [t.startHour, Double(t.weekday), t.temperatureC, t.rainfallMmPerHour, t.humidityPercent, t.windSpeedMps,
-                 t.latitude, t.longitude, Double(t.gender), Double(t.age), t.durationMinutes, Double(t.model), t.evAgeYears,
-                 t.energyWh].map { String(format: "%.4f", $0) }.joined(separator: ",")
-            }
-        }
+        let lines = try kind.exampleCSV(seed: seed, agent: agent, count: count)
         try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
         print("\(lines.count - 1) rows in \(out)")
     }
