@@ -50,12 +50,12 @@ public enum ForecastKind: String, CaseIterable, Sendable {
         switch self {
         case .load:
             let profiles = ProsumerProfiles.generated(seed: seed)
-            guard profiles.agents.indices.contains(agent) else { throw ForecastDataError("the prosumer must be 0...\(profiles.agents.count - 1)") }
+            guard profiles.agents.indices.contains(agent) else { throw ForecastDataError("agent \(agent): the generated day has agents 0...\(profiles.agents.count - 1)") }
             let s = LoadSeries(profiles, agent: agent, periodSeconds: 60)
             return [ForecastData.loadColumns.joined(separator: ",")]
                 + (0..<s.count).map { "\($0 * 60),\(s.consumptionWh[$0]),\(s.productionWh[$0])" }
         case .trip:
-            guard count > 0 else { throw ForecastDataError("the trip count must be at least 1") }
+            guard count > 0 else { throw ForecastDataError("trip count \(count): it must be at least 1") }
             return [(ForecastData.tripColumns + ["energy_wh"]).joined(separator: ",")] + TripGenerator(seed: seed).trips(count).map { t in
                 [t.startHour, Double(t.weekday), t.temperatureC, t.rainfallMmPerHour, t.humidityPercent, t.windSpeedMps,
                  t.latitude, t.longitude, Double(t.gender), Double(t.age), t.durationMinutes, Double(t.model), t.evAgeYears,
