@@ -176,8 +176,8 @@ def main():
         ratio = {name: med[name] / med["v2g"] for name in ("scipy", "lapjv")}
         read = statistics.median(reads)
         results.append({"case": label, "rows": rows, "cols": cols, "costs": kind, "repetitions": reps,
-                        "median_seconds": med, "times_seconds": times, "ratio_peer_over_v2g": ratio,
-                        "one_read_seconds": read, "v2g_over_one_read": med["v2g"] / read})
+                        "medianS": med, "timesS": times, "ratioPeerOverV2G": ratio,
+                        "oneReadS": read, "v2gOverOneRead": med["v2g"] / read})
         print(f"{label:<20}{med['v2g'] * 1e3:>10.1f}{med['scipy'] * 1e3:>10.1f}{med['lapjv'] * 1e3:>10.1f}"
               f"{ratio['scipy']:>11.2f}{ratio['lapjv']:>11.2f}{read * 1e3:>9.1f}{med['v2g'] / read:>10.1f}", flush=True)
     out = {"machine": machine_info(),

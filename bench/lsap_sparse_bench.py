@@ -133,9 +133,9 @@ def main():
                     times[f].append(got[f][1])
             o, p = statistics.median(times[ours]), statistics.median(times[peer])
             lm = statistics.median(times[lapmod]) if lapmod in times else None
-            results.append({"family": family, "rows": rows, "cols": cols, "per_row": k, "repetitions": reps,
-                            "ours_s": o, "scipy_s": p, "lapmod_s": lm, "ratio": o / p,
-                            "ratio_lapmod": o / lm if lm else None})
+            results.append({"family": family, "rows": rows, "cols": cols, "perRow": k, "repetitions": reps,
+                            "oursS": o, "scipyS": p, "lapmodS": lm, "ratio": o / p,
+                            "ratioLapmod": o / lm if lm else None})
             lm_text = f"{lm * 1000:>10.2f}" if lm else f"{'-':>10}"
             lr_text = f"{o / lm:>11.2f}" if lm else f"{'-':>11}"
             print(f"{family:<10} {f'{rows} x {cols}':>14} {k:>3} {o * 1000:>10.2f} {p * 1000:>10.2f} {lm_text}"

@@ -5,15 +5,28 @@ import V2GNode
 
 /// One line of a control system's `rounds.jsonl`: what its round did, and the cross-campus step after it.
 public struct RoundLine: Codable, Sendable {
+    /// Phase times in milliseconds.
     public struct Phases: Codable, Sendable {
-        public var collect = 0.0, sealInputs = 0.0, allocate = 0.0, record = 0.0, total = 0.0   // milliseconds
+        public var collect = 0.0, sealInputs = 0.0, allocate = 0.0, record = 0.0, total = 0.0
+
+        enum CodingKeys: String, CodingKey {
+            case collect = "collectMs", sealInputs = "sealInputsMs", allocate = "allocateMs", record = "recordMs", total = "totalMs"
+        }
     }
     public struct Market: Codable, Sendable {
         public var requests = 0, offers = 0, allocations = 0, fulfilled = 0
+        /// Energy requested (after deduplication, as the matcher saw it; absent from logs of releases before it).
+        public var demandWh: Int64?
         public var allocatedWh: Int64 = 0
         /// Σ bid × allocated energy, in micro-units.
         public var profit: Int64 = 0
-        public var fillRate: Double { requests == 0 ? 0 : Double(fulfilled) / Double(requests) }
+        /// The fill rate as [T] §4.4.1 defines it and every report of V2GKit means it: the share of requested
+        /// energy met (here allocated; delivery is metered a round later). Fulfilled requests are counted beside it.
+        public var fillRate: Double { (demandWh ?? 0) <= 0 ? 0 : Double(allocatedWh) / Double(demandWh!) }
+
+        enum CodingKeys: String, CodingKey {
+            case requests, offers, allocations, fulfilled, demandWh, allocatedWh, profit = "profitMicroJPY"
+        }
 
         init() {}
         init(result: MatchResult?, inputs: RoundInputs?, requests: Int, offers: Int) {
@@ -22,6 +35,7 @@ public struct RoundLine: Codable, Sendable {
             guard let result, let inputs else { return }
             allocations = result.allocations.count
             fulfilled = result.outcomes.filter(\.fulfilled).count
+            demandWh = result.outcomes.reduce(Int64(0)) { $0 &+ $1.demandWh }
             for a in result.allocations {
                 allocatedWh += a.energyWh
                 profit += (try? money(pricePerKWh: inputs.requests[a.requestIndex].entry.bid, energyWh: a.energyWh)) ?? 0

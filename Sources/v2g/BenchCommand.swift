@@ -51,8 +51,8 @@ struct SRETBench: ParsableCommand {
                     let published = Published.table6_2[requests]?[key]?.first { $0.evs == evs }?.seconds
                     let cell = String(format: "%.3f ms", median) + (published.map { String(format: " [%.2f s]", $0) } ?? "")
                     line += " " + cell.padding(toLength: 26, withPad: " ", startingAt: 0)
-                    row[strategy.title] = ["median_ms": median, "min_ms": times.min()! * 1000,
-                                              "published_s": published as Any? ?? NSNull()]
+                    row[strategy.title] = ["medianMs": median, "minMs": times.min()! * 1000,
+                                              "publishedS": published as Any? ?? NSNull()]
                 }
                 rows.append(row)
                 print(line)
@@ -62,7 +62,7 @@ struct SRETBench: ParsableCommand {
         let document: [String: Any] = [
             "benchmark": "sret", "unit": "ms", "repetitions": repetitions, "seed": seed,
             "note": "wall-clock time of the Swift API call (C core plus ID marshalling), one round per repetition",
-            "slowest_sret_ms": worst, "results": rows,
+            "slowestSretMs": worst, "results": rows,
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
         try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent,

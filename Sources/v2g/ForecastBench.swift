@@ -55,15 +55,15 @@ struct ForecastBench: ParsableCommand {
             "benchmark": "forecast", "repetitions": repetitions,
             "note": "Swift API (v2g_nn_gradient + v2g_adam_update per batch of 32; v2g_nn_forward per prediction through a Predictor that keeps its workspace), medians, one core",
             "lstm": [
-                "architecture": "LSTM 3 inputs, 2 x 32, 2 outputs, 3 steps", "parameters": lstmParams, "samples_per_epoch": daySamples.count,
-                "epoch_s": lstmEpoch.median(), "train_us_per_sample": lstmEpoch.median() / Double(daySamples.count) * 1e6,
-                "inference_us": lstmInfer.median() * 1e6, "goal_epoch_s": 1.0, "goal_inference_us": 50.0,
+                "architecture": "LSTM 3 inputs, 2 x 32, 2 outputs, 3 steps", "parameters": lstmParams, "samplesPerEpoch": daySamples.count,
+                "epochS": lstmEpoch.median(), "trainUsPerSample": lstmEpoch.median() / Double(daySamples.count) * 1e6,
+                "inferenceUs": lstmInfer.median() * 1e6, "goalEpochS": 1.0, "goalInferenceUs": 50.0,
             ] as [String: Any],
-            "trip_mlp": [
-                "architecture": "MLP 13 -> 32 -> 16 -> 1", "samples_per_epoch": trips.count, "epoch_s": mlpEpoch.median(),
-                "train_us_per_sample": mlpEpoch.median() / Double(trips.count) * 1e6, "inference_us": mlpInfer.median() * 1e6,
+            "tripMLP": [
+                "architecture": "MLP 13 -> 32 -> 16 -> 1", "samplesPerEpoch": trips.count, "epochS": mlpEpoch.median(),
+                "trainUsPerSample": mlpEpoch.median() / Double(trips.count) * 1e6, "inferenceUs": mlpInfer.median() * 1e6,
             ] as [String: Any],
-            "peak_rss_mib": peakMiB,
+            "peakRSSMiB": peakMiB,
         ]
         print(String(format: "LSTM [P] (%d parameters): one epoch over a day (%d samples) %.3f s (%.1f µs/sample), inference %.1f µs",
                      lstmParams, daySamples.count, lstmEpoch.median(), lstmEpoch.median() / Double(daySamples.count) * 1e6,

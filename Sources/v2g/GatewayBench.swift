@@ -80,7 +80,7 @@ struct GatewayBench: ParsableCommand {
         }
         let measured = lines.dropFirst()
         let phases: [String: Double] = [
-            "collect": measured.map(\.phases.collect).median(), "seal_inputs": measured.map(\.phases.sealInputs).median(),
+            "collect": measured.map(\.phases.collect).median(), "sealInputs": measured.map(\.phases.sealInputs).median(),
             "allocate": measured.map(\.phases.allocate).median(), "record": measured.map(\.phases.record).median(),
             "total": measured.map(\.phases.total).median(),
         ]
@@ -93,7 +93,7 @@ struct GatewayBench: ParsableCommand {
                   + n.role.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%7.1f MiB", mib))
         }
         print(String(format: "round, median of rounds 2...%d: total %.0f ms; collect %.0f, seal inputs %.0f, allocate %.0f, record %.0f",
-                     rounds, phases["total"]!, phases["collect"]!, phases["seal_inputs"]!, phases["allocate"]!, phases["record"]!))
+                     rounds, phases["total"]!, phases["collect"]!, phases["sealInputs"]!, phases["allocate"]!, phases["record"]!))
         print(over.isEmpty ? "every node stayed under \(goalMib) MiB" : "over \(goalMib) MiB: " + over.joined(separator: ", "))
         let result: [String: Any] = [
             "benchmark": "gateway", "requests": requests, "evs": evs, "rounds": rounds, "goalMiB": goalMib,

@@ -55,21 +55,21 @@ struct LedgerBench: ParsableCommand {
             print(String(format: "   %8d  %8.2f  %11.2f  %8.2f  %8.0f  %16.0f  %9.1f %%  %5.1f %%", cell.size, cell.total * 1e3,
                          cell.validate * 1e3, cell.store * 1e3, Double(cell.size) / cell.total, verifications, ratio * 100,
                          cell.pairedRatio * 100))
-            rows.append(["transactions_per_block": cell.size, "median_ms": cell.total * 1e3, "min_ms": cell.minimum * 1e3,
-                         "validate_median_ms": cell.validate * 1e3, "store_median_ms": cell.store * 1e3,
-                         "transactions_per_s": Double(cell.size) / cell.total, "verifications_per_s": verifications,
-                         "fraction_of_ceiling": ratio, "paired_fraction_of_ceiling": cell.pairedRatio])
+            rows.append(["transactionsPerBlock": cell.size, "medianMs": cell.total * 1e3, "minMs": cell.minimum * 1e3,
+                         "validateMedianMs": cell.validate * 1e3, "storeMedianMs": cell.store * 1e3,
+                         "transactionsPerSecond": Double(cell.size) / cell.total, "verificationsPerSecond": verifications,
+                         "fractionOfCeiling": ratio, "pairedFractionOfCeiling": cell.pairedRatio])
         }
         print(String(format: "lowest: %.1f %% of the run's verification ceiling; %.1f %% paired with the rate measured around "
                      + "each block (goal: at least 70 %%)", worst * 100, worstPaired * 100))
         let document: [String: Any] = [
-            "benchmark": "ledger", "repetitions": repetitions, "operations_per_batch": operations,
-            "endorsements_per_transaction": LedgerThroughput.endorsements,
+            "benchmark": "ledger", "repetitions": repetitions, "operationsPerBatch": operations,
+            "endorsementsPerTransaction": LedgerThroughput.endorsements,
             "note": "one core; verifications counted as 1 + endorsements per transaction (the orderer's block signature is "
                 + "verified too but not counted); store on disk in WAL mode with synchronous=FULL, one SQL transaction per block",
-            "signatures_per_s": signRate, "verifications_per_s_ceiling": ceiling,
-            "verifications_per_s_before": verifyBefore, "verifications_per_s_after": verifyAfter,
-            "lowest_fraction_of_ceiling": worst, "lowest_paired_fraction_of_ceiling": worstPaired, "results": rows,
+            "signaturesPerSecond": signRate, "verificationsPerSecondCeiling": ceiling,
+            "verificationsPerSecondBefore": verifyBefore, "verificationsPerSecondAfter": verifyAfter,
+            "lowestFractionOfCeiling": worst, "lowestPairedFractionOfCeiling": worstPaired, "results": rows,
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
         try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

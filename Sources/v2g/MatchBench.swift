@@ -116,8 +116,8 @@ struct MatchBench: ParsableCommand {
             }
             let median = times.median()
             rows.append(["solver": cell.kind, "costs": cell.family.rawValue, "rows": cell.rows, "cols": cell.cols,
-                         "per_row": min(cell.k, cell.cols), "repetitions": reps, "median_ms": median * 1000,
-                         "solves_per_s": 1 / median])
+                         "perRow": min(cell.k, cell.cols), "repetitions": reps, "medianMs": median * 1000,
+                         "solvesPerSecond": 1 / median])
             lines.append(cell.kind.padding(toLength: 11, withPad: " ", startingAt: 0) + " "
                          + cell.family.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                          + String(format: " %6d x %-6d %10.3f ms %12.1f /s", cell.rows, cell.cols, median * 1000, 1 / median))

@@ -80,25 +80,25 @@ struct NetworkBench: ParsableCommand {
         // The model with Table 5.1's parameters, sized to this network.
         let predicted = try ResponseTimeModel.networkPhasesMs(campuses: campuses, requests: requests, evs: evs)
         let med: [String: Double] = [
-            "collect_and_seal_inputs": measured.map(\.collectAndSeal).median(), "allocate": measured.map(\.allocate).median(),
-            "record": measured.map(\.record).median(), "cross_campus": measured.map(\.cross).median(),
-            "full_round": measured.map(\.full).median(), "converged": measured.map(\.converged).median(),
-            "tx_per_s_reaching_every_node": measured.map(\.throughput).median(),
+            "collectAndSealInputs": measured.map(\.collectAndSeal).median(), "allocate": measured.map(\.allocate).median(),
+            "record": measured.map(\.record).median(), "crossCampus": measured.map(\.cross).median(),
+            "fullRound": measured.map(\.full).median(), "converged": measured.map(\.converged).median(),
+            "txPerSecondReachingEveryNode": measured.map(\.throughput).median(),
         ]
         print("\nmedians over rounds 2...\(rounds) (the slowest campus per phase), beside the model with Table 5.1's parameters:")
         print("  phase                      measured ms    model ms")
-        for key in ["collect_and_seal_inputs", "allocate", "record", "cross_campus", "full_round"] {
+        for key in ["collectAndSealInputs", "allocate", "record", "crossCampus", "fullRound"] {
             print("  " + key.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %11.1f %11.0f", med[key]!, predicted[key]!))
         }
         print(String(format: "  every node converged %.1f ms after the round started; %.0f signed transactions/s reached every node",
-                     med["converged"]!, med["tx_per_s_reaching_every_node"]!))
+                     med["converged"]!, med["txPerSecondReachingEveryNode"]!))
         var cpuPerRound: Double?
         if let a = cpuAfterWarmUp, let b = cpuAtEnd { cpuPerRound = (b - a) / Double(rounds - 1) }
         if let cpuPerRound {
             print(String(format: "  CPU: %.2f s per round, summed over the %d node processes (rounds 2...%d)", cpuPerRound,
                          layout.nodes.count, rounds))
         }
-        print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["full_round"]!))
+        print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["fullRound"]!))
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -126,20 +126,20 @@ struct NetworkDemoCommand: ParsableCommand {
 
     static func printRound(_ round: UInt64, _ lines: [String: RoundLine], campuses: [String]) {
         print("round \(round)")
-        print("  campus  requests  offers  allocations  fill rate     profit  blocks BoE/BoEV/BoCS   collect     seal  allocate   record    total (ms)")
+        print("  campus  requests  offers  allocations  fulfilled  fill rate   profit ¥  blocks BoE/BoEV/BoCS   collect     seal  allocate   record    total (ms)")
         for c in campuses {
             guard let l = lines[c] else { continue }
             let m = l.market, p = l.phases
             let blocks = "\(l.heights["BoE"].map(String.init) ?? "-")/\(l.heights["BoEV"].map(String.init) ?? "-")/\(l.heights["BoCS"].map(String.init) ?? "-")"
-            print(String(format: "  %-6@ %9d %7d %12d %9.1f%% %10.2f  %-20@ %8.1f %8.1f %9.1f %8.1f %8.1f", c, m.requests, m.offers,
-                         m.allocations, m.fillRate * 100, Double(m.profit) / 1e6, blocks, p.collect, p.sealInputs, p.allocate,
+            print(String(format: "  %-6@ %9d %7d %12d %10d %9.1f%% %10.2f  %-20@ %8.1f %8.1f %9.1f %8.1f %8.1f", c, m.requests, m.offers,
+                         m.allocations, m.fulfilled, m.fillRate * 100, Double(m.profit) / 1e6, blocks, p.collect, p.sealInputs, p.allocate,
                          p.record, p.total) + (l.error.map { "  ERROR: \($0)" } ?? ""))
         }
         if let cross = campuses.compactMap({ lines[$0]?.cross }).first {
             let m = cross.market, p = cross.phases
             let left = campuses.compactMap { c in lines[c].map { "\(c) \($0.surplusRequests)/\($0.surplusOffers)" } }.joined(separator: ", ")
-            print(String(format: "  cross-campus (SRET on the BoCS; left over requests/EVs: %@): %d requests, %d EVs → %d allocations, fill rate %.1f%%, profit %.2f; collect %.1f, seal %.1f, allocate %.1f, record %.1f, total %.1f ms",
-                         left, m.requests, m.offers, m.allocations, m.fillRate * 100, Double(m.profit) / 1e6, p.collect,
+            print(String(format: "  cross-campus (SRET on the BoCS; left over requests/EVs: %@): %d requests, %d EVs → %d allocations, %d fulfilled, fill rate %.1f%% of the energy, profit ¥%.2f; collect %.1f, seal %.1f, allocate %.1f, record %.1f, total %.1f ms",
+                         left, m.requests, m.offers, m.allocations, m.fulfilled, m.fillRate * 100, Double(m.profit) / 1e6, p.collect,
                          p.sealInputs, p.allocate, p.record, p.total))
         }
     }

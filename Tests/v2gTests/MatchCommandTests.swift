@@ -71,7 +71,7 @@ struct MatchCommandTests {
         #expect(totals["allocatedWh"] as? Int == 15000)
         #expect(totals["fulfilledRequests"] as? Int == 3)
         // 0.2 × 6000 + 0.2 × 2000 + 0.3 × 4000 + 0.25 × 3000 = 1200 + 400 + 1200 + 750 currency units
-        #expect(totals["profit"] as? Int == 3_550_000)
+        #expect(totals["profitMicro"] as? Int == 3_550_000)
     }
 
     @Test func prosumerJobsFromFile() throws {
@@ -159,7 +159,7 @@ struct MatchCommandTests {
         #expect(allocations.map { $0["end"] as? Int } == [6, 10])
         #expect(allocations.map { $0["energyWh"] as? Int } == [60, 40])
         let totals = try #require(run.json?["totals"] as? [String: Any])
-        #expect(totals["profit"] as? Int == 50_000) // 500000 µ/kWh x 100 Wh / 1000
+        #expect(totals["profitMicro"] as? Int == 50_000) // 500000 µ/kWh x 100 Wh / 1000
     }
 
     /// McAfee by hand: bids 40, 30, 10 (1000 Wh each), asks 5, 20, 35. The efficient walk trades bids 40 and

@@ -53,7 +53,7 @@ extension MatchJob {
         for a in result.allocations {
             let r = job.requests[a.requestIndex]
             let (sum, overflow) = profit.addingReportingOverflow(try money(pricePerKWh: r.bid, energyWh: a.energyWh))
-            guard !overflow else { throw V2GError(code: .overflow, message: "totals.profit exceeds the 64-bit range") }
+            guard !overflow else { throw V2GError(code: .overflow, message: "totals.profitMicro exceeds the 64-bit range") }
             profit = sum
             var fields: [(String, JSONValue)] = [
                 ("exchange", .string(r.exchange.rawValue)), ("consumer", .string(r.consumer.rawValue)),
@@ -81,7 +81,7 @@ extension MatchJob {
             ("requests", .array(requests)),
             ("totals", .object(JSONObject([
                 ("demandWh", .int(Int(demand))), ("allocatedWh", .int(Int(allocated))),
-                ("fulfilledRequests", .int(result.fulfilledCount)), ("profit", .int(Int(profit))),
+                ("fulfilledRequests", .int(result.fulfilledCount)), ("profitMicro", .int(Int(profit))),
             ]))),
         ]))
     }

@@ -15,10 +15,10 @@ extension ResponseTimeModel {
         let model = try ResponseTimeModel(parameters).breakdown()
         let c0 = model.campuses[0]
         return [
-            "collect_and_seal_inputs": c0.requestCollection.seconds * 1000, "allocate": c0.allocation.seconds * 1000,
+            "collectAndSealInputs": c0.requestCollection.seconds * 1000, "allocate": c0.allocation.seconds * 1000,
             "record": (c0.resultUpload + c0.firstNotification).seconds * 1000,
-            "cross_campus": (c0.bocsUpload + model.bocsAllocation + model.secondNotification).seconds * 1000,
-            "full_round": model.round.seconds * 1000,
+            "crossCampus": (c0.bocsUpload + model.bocsAllocation + model.secondNotification).seconds * 1000,
+            "fullRound": model.round.seconds * 1000,
         ]
     }
 }

@@ -55,17 +55,15 @@ enum ForecastReport {
         var modelsCSV = CSVTable(columns: ["round", "mean_local_loss", "weights_sha256"])
         for d in digests { modelsCSV.append([.int(d.round), .double(d.loss), .string(d.digest)]) }
 
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.pForecast.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
-        summary["rmse_wh"] = .double(result.rmseWh)
-        summary["persistence_rmse_wh"] = .double(result.persistenceRmseWh)
-        summary["global_models"] = .int(result.globals.count)
+        var summary = JSONSummary.opening(.pForecast, options: options, repetitions: 1)
+        summary["rmseWh"] = .double(result.rmseWh)
+        summary["persistenceRMSEWh"] = .double(result.persistenceRmseWh)
+        summary["globalModels"] = .int(result.globals.count)
         summary["anchored"] = .bool(options.anchorModel != nil)
         summary["energy"] = .array(rows.map { r in
             .object(JSONObject([("scenario", .string(r.scenario.description)), ("algorithm", .string(r.algorithm)),
-                                ("perfect_kwh", .double(kwh(r.perfect))), ("federated_kwh", .double(kwh(r.federated))),
-                                ("change_percent", .double(change(r)))]))
+                                ("perfectKWh", .double(kwh(r.perfect))), ("federatedKWh", .double(kwh(r.federated))),
+                                ("changePercent", .double(change(r)))]))
         })
 
         let labels = scenarios.map(\.description)

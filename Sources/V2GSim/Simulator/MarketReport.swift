@@ -34,9 +34,9 @@ enum MarketReport {
                     let p = stats((c, e, m)) { units($0.profit) }
                     means[m] = (f.mean, r.mean, p.mean)
                     cell[m.rawValue] = .object(JSONObject([
-                        ("fulfilled_requests_mean", .double(f.mean)), ("fulfilled_requests_std", .double(f.std)),
-                        ("fill_rate_mean", .double(r.mean)), ("fill_rate_std", .double(r.std)),
-                        ("profit_jpy_mean", .double(p.mean)), ("profit_jpy_std", .double(p.std)),
+                        ("fulfilledRequestsMean", .double(f.mean)), ("fulfilledRequestsStd", .double(f.std)),
+                        ("fillRateMean", .double(r.mean)), ("fillRateStd", .double(r.std)),
+                        ("profitJPYMean", .double(p.mean)), ("profitJPYStd", .double(p.std)),
                     ]))
                 }
                 if let ret = means[.ret], let da = means[.doubleAuction] {
@@ -48,14 +48,11 @@ enum MarketReport {
                 cells.append(.object(cell))
             }
         }
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.ch4Market.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
-        summary["repetitions"] = .int(repetitions)
+        var summary = JSONSummary.opening(.ch4Market, options: options, repetitions: repetitions)
         summary["cells"] = .array(cells)
-        summary["ret_ahead_of_double_auction"] = .object(JSONObject([
-            ("cells", .int(cellCount)), ("fulfilled_requests", .int(retAheadFulfilled)),
-            ("fill_rate", .int(retAheadFill)), ("profit", .int(retAheadProfit)),
+        summary["retAheadOfDoubleAuction"] = .object(JSONObject([
+            ("cells", .int(cellCount)), ("fulfilledRequests", .int(retAheadFulfilled)),
+            ("fillRate", .int(retAheadFill)), ("profit", .int(retAheadProfit)),
         ]))
 
         // Figure: one line per mechanism and consumer count, x = EVs, as in Fig. 4.5-4.7.
@@ -148,20 +145,17 @@ enum ConsumerAttackReport {
             var row = JSONObject([("malicious", .int(m))])
             for scenario in ConsumerAttack.Case.allCases {
                 row[scenario.rawValue] = .object(JSONObject([
-                    ("fill_rate_mean", .double(stats(m, scenario) { $0.fillRate }.mean)),
-                    ("fill_rate_round1_mean", .double(stats(m, scenario, round: 1) { $0.fillRate }.mean)),
-                    ("fulfilled_requests_mean", .double(stats(m, scenario) { Double($0.fulfilledRequests) }.mean)),
-                    ("profit_jpy_mean", .double(stats(m, scenario) { units($0.profit) }.mean)),
+                    ("fillRateMean", .double(stats(m, scenario) { $0.fillRate }.mean)),
+                    ("fillRateRound1Mean", .double(stats(m, scenario, round: 1) { $0.fillRate }.mean)),
+                    ("fulfilledRequestsMean", .double(stats(m, scenario) { Double($0.fulfilledRequests) }.mean)),
+                    ("profitJPYMean", .double(stats(m, scenario) { units($0.profit) }.mean)),
                 ]))
             }
             rows.append(.object(row))
         }
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.ch4ConsumerAttack.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
-        summary["repetitions"] = .int(repetitions)
+        var summary = JSONSummary.opening(.ch4ConsumerAttack, options: options, repetitions: repetitions)
         summary["rounds"] = .int(experiment.rounds)
-        summary["last_round"] = .array(rows)
+        summary["lastRound"] = .array(rows)
 
         func chart(_ title: String, _ label: String, _ unit: String, _ value: @escaping (RoundMetrics) -> Double) -> SVGChart {
             let series = ConsumerAttack.Case.allCases.map { scenario in
@@ -237,19 +231,16 @@ enum ExchangeAttackReport {
         for r in 1...experiment.rounds {
             var row = JSONObject([("round", .int(r))])
             for ret in [true, false] {
-                row[ret ? "with_ret" : "without_ret"] = .object(JSONObject([
-                    ("malicious_energy_share", .double(stats(r, ret) { $0.maliciousEnergyShare }.mean)),
-                    ("malicious_request_share", .double(stats(r, ret) { $0.maliciousRequestShare }.mean)),
-                    ("malicious_profit_share", .double(stats(r, ret) { $0.maliciousProfitShare }.mean)),
-                    ("delivered_kwh", .double(stats(r, ret) { Double($0.metrics.deliveredWh) / 1000 }.mean)),
+                row[ret ? "withRET" : "withoutRET"] = .object(JSONObject([
+                    ("maliciousEnergyShare", .double(stats(r, ret) { $0.maliciousEnergyShare }.mean)),
+                    ("maliciousRequestShare", .double(stats(r, ret) { $0.maliciousRequestShare }.mean)),
+                    ("maliciousProfitShare", .double(stats(r, ret) { $0.maliciousProfitShare }.mean)),
+                    ("deliveredKWh", .double(stats(r, ret) { Double($0.metrics.deliveredWh) / 1000 }.mean)),
                 ]))
             }
             rows.append(.object(row))
         }
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.ch4ExchangeAttack.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
-        summary["repetitions"] = .int(repetitions)
+        var summary = JSONSummary.opening(.ch4ExchangeAttack, options: options, repetitions: repetitions)
         summary["rounds"] = .array(rows)
 
         func chart(_ title: String, _ value: @escaping (ExchangeAttack.Sample) -> Double) -> SVGChart {

@@ -63,22 +63,20 @@ enum ProsumerReport {
             let aggregate = g.tradedWh > 0 ? 100 * Double(h.tradedWh - g.tradedWh) / Double(g.tradedWh) : 0
             improvement.append((n, perAgent, aggregate))
         }
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.pProsumers.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
+        var summary = JSONSummary.opening(.pProsumers, options: options, repetitions: 1)
         summary["profiles"] = .string(options.profilesSource)
         summary["runs"] = .array(runs.map { r in
             .object(JSONObject([
                 ("scenario", .string(r.scenario.description)),
                 ("algorithm", .string(r.scenario == .isolated ? "isolated" : r.algorithm.rawValue)),
-                ("traded_kwh", .double(kwh(r.tradedWh))),
-                ("ev_profit_gbp_mean", .double(Stats(r.evs.map { pounds($0.profit) }).mean)),
+                ("tradedKWh", .double(kwh(r.tradedWh))),
+                ("evProfitGBPMean", .double(Stats(r.evs.map { pounds($0.profit) }).mean)),
                 ("agents", .object(JSONObject(r.agents.map { ($0.agent, .object(JSONObject([
-                    ("original_grid_kwh", .double(kwh($0.originalGridWh))), ("traded_kwh", .double(kwh($0.tradedWh))),
-                    ("benefit_gbp", .double(pounds($0.benefit)))]))) }))),
+                    ("originalGridKWh", .double(kwh($0.originalGridWh))), ("tradedKWh", .double(kwh($0.tradedWh))),
+                    ("benefitGBP", .double(pounds($0.benefit)))]))) }))),
             ]))
         })
-        summary["hungarian_over_greedy_percent"] = .array(improvement.map { i in
+        summary["hungarianOverGreedyPercent"] = .array(improvement.map { i in
             .object(JSONObject([("evs", .int(i.evs)), ("aggregate", .double(i.aggregate)),
                                 ("agents", .object(JSONObject(i.agents.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) })))]))
         })

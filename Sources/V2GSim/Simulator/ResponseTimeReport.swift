@@ -30,22 +30,21 @@ enum ResponseTimeReport {
         }
         let first = breakdown.firstResponseShares()
         let second = breakdown.secondResponseShares
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.ch5ResponseTime.rawValue)
+        var summary = JSONSummary.opening(.ch5ResponseTime, options: options, repetitions: 1)
         summary["table5_1"] = .object(JSONObject([
-            ("round_s", .double(breakdown.round.seconds)), ("ledger_share", .double(breakdown.ledgerShare)),
-            ("computation_share", .double(breakdown.computationShare)),
-            ("communication_share", .double(breakdown.communicationShare)),
-            ("first_response_shares", .object(JSONObject([("phase1", .double(first.phase1)), ("phase2", .double(first.phase2)),
+            ("roundS", .double(breakdown.round.seconds)), ("ledgerShare", .double(breakdown.ledgerShare)),
+            ("computationShare", .double(breakdown.computationShare)),
+            ("communicationShare", .double(breakdown.communicationShare)),
+            ("firstResponseShares", .object(JSONObject([("phase1", .double(first.phase1)), ("phase2", .double(first.phase2)),
                                                           ("phase3_1", .double(first.phase3_1))]))),
-            ("second_response_shares", .object(JSONObject([
+            ("secondResponseShares", .object(JSONObject([
                 ("phase1", .double(second.phase1)), ("phase2", .double(second.phase2)), ("phase3_2", .double(second.phase3_2)),
                 ("phase4", .double(second.phase4)), ("phase5", .double(second.phase5))]))),
-            ("second_response_s", .double(breakdown.secondResponse.seconds)),
+            ("secondResponseS", .double(breakdown.secondResponse.seconds)),
         ]))
-        summary["published_ledger_share"] = .double(Published.ledgerShare)
+        summary["publishedLedgerShare"] = .double(Published.ledgerShare)
         let shares = sweep.map(\.breakdown.ledgerShare)
-        summary["sweep_ledger_share_range"] = .array([.double(shares.min() ?? 0), .double(shares.max() ?? 0)])
+        summary["sweepLedgerShareRange"] = .array([.double(shares.min() ?? 0), .double(shares.max() ?? 0)])
 
         // Fig. 5.5: the shares of time by kind, across EV counts, for each exchange count.
         let exchangeCounts = Array(Set(sweep.map(\.exchangeCount))).sorted()

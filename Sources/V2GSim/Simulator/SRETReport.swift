@@ -24,19 +24,16 @@ enum SRETReport {
                 for st in SRETComparison.algorithms {
                     let s = select(r, e, st)
                     cell[st.title] = .object(JSONObject([
-                        ("fulfilled_requests_mean", .double(Stats(s.map { Double($0.fulfilledRequests) }).mean)),
-                        ("fill_rate_mean", .double(Stats(s.map(\.fillRate)).mean)),
-                        ("profit_jpy_mean", .double(Stats(s.map { units($0.profit) }).mean)),
-                        ("round_ms_median", .double(1000 * s.map(\.seconds).median())),
+                        ("fulfilledRequestsMean", .double(Stats(s.map { Double($0.fulfilledRequests) }).mean)),
+                        ("fillRateMean", .double(Stats(s.map(\.fillRate)).mean)),
+                        ("profitJPYMean", .double(Stats(s.map { units($0.profit) }).mean)),
+                        ("roundMsMedian", .double(1000 * s.map(\.seconds).median())),
                     ]))
                 }
                 cells.append(.object(cell))
             }
         }
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.ch6SRET.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
-        summary["repetitions"] = .int(repetitions)
+        var summary = JSONSummary.opening(.ch6SRET, options: options, repetitions: repetitions)
         summary["cells"] = .array(cells)
 
         func figure(_ title: String, _ label: String, _ unit: String,

@@ -122,3 +122,28 @@ extension MarkdownReport {
 
 /// Money in micro-units as whole units (yen or pounds).
 func units(_ micro: Int64) -> Double { Double(micro) / 1e6 }
+
+extension JSONSummary {
+    /// What every `summary.json` opens with: the experiment, the V2GKit version that ran it and every parameter
+    /// it ran with, so a result can be traced and reproduced from its summary alone.
+    static func opening(_ name: ExperimentName, options: SimulationOptions, repetitions: Int) -> JSONSummary {
+        var parameters = JSONObject()
+        // A seed above Int.max would read back negative as a JSON integer; it is written as a string then.
+        parameters["seed"] = options.seed <= UInt64(Int.max) ? .int(Int(options.seed)) : .string("\(options.seed)")
+        parameters["repetitions"] = .int(repetitions)
+        parameters["gamma1"] = .double(Double(options.gamma1.rawValue) / 1e6)
+        parameters["gamma2"] = .double(Double(options.gamma2.rawValue) / 1e6)
+        parameters["chargerCapacityWh"] = .int(Int(options.chargerCapacityWh))
+        parameters["askMicroJPYPerKWh"] = .array([.int(Int(options.askMicro.lowerBound)), .int(Int(options.askMicro.upperBound))])
+        parameters["reserveWh"] = .int(Int(options.reserveWh))
+        parameters["chargerPowerW"] = options.chargerPowerW.map { .int(Int($0)) } ?? .null
+        parameters["profiles"] = .string(options.profilesSource)
+        parameters["forecastPretrainRounds"] = .int(options.forecastPretrainRounds)
+        parameters["forecastHours"] = .int(options.forecastHours)
+        var summary = JSONSummary()
+        summary["experiment"] = .string(name.rawValue)
+        summary["v2gkitVersion"] = .string(coreVersion)
+        summary["parameters"] = .object(parameters)
+        return summary
+    }
+}

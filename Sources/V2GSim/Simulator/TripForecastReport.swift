@@ -12,7 +12,7 @@ enum TripForecastReport {
     struct Cell {
         var requests: Int, evs: Int
         var fulfilled: [Planner: [Int]] = [:], planned: [Planner: [Int]] = [:], shortWh: [Planner: [Int64]] = [:]
-        var drivingJoined: [Planner: [Int]] = [:]
+        var drivingJoined: [Planner: [Int]] = [:], fillRate: [Planner: [Double]] = [:]
     }
 
     static func build(options: SimulationOptions, progress: Progress) throws -> [ReportArtifact] {
@@ -50,6 +50,7 @@ enum TripForecastReport {
                     cell.planned[planner, default: []].append(outcome.planned)
                     cell.shortWh[planner, default: []].append(outcome.shortWh)
                     cell.drivingJoined[planner, default: []].append(outcome.drivingJoined)
+                    cell.fillRate[planner, default: []].append(outcome.fillRate)
                 }
                 done += 1
                 progress.update(done, of: total)
@@ -64,7 +65,7 @@ enum TripForecastReport {
             for p in Planner.allCases {
                 for r in 0..<repetitions {
                     cellsCSV.append([.int(c.requests), .int(c.evs), .string(p.rawValue), .int(r), .int(c.planned[p]![r]),
-                                     .int(c.fulfilled[p]![r]), .double(Double(c.fulfilled[p]![r]) / Double(c.requests)),
+                                     .int(c.fulfilled[p]![r]), .double(c.fillRate[p]![r]),
                                      .int(c.drivingJoined[p]![r]), .int(Int(c.shortWh[p]![r]))])
                 }
             }
@@ -74,25 +75,22 @@ enum TripForecastReport {
             tripsCSV.append([.int(i), .double(t.durationMinutes), .double(t.temperatureC), .string(EVModel.catalogue[t.model].name),
                              .double(t.energyWh), .double(t.energyWh + errors[i]), .double(t.energyWh + flatErrors[i])])
         }
-        var summary = JSONSummary()
-        summary["experiment"] = .string(ExperimentName.ch6Forecast.rawValue)
-        summary["seed"] = .int(Int(truncatingIfNeeded: options.seed))
-        summary["repetitions"] = .int(repetitions)
-        summary["trip_rmse_wh"] = .double(rmse(errors))
-        summary["trip_flat_rmse_wh"] = .double(rmse(flatErrors))
-        summary["trip_mape_percent"] = .double(100 * relative.reduce(0, +) / Double(max(1, relative.count)))
+        var summary = JSONSummary.opening(.ch6Forecast, options: options, repetitions: repetitions)
+        summary["tripRMSEWh"] = .double(rmse(errors))
+        summary["tripFlatRMSEWh"] = .double(rmse(flatErrors))
+        summary["tripMAPEPercent"] = .double(100 * relative.reduce(0, +) / Double(max(1, relative.count)))
         summary["cells"] = .array(results.map { c in
             .object(JSONObject([("requests", .int(c.requests)), ("evs", .int(c.evs))] + Planner.allCases.map { p in
-                (p.rawValue, .object(JSONObject([("fulfilled_mean", .double(mean(c.fulfilled[p]!))),
-                                                 ("fill_rate_mean", .double(mean(c.fulfilled[p]!) / Double(c.requests))),
-                                                 ("planned_mean", .double(mean(c.planned[p]!)))])))
+                (p.rawValue, .object(JSONObject([("fulfilledMean", .double(mean(c.fulfilled[p]!))),
+                                                 ("fillRateMean", .double(c.fillRate[p]!.reduce(0, +) / Double(max(1, repetitions)))),
+                                                 ("plannedMean", .double(mean(c.planned[p]!)))])))
             }))
         })
 
         let labels = results.map { "\($0.requests)×\($0.evs)" }
         var fillChart = SVGChart.groupedBars(
             title: "Requests fulfilled as delivered, by how driving EVs plan their trip energy", xLabel: "requests × EVs",
-            yLabel: "fill rate", yUnit: "%", categories: labels,
+            yLabel: "requests fulfilled", yUnit: "%", categories: labels,
             series: Planner.allCases.map { p in
                 BarSeries(name: p.rawValue, values: results.map { 100 * mean($0.fulfilled[p]!) / Double($0.requests) })
             })
@@ -127,7 +125,7 @@ enum TripForecastReport {
                 + "until 22:00) and delivers at most the RP it really has; a request counts as fulfilled only if all of "
                 + "it is delivered.",
         ])
-        report.image("fill.svg", alt: "Fill rate by planner")
+        report.image("fill.svg", alt: "Requests fulfilled as delivered, by planner")
         report.image("trips.svg", alt: "Predicted against true trip energy")
         report.image("loss.svg", alt: "Training loss")
         report.heading("Prediction error on test trips")
@@ -203,7 +201,12 @@ struct TripRound {
         return min(ev.socWh - Int64(used.rounded()) - Self.floorWh, ev.powerW * (end - ev.available) / 3600)
     }
 
-    struct Outcome { var planned = 0, fulfilled = 0, drivingJoined = 0; var shortWh: Int64 = 0 }
+    struct Outcome {
+        var planned = 0, fulfilled = 0, drivingJoined = 0
+        var shortWh: Int64 = 0, deliveredWh: Int64 = 0, demandWh: Int64 = 0
+        /// The share of requested energy delivered (the fill rate every report means).
+        var fillRate: Double { demandWh > 0 ? Double(deliveredWh) / Double(demandWh) : 0 }
+    }
 
     func run(_ planner: TripForecastReport.Planner) throws -> Outcome {
         var offers: [EVAvailability] = [], truth: [Int64] = []
@@ -234,6 +237,8 @@ struct TripRound {
             outcome.shortWh += a.energyWh - give
         }
         outcome.fulfilled = result.outcomes.filter { $0.fulfilled && delivered[$0.requestIndex] >= $0.demandWh }.count
+        outcome.deliveredWh = delivered.reduce(0, +)
+        outcome.demandWh = requests.reduce(0) { $0 + $1.request.energyWh }
         return outcome
     }
 }
