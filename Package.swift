@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "V2GTransport",
             dependencies: [
-                "V2GLedger", "CZeroMQ",
+                "V2GKit", "V2GLedger", "CZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "V2GNode",
             dependencies: [
-                "V2GLedger", "V2GTransport",
+                "V2GKit", "V2GLedger", "V2GTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 
 /// What a gateway runs besides validating, keeping and serving its chains: the part its role plays in rounds,
 /// on a thread of its own.
@@ -57,7 +58,7 @@ final class RoleThread: @unchecked Sendable {  // fields under `condition`
 
     /// Sleeps for `d` or until stopped; returns whether it was stopped.
     func sleep(_ d: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        let deadline = Date().addingTimeInterval(d.inSeconds)
         condition.lock()
         defer { condition.unlock() }
         while !stopped, condition.wait(until: deadline) {}

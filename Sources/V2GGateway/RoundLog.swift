@@ -76,7 +76,7 @@ public struct RoundLine: Codable, Sendable {
         self.round = round
     }
 
-    public static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+    public static func ms(_ d: Duration) -> Double { d.inSeconds * 1000 }
 
     public mutating func record(_ report: RoundReport) {
         market = Market(result: report.result, inputs: report.inputs, requests: report.requests, offers: report.evs.count)

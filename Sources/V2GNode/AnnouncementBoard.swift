@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 import V2GLedger
 
 /// The latest round announcement signed by an orderer of this ledger's channels. Changes are broadcast, so
@@ -34,7 +35,7 @@ final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
 
     /// The latest announcement once it names a round after `round`; nil after `timeout` or when the node stops.
     func wait(after round: UInt64, timeout: Duration) -> RoundAnnouncement? {
-        let deadline = Date().addingTimeInterval(seconds(timeout))
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
         changed.lock()
         defer { changed.unlock() }
         while (latest?.round ?? 0) <= round {

@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 import V2GLedger
 
 /// Gossip'd blocks waiting for the worker, bounded, with the worker's other wake-ups (a catch-up asked for, a
@@ -53,7 +54,7 @@ final class BlockInbox: @unchecked Sendable {  // fields under `changed`
     /// Waits up to `timeout` for blocks, a catch-up request or a stop; returns the blocks queued and whether a
     /// catch-up was asked for (nil once stopped).
     func take(timeout: Duration) -> (blocks: [PendingBlock], catchUp: Bool)? {
-        let deadline = Date().addingTimeInterval(seconds(timeout))
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
         changed.lock()
         defer { changed.unlock() }
         while blocks.isEmpty && !catchUpRequested && !stopped {

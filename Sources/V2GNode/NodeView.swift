@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 import V2GLedger
 import V2GTransport
 
@@ -55,7 +56,7 @@ final class NodeView: @unchecked Sendable {  // fields under `changed`
     /// Checks `condition` after every commit until it holds, `timeout` passes or the node stops; returns
     /// whether it held.
     func wait(timeout: Duration, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds(timeout))
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
         while true {
             changed.lock()
             let seen = generation
@@ -71,6 +72,3 @@ final class NodeView: @unchecked Sendable {  // fields under `changed`
         }
     }
 }
-
-/// A duration in seconds, as Foundation's waits take it.
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

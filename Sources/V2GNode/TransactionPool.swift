@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 import V2GLedger
 
 /// Why the orderer's pool refused a transaction.
@@ -143,7 +144,7 @@ final class TransactionPool: @unchecked Sendable {  // fields under `changed`
     /// Checks `condition` on a copy of the pool (outside the lock) after every change until it holds, `timeout`
     /// passes or the pool stops.
     func wait(timeout: Duration, until condition: ([Channel: [Transaction]]) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds(timeout))
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
         while true {
             changed.lock()
             let (pool, seen) = (byChannel, generation)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import V2GKit
 import V2GLedger
 
 /// A ledger peer on the network (docs/network.md): a CurveZMQ ROUTER that neighbours' DEALERs connect to,
@@ -119,7 +120,7 @@ public final class Peer: Sendable {
 
     /// Waits until every neighbour in `keys` is connected; false if `timeout` passes first or the peer stops.
     public func waitForLinks(to keys: Set<PublicKey>, timeout: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds(timeout))
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
         let links = shared.linksChanged
         links.lock()
         defer { links.unlock() }
@@ -129,6 +130,3 @@ public final class Peer: Sendable {
         return true
     }
 }
-
-/// A duration in seconds, as Foundation's waits take it.
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -64,10 +64,6 @@ struct SRETBench: ParsableCommand {
             "note": "wall-clock time of the Swift API call (C core plus ID marshalling), one round per repetition",
             "slowestSretMs": worst, "results": rows,
         ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
-        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-        print("wrote \(out)")
+        try BenchResults.write(document, to: out)
     }
 }

@@ -1,4 +1,5 @@
 import V2GGateway
+import V2GOCPPServer
 import V2GSim
 
 /// An error that means the command's input (an argument, a file, a config) is at fault: `V2GCommand.main`
@@ -10,6 +11,7 @@ extension ForecastDataError: BadInput {}
 extension ConfigError: BadInput {}
 extension GatewayError: BadInput {}
 extension LocalNetworkError: BadInput {}
+extension OCPPServerError: BadInput {}
 
 /// Bad input found by the command itself.
 enum CommandFailure: BadInput {

@@ -141,7 +141,7 @@ enum LedgerDemo {
         print("\n── Ledger ([T] §5.1): \(network.blocks.count) blocks, \(txs) transactions on BoE and BoEV; "
               + "policy \(network.endorsementsRequired) of \(network.endorsers.count) endorsers")
         print(String(format: "   a second peer re-validated every signature, endorsement and RET result in %.1f ms",
-                     Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3))
+                     elapsed.inSeconds * 1000))
         print("   BoE head \(peer.chain(.boe).head.description.prefix(16))…  BoEV head \(peer.chain(.boev).head.description.prefix(16))…")
         let penalised = peer.penalties.consumers.keys.map(\.description).sorted().joined(separator: ", ")
         print("   penalty lists: \(penalised.isEmpty ? "none" : penalised); balances sum to \(peer.balances.values.reduce(0, +))")

@@ -14,13 +14,6 @@ struct ForecastBench: ParsableCommand {
     @Option(help: "Where to write the JSON results.")
     var out = "bench/results/forecast.json"
 
-    func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let t = ContinuousClock.now
-        try body()
-        let d = ContinuousClock.now - t
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
     func run() throws {
         guard repetitions > 0 else { throw CommandFailure.badInput("--repetitions must be at least 1") }
         // The [P] LSTM on one prosumer's day: 1440 periods of 60 s, 1437 samples of 3 steps.
@@ -31,10 +24,10 @@ struct ForecastBench: ParsableCommand {
         for r in 0..<repetitions {
             var net = try NeuralNetwork(LoadForecast.architecture, seed: UInt64(r))
             var trainer = NetworkTrainer(seed: UInt64(r))
-            lstmEpoch.append(try seconds { try trainer.train(&net, on: daySamples, epochs: 1) })
+            lstmEpoch.append(try ContinuousClock().measure { try trainer.train(&net, on: daySamples, epochs: 1) }.inSeconds)
             let n = 2000
             var predictor = NeuralNetwork.Predictor(net)
-            lstmInfer.append(try seconds { for i in 0..<n { _ = try predictor.predict(daySamples[i % daySamples.count].input) } } / Double(n))
+            lstmInfer.append(try ContinuousClock().measure { for i in 0..<n { _ = try predictor.predict(daySamples[i % daySamples.count].input) } }.inSeconds / Double(n))
         }
         // The trip MLP: 13 → 32 → 16 → 1 on 4000 trips.
         let trips = TripGenerator(seed: 1).trips(4000).map(TripEnergyForecast.sample)
@@ -42,10 +35,10 @@ struct ForecastBench: ParsableCommand {
         for r in 0..<repetitions {
             var net = try NeuralNetwork(.mlp(inputs: 13, hidden: [32, 16], outputs: 1), seed: UInt64(r))
             var trainer = NetworkTrainer(seed: UInt64(r))
-            mlpEpoch.append(try seconds { try trainer.train(&net, on: trips, epochs: 1) })
+            mlpEpoch.append(try ContinuousClock().measure { try trainer.train(&net, on: trips, epochs: 1) }.inSeconds)
             let n = 20_000
             var predictor = NeuralNetwork.Predictor(net)
-            mlpInfer.append(try seconds { for i in 0..<n { _ = try predictor.predict(trips[i % trips.count].input) } } / Double(n))
+            mlpInfer.append(try ContinuousClock().measure { for i in 0..<n { _ = try predictor.predict(trips[i % trips.count].input) } }.inSeconds / Double(n))
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -71,9 +64,6 @@ struct ForecastBench: ParsableCommand {
         print(String(format: "trip MLP: one epoch over %d trips %.3f s (%.1f µs/sample), inference %.2f µs", trips.count,
                      mlpEpoch.median(), mlpEpoch.median() / Double(trips.count) * 1e6, mlpInfer.median() * 1e6))
         print(String(format: "peak resident memory %.1f MiB; goals: epoch under 1 s, inference under 50 µs", peakMiB))
-        let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
-        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-        print("wrote \(out)")
+        try BenchResults.write(result, to: out)
     }
 }

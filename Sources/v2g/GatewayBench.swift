@@ -101,10 +101,7 @@ struct GatewayBench: ParsableCommand {
             "medianPhasesMs": phases, "nodesOverGoal": over, "failures": failures,
             "note": "every node a separate v2g node process on loopback; resident memory sampled every 200 ms, the peak kept",
         ]
-        let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
-        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-        print("wrote \(out)")
+        try BenchResults.write(result, to: out)
         if !failures.isEmpty { throw CommandFailure.badInput("rounds failed: \(failures.prefix(3).joined(separator: "; "))") }
     }
 }

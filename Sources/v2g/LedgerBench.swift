@@ -71,10 +71,7 @@ struct LedgerBench: ParsableCommand {
             "verificationsPerSecondBefore": verifyBefore, "verificationsPerSecondAfter": verifyAfter,
             "lowestFractionOfCeiling": worst, "lowestPairedFractionOfCeiling": worstPaired, "results": rows,
         ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
-        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-        print("wrote \(out)")
+        try BenchResults.write(document, to: out)
     }
 
     private func rate(_ perSecond: Double) -> String { String(format: "%.0f", perSecond) }

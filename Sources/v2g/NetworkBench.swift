@@ -100,17 +100,13 @@ struct NetworkBench: ParsableCommand {
         }
         print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["fullRound"]!))
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let result = Result(
             benchmark: "network", processes: layout.nodes.count, campuses: campuses, requests: requests / campuses * campuses,
             evs: evs / campuses * campuses, endorsementPolicy: "2 of 2 per campus; all control systems on the BoCS",
             note: "every node a separate v2g node process, CurveZMQ on loopback, SQLite synchronous=FULL; 2 shared cores; round 1 is a warm-up",
             medianMs: med, modelTable51Ms: predicted, cpuSecondsPerRound: cpuPerRound, failures: failures,
             rounds: (1...UInt64(rounds)).flatMap { r in layout.campusNames.compactMap { lines[r]?[$0] } })
-        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try encoder.encode(result).write(to: URL(fileURLWithPath: out), options: .atomic)
-        print("wrote \(out)")
+        try BenchResults.write(result, to: out)
         if !failures.isEmpty { throw CommandFailure.badInput("rounds failed: \(failures.prefix(3).joined(separator: "; "))") }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import V2GGateway
+import V2GOCPPServer
 
 /// `v2g node --config FILE`: a gateway's long-running ledger peer (docs/network.md, "Running a node").
 struct NodeCommand: ParsableCommand {
@@ -42,9 +43,9 @@ struct NodeCommand: ParsableCommand {
         var logger = Logger(label: "v2g.node")
         logger[metadataKey: "role"] = "\(settings.role.rawValue)"
         var sources = GatewaySources()
-        var endpoint: OCPPEndpoint?, chargers: OCPPChargers?
+        var endpoint: RunningOCPPServer?, chargers: OCPPChargers?
         if let ocpp = settings.roles.ocpp {
-            let (e, c) = try OCPPEndpoint.bridge(ocpp, logger: logger) { shutdown.fire("the OCPP endpoint stopped") }
+            let (e, c) = try OCPPBridge.start(ocpp, logger: logger) { shutdown.fire("the OCPP endpoint stopped") }
             (endpoint, chargers) = (e, c)
             sources = GatewaySources(vehicles: c, setpoints: c, deliveries: c)
         }

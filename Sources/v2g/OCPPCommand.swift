@@ -63,7 +63,7 @@ struct OCPPCommand: ParsableCommand {
             default: throw CommandFailure.badInput("--tls-certificate and --tls-private-key go together")
             }
             let server = OCPPServer(configuration: configuration, handler: site)
-            let endpoint = try OCPPEndpoint.start(server) { shutdown.fire("the server stopped") }
+            let endpoint = try RunningOCPPServer.start(server) { shutdown.fire("the server stopped") }
             out.write(Data("listening on \(configuration.tls == nil ? "ws" : "wss")://\(host):\(server.boundPort ?? 0)/ocpp/{stationId}\n".utf8))
             _ = shutdown.wait()
             endpoint.stop()

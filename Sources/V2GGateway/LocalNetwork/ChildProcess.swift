@@ -1,4 +1,5 @@
 import Foundation
+import V2GKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -143,7 +144,7 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
         while true {
             if let t = termination { return t }
             if ContinuousClock.now >= deadline { return nil }
-            Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: pause.inSeconds)
             pause = min(pause * 2, .milliseconds(20))
         }
     }

@@ -47,7 +47,7 @@ public struct SRETComparison: Sendable {
                     .match(requests: round.requests.map(\.request), offers: round.retOffers)
             }
         }
-        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return (result, elapsed.inSeconds)
     }
 
     public func run(progress: Progress) throws -> [Sample] {
