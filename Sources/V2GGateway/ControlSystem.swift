@@ -54,7 +54,7 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
     /// announced before the restart but did not complete is announced again under the same number, which agents
     /// that kept running ignore (they answered it already), so that round collects only restarted agents' inputs.
     public var nextRound: UInt64 {
-        let done = node.withLedger { $0.allocationResults(on: .boe).map(\.round).max() ?? 0 }
+        let done = node.withLedger { $0.chain(.boe).lastAllocatedRound }
         return max(done, node.lastAnnouncement?.round ?? 0) + 1
     }
 
@@ -84,10 +84,10 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         // The EVs each unmetered allocation result allocated to, less those whose report is committed.
         let reportable: [Digest: Reportable] = node.withLedger { ledger in
             var out: [Digest: Reportable] = [:]
-            for (id, result, inputs) in ledger.unmeteredAllocations(on: .boe) {
+            for (id, result, inputs, allocatedAt) in ledger.unmeteredAllocations(on: .boe) {
                 let reported = Set(ledger.meterReports(of: id).map(\.ev))
                 out[id] = Reportable(evs: Set(result.allocations.map { inputs.offers[Int($0.offer)].ev }).subtracting(reported),
-                                     allocatedAt: ledger.transaction(id)?.timestamp ?? 0,
+                                     allocatedAt: allocatedAt,
                                      allocations: result.allocations.map { (inputs.offers[Int($0.offer)].ev, $0.interval) })
             }
             return out
@@ -239,9 +239,8 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
                 _ = node.waitForNeighbours(roster.endorsers.filter { $0 != node.publicKey }, toReach: heights, timeout: .seconds(2))
             }
         }
-        for (id, result, inputs) in owed {
+        for (id, result, inputs, filed) in owed {
             let penalties = node.withLedger { $0.penalties }
-            let filed = node.withLedger { $0.transaction(id)?.timestamp } ?? 0
             let final = now() - filed > meteringWaitSeconds
             var records: [Transaction]
             do {

@@ -136,8 +136,17 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
         let mine = Set(vehicles.map(\.name))
         var still: [UInt64] = []
         for round in awaiting {
-            guard let (result, inputs, id) = node.withLedger({ $0.allocation(round: round, on: .boe) }) else {
-                still.append(round)
+            let (found, allocated, kept) = node.withLedger {
+                ($0.allocation(round: round, on: .boe), $0.chain(.boe).lastAllocatedRound, $0.closedRoundsKept)
+            }
+            guard let (result, inputs, id, _) = found else {
+                // A round allocated long ago whose result is gone from memory (or was never allocated): its
+                // setpoints are history now.
+                if round &+ kept <= allocated {
+                    logger.warning("round \(round): no allocation result kept any more; its setpoints are skipped")
+                } else {
+                    still.append(round)
+                }
                 continue
             }
             let setpoints: [Setpoint] = result.allocations.enumerated().compactMap { i, e in

@@ -23,28 +23,44 @@ public struct ChainState: Sendable {
     public func lastNonce(of author: PublicKey) -> UInt64 { lastNonce[author] ?? 0 }
 }
 
-/// What a committed allocation result leaves for metering, settlement and penalties to refer to.
+/// What a committed allocation result leaves for its notification, metering, settlement and penalty update to
+/// refer to (while it is open: not both settled and penalised, docs/wire-format.md §6.1), and for the EV gateways
+/// that turn it into setpoints (kept while its round is among the channel's `Ledger.closedRoundsKept` latest).
 struct AllocationRecord: Sendable {
     var payload: AllocationResultPayload
     var inputs: RoundInputs
+    var channel: Channel
+    var timestamp: Int64
     var metering: Digest?
     var settled = false
     var penalised = false
+    var closed: Bool { settled && penalised }
+}
+
+/// A committed transaction an allocation result may still name: a request list or an offer (named by the BoE's
+/// results) or a campus surplus (by the BoCS's), until a result of its round is committed there.
+struct RetainedInput: Sendable {
+    var tx: Transaction
+    var round: UInt64
+    /// The channel whose allocation results may name it.
+    var user: Channel
 }
 
 /// The validated ledger: every channel's chain, and the state derived only from committed blocks
 /// (penalty lists, balances). Blocks go in through `append`, which validates them whole first.
+///
+/// What it keeps does not grow with the chain (a gateway runs for months): the inputs of rounds not allocated
+/// yet, and the allocation results not yet both settled and penalised; the blocks themselves live in the store.
 public final class Ledger: @unchecked Sendable {
     public private(set) var chains: [Channel: ChainState] = [:]
     /// Penalty lists (SPEC §3.4), as committed penalty updates left them.
     public private(set) var penalties = PenaltyBook()
     /// Account balances in micro-units (SPEC §4); they always sum to zero.
     public private(set) var balances: [String: Int64] = [:]
-    // The two indexes that grow with the chain are changed in place and rolled back by key on a bad block;
+    // The inputs, which a round adds by the thousand, are changed in place and rolled back by key on a bad block;
     // the small derived state is restored from a copy.
-    private var transactions: [Digest: Transaction] = [:]
-    private var seen: [Channel: Set<Digest>] = [:]
-    private var admitted: [(Channel, Digest)] = []
+    private var inputs: [Digest: RetainedInput] = [:]
+    private var admitted: [Digest] = []
     private var allocations: [Digest: AllocationRecord] = [:]
     private var meterings: [Digest: MeteringPayload] = [:]
     /// Meter reports (kind 10) by the allocation result they measure, in chain order.
@@ -53,33 +69,59 @@ public final class Ledger: @unchecked Sendable {
     /// endorser).
     public let signatures = SignatureCache()
 
-    public init() {}
+    /// How many of a channel's latest allocated rounds keep their closed results queryable, by default: an EV
+    /// gateway reads its setpoints from the current round's, which the control system may have metered in the
+    /// same block.
+    public static let defaultClosedRoundsKept: UInt64 = 2
+    /// How many of a channel's latest allocated rounds keep their closed (settled and penalised) results queryable.
+    public let closedRoundsKept: UInt64
+
+    public init(closedRoundsKept: UInt64 = Ledger.defaultClosedRoundsKept) { self.closedRoundsKept = closedRoundsKept }
 
     /// The chain of a channel.
     public func chain(_ channel: Channel) -> ChainState { chains[channel] ?? ChainState() }
 
-    /// A committed transaction by ID.
-    public func transaction(_ id: Digest) -> Transaction? { transactions[id] }
+    /// A committed request list, offer or campus surplus that an allocation result may still name (its round not
+    /// allocated yet); nil for anything else.
+    public func retainedInput(_ id: Digest) -> Transaction? { inputs[id]?.tx }
 
-    /// The committed allocation results of a channel, in no particular order.
-    public func allocationResults(on channel: Channel) -> [AllocationResultPayload] {
-        allocations.compactMap { id, record in transactions[id]?.channel == channel ? record.payload : nil }
+    /// What the ledger holds in memory besides its chains' heads: it stays bounded however long the chain grows.
+    public struct Retained: Sendable, Equatable {
+        /// Request lists, offers and campus surpluses of rounds not allocated yet.
+        public var inputs: Int
+        /// Allocation results open, or closed in one of the `closedRoundsKept` latest allocated rounds.
+        public var allocations: Int
+        /// Meter reports (kind 10) of the last 64 allocated rounds.
+        public var meterReports: Int
     }
 
-    /// The committed allocation result of `round` on `channel`, with the inputs it ran on and its tx_id; nil if none is
-    /// committed (what an EV gateway turns into its chargers' setpoints).
-    public func allocation(round: UInt64, on channel: Channel) -> (result: AllocationResultPayload, inputs: RoundInputs, id: Digest)? {
-        for (id, record) in allocations where record.payload.round == round && transactions[id]?.channel == channel {
-            return (record.payload, record.inputs, id)
+    /// What the ledger holds now (the node's metrics report it).
+    public var retained: Retained {
+        Retained(inputs: inputs.count, allocations: allocations.count, meterReports: reports.values.reduce(0) { $0 + $1.count })
+    }
+
+    /// The allocation results of a channel still kept (open, or closed in one of the `closedRoundsKept` latest
+    /// allocated rounds), in no particular order.
+    public func allocationResults(on channel: Channel) -> [AllocationResultPayload] {
+        allocations.values.compactMap { $0.channel == channel ? $0.payload : nil }
+    }
+
+    /// The allocation result of `round` on `channel`, with the inputs it ran on, its tx_id and its timestamp; nil if
+    /// none is committed or it is no longer kept (what an EV gateway turns into its chargers' setpoints).
+    public func allocation(round: UInt64, on channel: Channel)
+        -> (result: AllocationResultPayload, inputs: RoundInputs, id: Digest, timestamp: Int64)? {
+        for (id, record) in allocations where record.payload.round == round && record.channel == channel {
+            return (record.payload, record.inputs, id, record.timestamp)
         }
         return nil
     }
 
-    /// The committed allocation results of `channel` not metered yet, oldest round first, with their tx_ids:
-    /// what a control system that meters after the delivery still owes.
-    public func unmeteredAllocations(on channel: Channel) -> [(id: Digest, result: AllocationResultPayload, inputs: RoundInputs)] {
+    /// The committed allocation results of `channel` not metered yet, oldest round first, with their tx_ids and
+    /// timestamps: what a control system that meters after the delivery still owes.
+    public func unmeteredAllocations(on channel: Channel)
+        -> [(id: Digest, result: AllocationResultPayload, inputs: RoundInputs, timestamp: Int64)] {
         allocations.compactMap { id, record in
-            record.metering == nil && transactions[id]?.channel == channel ? (id, record.payload, record.inputs) : nil
+            record.metering == nil && record.channel == channel ? (id, record.payload, record.inputs, record.timestamp) : nil
         }.sorted { $0.result.round < $1.result.round }
     }
 
@@ -105,12 +147,23 @@ public final class Ledger: @unchecked Sendable {
         do {
             try apply(block)
         } catch {
-            for (channel, id) in admitted {
-                transactions[id] = nil
-                seen[channel]?.remove(id)
-            }
+            for id in admitted { inputs[id] = nil }
             (chains, penalties, balances, allocations, meterings, reports) = saved
             throw error.at(height: block.height)
+        }
+        // A committed result's round is over: no later result may name its inputs (§6.1); closed results go when
+        // their round leaves the `closedRoundsKept` latest, meter reports (read by the metering a round or two
+        // later) after 64 rounds.
+        let allocated = chain(block.channel).lastAllocatedRound
+        if allocated > 0, block.transactions.contains(where: { $0.kind == .allocationResult }) {
+            inputs = inputs.filter { $0.value.user != block.channel || $0.value.round > allocated }
+            for (id, record) in allocations
+            where record.channel == block.channel && record.closed && record.payload.round &+ closedRoundsKept <= allocated {
+                allocations[id] = nil
+                if let m = record.metering { meterings[m] = nil }
+                reports[id] = nil
+            }
+            if block.channel == .boe { reports = reports.filter { $0.value.contains { $0.round &+ 64 > allocated } } }
         }
     }
 
@@ -121,16 +174,13 @@ public final class Ledger: @unchecked Sendable {
         let saved = (chains, penalties, balances, allocations, meterings, reports)
         admitted.removeAll(keepingCapacity: true)
         defer {
-            for (channel, id) in admitted {
-                transactions[id] = nil
-                seen[channel]?.remove(id)
-            }
+            for id in admitted { inputs[id] = nil }
             (chains, penalties, balances, allocations, meterings, reports) = saved
         }
         var chain = chains[tx.channel] ?? ChainState()
         guard chain.config != nil else { throw LedgerError(.chain, "\(tx.channel) has no genesis block") }
         try admit(tx, id: tx.id, on: tx.channel, chain: &chain, genesis: false, endorsed: false)
-        try execute(tx)
+        try execute(tx, id: tx.id, chain: &chain)
     }
 
     private func apply(_ block: Block) throws(LedgerError) {
@@ -170,13 +220,10 @@ public final class Ledger: @unchecked Sendable {
         for (i, tx) in block.transactions.enumerated() {
             do {
                 try admit(tx, id: ids[i], on: block.channel, chain: &chain, genesis: block.height == 0)
-                try execute(tx)
+                try execute(tx, id: ids[i], chain: &chain)
             } catch {
                 throw error.at(height: block.height, transaction: i)
             }
-        }
-        for (id, tx) in zip(ids, block.transactions) where tx.kind == .allocationResult {
-            chain.lastAllocatedRound = max(chain.lastAllocatedRound, allocations[id]?.payload.round ?? 0)
         }
         chain.height = block.height
         chain.head = block.hash
@@ -226,24 +273,38 @@ public final class Ledger: @unchecked Sendable {
                 throw LedgerError(.endorsement, "\(tx.endorsements.count) endorsements, the policy needs \(required)")
             }
         }
-        guard seen[channel]?.contains(id) != true else { throw LedgerError(.replay, "transaction \(id) is already on \(channel)") }
+        // A transaction seen before has a nonce not above its author's last: no tx_id can repeat on a channel.
         if let last = chain.lastNonce[tx.author], tx.nonce <= last {
             throw LedgerError(.replay, "nonce \(tx.nonce) does not exceed the author's last, \(last)")
         }
-        seen[channel, default: []].insert(id)
-        admitted.append((channel, id))
         chain.lastNonce[tx.author] = tx.nonce
-        transactions[id] = tx
+    }
+
+    /// Keeps an input for the results of `user` while its round is not allocated there (§6.1: later results name
+    /// only inputs of their own round, and their rounds increase).
+    private func retain(_ tx: Transaction, id: Digest, round: UInt64, for user: Channel, chain: ChainState) {
+        let allocated = user == tx.channel ? chain.lastAllocatedRound : self.chain(user).lastAllocatedRound
+        guard round > allocated else { return }
+        inputs[id] = RetainedInput(tx: tx, round: round, user: user)
+        admitted.append(id)
+    }
+
+    /// The open allocation result `id` on `channel`, for a record that refers to it.
+    private func openAllocation(_ id: Digest, on channel: Channel, _ what: String) throws(LedgerError) -> AllocationRecord {
+        guard let record = allocations[id], record.channel == channel, !record.closed else {
+            throw LedgerError(.unknownInput, "\(what) of an unknown, closed or other channel's allocation")
+        }
+        return record
     }
 
     /// Decodes the payload and re-executes what is deterministic, updating derived state.
-    private func execute(_ tx: Transaction) throws(LedgerError) {
+    private func execute(_ tx: Transaction, id: Digest, chain: inout ChainState) throws(LedgerError) {
         switch tx.kind {
         case .config: _ = try ChannelConfig.decode(tx.payload)
-        case .requestList: _ = try RequestListPayload.decode(tx.payload)
-        case .offer: _ = try OfferPayload.decode(tx.payload)
+        case .requestList: retain(tx, id: id, round: try RequestListPayload.decode(tx.payload).round, for: .boe, chain: chain)
+        case .offer: retain(tx, id: id, round: try OfferPayload.decode(tx.payload).round, for: .boe, chain: chain)
         case .modelUpdate: _ = try ModelUpdatePayload.decode(tx.payload)
-        case .campusSurplus: _ = try CampusSurplusPayload.decode(tx.payload)
+        case .campusSurplus: retain(tx, id: id, round: try CampusSurplusPayload.decode(tx.payload).round, for: .bocs, chain: chain)
         case .meterReport:
             // Not checked against the allocation: it is on BoE, which a BoEV replica may hold later or not at all.
             // The metering record that reads it is checked by whoever holds both (docs/wire-format.md §5, kind 10).
@@ -251,10 +312,21 @@ public final class Ledger: @unchecked Sendable {
             reports[m.allocation, default: []].append(m)
         case .notification:
             let n = try NotificationPayload.decode(tx.payload)
-            guard allocations[n.allocation] != nil else { throw LedgerError(.unknownInput, "notification of an unknown allocation") }
+            _ = try openAllocation(n.allocation, on: tx.channel, "notification")
         case .allocationResult:
             let result = try AllocationResultPayload.decode(tx.payload)
-            let inputs = try RoundInputs.collect(result) { transactions[$0] }
+            guard result.round > chain.lastAllocatedRound else {
+                throw LedgerError(.replay, "round \(result.round) is not after the last allocated round, \(chain.lastAllocatedRound)")
+            }
+            for input in result.inputs {
+                guard let retained = inputs[input], retained.user == tx.channel else {
+                    throw LedgerError(.unknownInput, "input \(input) is not a committed \(tx.channel == .bocs ? "campus surplus" : "request list or offer") of an open round")
+                }
+                guard retained.round == result.round else {
+                    throw LedgerError(.unknownInput, "input \(input) is of round \(retained.round), the result of round \(result.round)")
+                }
+            }
+            let inputs = try RoundInputs.collect(result) { self.inputs[$0]?.tx }
             let expected = try RoundExecution.expected(result, inputs: inputs, penalties: penalties)
             guard expected.allocations == result.allocations else {
                 throw LedgerError(.reexecution, "allocations differ from the matcher's on the same inputs")
@@ -262,10 +334,11 @@ public final class Ledger: @unchecked Sendable {
             guard expected.outcomes == result.outcomes else {
                 throw LedgerError(.reexecution, "request outcomes differ from the matcher's on the same inputs")
             }
-            allocations[tx.id] = AllocationRecord(payload: result, inputs: inputs)
+            allocations[id] = AllocationRecord(payload: result, inputs: inputs, channel: tx.channel, timestamp: tx.timestamp)
+            chain.lastAllocatedRound = result.round
         case .meteringRecord:
             let m = try MeteringPayload.decode(tx.payload)
-            guard var record = allocations[m.allocation] else { throw LedgerError(.unknownInput, "metering of an unknown allocation") }
+            var record = try openAllocation(m.allocation, on: tx.channel, "metering")
             guard record.metering == nil else { throw LedgerError(.replay, "that allocation is already metered") }
             var seen = Set<UInt32>()
             for r in m.readings {
@@ -277,16 +350,17 @@ public final class Ledger: @unchecked Sendable {
                     throw LedgerError(.malformed, "delivered energy outside 0...allocated (or -allocated-1...-1, measured at the EV's side)")
                 }
             }
-            record.metering = tx.id
+            record.metering = id
             allocations[m.allocation] = record
-            meterings[tx.id] = m
+            meterings[id] = m
         case .settlement:
             let s = try SettlementPayload.decode(tx.payload)
-            guard var record = allocations[s.allocation], record.metering == s.metering, let m = meterings[s.metering] else {
-                throw LedgerError(.unknownInput, "settlement of an unknown or unmetered allocation")
+            var record = try openAllocation(s.allocation, on: tx.channel, "settlement")
+            guard record.metering == s.metering, let m = meterings[s.metering] else {
+                throw LedgerError(.unknownInput, "settlement of an unmetered allocation, or by another metering record")
             }
             guard !record.settled else { throw LedgerError(.replay, "that allocation is already settled") }
-            guard s.transfers == (try Settlement.transfers(record, metering: m)) else {
+            guard s.transfers == (try Settlement.transfers(record.payload, inputs: record.inputs, metering: m)) else {
                 throw LedgerError(.reexecution, "transfers differ from pay-as-bid on the metered energy")
             }
             for t in s.transfers {
@@ -297,11 +371,12 @@ public final class Ledger: @unchecked Sendable {
             allocations[s.allocation] = record
         case .penaltyUpdate:
             let p = try PenaltyUpdatePayload.decode(tx.payload)
-            guard var record = allocations[p.allocation], record.metering == p.metering, let m = meterings[p.metering] else {
-                throw LedgerError(.unknownInput, "penalty update for an unknown or unmetered allocation")
+            var record = try openAllocation(p.allocation, on: tx.channel, "penalty update")
+            guard record.metering == p.metering, let m = meterings[p.metering] else {
+                throw LedgerError(.unknownInput, "penalty update for an unmetered allocation, or by another metering record")
             }
             guard !record.penalised else { throw LedgerError(.replay, "that allocation's penalties are already updated") }
-            let (book, change) = try Settlement.penaltyUpdate(record, metering: m, current: penalties)
+            let (book, change) = try Settlement.penaltyUpdate(record.payload, inputs: record.inputs, metering: m, current: penalties)
             guard change.consumers == p.consumers, change.exchanges == p.exchanges else {
                 throw LedgerError(.reexecution, "penalty lists differ from SPEC §3.4 applied to the metering")
             }
@@ -320,32 +395,32 @@ public enum Settlement {
     public static func evAccount(_ ev: String) -> String { "ev:\(ev)" }
 
     /// Pay-as-bid on metered energy ([T]: B × delivered energy, rounded toward zero), one transfer per reading.
-    static func transfers(_ record: AllocationRecord, metering: MeteringPayload) throws(LedgerError) -> [SettlementPayload.Transfer] {
+    static func transfers(_ result: AllocationResultPayload, inputs: RoundInputs, metering: MeteringPayload) throws(LedgerError) -> [SettlementPayload.Transfer] {
         var out: [SettlementPayload.Transfer] = []
         for r in metering.readings where r.settledWh > 0 {
-            let a = record.payload.allocations[Int(r.allocationIndex)]
-            let request = record.inputs.requests[Int(a.request)]
+            let a = result.allocations[Int(r.allocationIndex)]
+            let request = inputs.requests[Int(a.request)]
             let amount: Int64
             do { amount = try money(pricePerKWh: request.entry.bid, energyWh: r.settledWh) } catch {
                 throw LedgerError(.reexecution, error.message)
             }
             out.append(.init(payer: consumerAccount(exchange: request.exchange, consumer: request.entry.consumer),
-                             payee: evAccount(record.inputs.offers[Int(a.offer)].ev), amount: amount))
+                             payee: evAccount(inputs.offers[Int(a.offer)].ev), amount: amount))
         }
         return out
     }
 
     /// The penalty book after a round's metering, and the lists that changed, sorted as the payload lists them.
-    static func penaltyUpdate(_ record: AllocationRecord, metering: MeteringPayload, current: PenaltyBook)
+    static func penaltyUpdate(_ result: AllocationResultPayload, inputs: RoundInputs, metering: MeteringPayload, current: PenaltyBook)
         throws(LedgerError) -> (PenaltyBook, (consumers: [PenaltyUpdatePayload.ConsumerPenalty], exchanges: [PenaltyUpdatePayload.ExchangePenalty])) {
-        var delivered = [Int64](repeating: 0, count: record.payload.allocations.count)
+        var delivered = [Int64](repeating: 0, count: result.allocations.count)
         for r in metering.readings { delivered[Int(r.allocationIndex)] = r.deliveredWh }
         // An allocation measured at the EV's side says nothing of the consumer: it leaves the penalty update as if
         // it had not been made (its energy off the request's allocated total; a request left with none was not
         // selected, for its exchange either).
         var excused: [Int: Int64] = [:]
         var kept: [Allocation] = [], keptDelivered: [Int64] = []
-        for (a, wh) in zip(record.payload.allocations, delivered) {
+        for (a, wh) in zip(result.allocations, delivered) {
             if wh < 0 {
                 excused[Int(a.request), default: 0] += a.energyWh
             } else {
@@ -354,16 +429,16 @@ public enum Settlement {
             }
         }
         delivered = keptDelivered
-        let result = MatchResult(
+        let match = MatchResult(
             allocations: kept,
-            outcomes: record.payload.outcomes.map {
+            outcomes: result.outcomes.map {
                 RequestOutcome(requestIndex: Int($0.request), demandWh: $0.demandWh,
                                allocatedWh: $0.allocatedWh - (excused[Int($0.request)] ?? 0), fulfilled: $0.fulfilled)
             })
         var book = current
         do {
-            try book.applyRound(result, requests: record.inputs.energyRequests, deliveredWh: delivered,
-                                gamma1: record.payload.gamma1, gamma2: record.payload.gamma2)
+            try book.applyRound(match, requests: inputs.energyRequests, deliveredWh: delivered,
+                                gamma1: result.gamma1, gamma2: result.gamma2)
         } catch {
             throw LedgerError(.reexecution, error.message)
         }

@@ -37,17 +37,15 @@ public enum RoundRecorder {
     /// Pay-as-bid on the metered energy: what the settlement transaction must carry.
     public static func settlement(round: UInt64, allocation: Digest, result: AllocationResultPayload, inputs: RoundInputs,
                                   metering: MeteringPayload, meteringID: Digest) throws(LedgerError) -> SettlementPayload {
-        let record = AllocationRecord(payload: result, inputs: inputs, metering: meteringID)
-        return SettlementPayload(round: round, allocation: allocation, metering: meteringID,
-                                 transfers: try Settlement.transfers(record, metering: metering))
+        SettlementPayload(round: round, allocation: allocation, metering: meteringID,
+                          transfers: try Settlement.transfers(result, inputs: inputs, metering: metering))
     }
 
     /// The penalty lists the metering changes (SPEC §3.4), from the committed `penalties`.
     public static func penaltyUpdate(round: UInt64, allocation: Digest, result: AllocationResultPayload, inputs: RoundInputs,
                                      metering: MeteringPayload, meteringID: Digest, penalties: PenaltyBook)
         throws(LedgerError) -> PenaltyUpdatePayload {
-        let record = AllocationRecord(payload: result, inputs: inputs, metering: meteringID)
-        let (_, change) = try Settlement.penaltyUpdate(record, metering: metering, current: penalties)
+        let (_, change) = try Settlement.penaltyUpdate(result, inputs: inputs, metering: metering, current: penalties)
         return PenaltyUpdatePayload(round: round, allocation: allocation, metering: meteringID,
                                     consumers: change.consumers, exchanges: change.exchanges)
     }

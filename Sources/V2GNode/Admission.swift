@@ -71,11 +71,11 @@ enum Admission {
         return max(ledger.chain(channel).lastAllocatedRound, round)
     }
 
-    /// Why `tx` is no use now, if it is not: committed already, a nonce not above its author's last committed on
-    /// the channel, or a round outside the window around the channel's current round. Under the ledger's lock.
+    /// Why `tx` is no use now, if it is not: a nonce not above its author's last committed on the channel (so
+    /// committed already, or replayed), or a round outside the window around the channel's current round. Under
+    /// the ledger's lock.
     static func usabilityError(_ tx: Transaction, id: Digest, ledger: Ledger, announced: RoundAnnouncement?,
                                orderer: PublicKey) -> LedgerError? {
-        guard ledger.transaction(id) == nil else { return LedgerError(.replay, "\(id) is already committed") }
         let last = ledger.chain(tx.channel).lastNonce(of: tx.author)
         guard tx.nonce > last else { return LedgerError(.replay, "nonce \(tx.nonce) does not exceed the author's last, \(last)") }
         guard tx.kind != .config, let round = round(of: tx) else { return nil }   // configs, and payload errors, elsewhere

@@ -32,7 +32,7 @@ struct PendingBlock {
 /// the ledger's bookkeeping, re-execution and the store's fsync only.
 final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     let lock = NSLock()
-    let ledger = Ledger()
+    let ledger: Ledger
     private var store: LedgerStore?
     let storePath: String?
     let view: NodeView
@@ -53,8 +53,9 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     var isStopping: Bool { stopLock.withLock { stopped } }
 
     /// Opens the store at `storePath`, if any, and replays its blocks in commit order.
-    init(storePath: String?, maxPending: Int, validation: ValidationPriority, view: NodeView, counters: CounterBox)
-        throws(LedgerError) {
+    init(storePath: String?, maxPending: Int, validation: ValidationPriority, closedRoundsKept: UInt64, view: NodeView,
+         counters: CounterBox) throws(LedgerError) {
+        ledger = Ledger(closedRoundsKept: closedRoundsKept)
         self.maxPending = max(0, maxPending)
         self.validation = validation
         self.view = view

@@ -1,4 +1,5 @@
 import Logging
+import V2GLedger
 import V2GTransport
 
 /// How a ledger node stores, serves and catches up (docs/network.md, "Ledger peers and catch-up").
@@ -44,6 +45,9 @@ public struct LedgerNodeConfiguration: Sendable {
     /// priority and verifies a block's signatures on that thread alone, so on a shared CPU the control system's
     /// and the endorsers' validation, and the role's own submissions, go first. It still validates everything.
     public var validation: ValidationPriority = .foreground
+    /// How many of a channel's latest allocated rounds keep their settled and penalised allocation results in
+    /// memory, for queries (`Ledger.allocation(round:on:)`); the chain in the store keeps everything.
+    public var closedRoundsKept: UInt64 = Ledger.defaultClosedRoundsKept
     /// Where the node (and its peer) reports failures, rejected blocks and dropped frames.
     public var logger: Logger
 

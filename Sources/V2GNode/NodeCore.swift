@@ -43,7 +43,8 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
         logger = configuration.logger
         limited = LogLimiter(logger: configuration.logger)
         chain = try ChainKeeper(storePath: configuration.storePath, maxPending: configuration.maxPending,
-                                validation: configuration.validation, view: view, counters: counters)
+                                validation: configuration.validation, closedRoundsKept: configuration.closedRoundsKept,
+                                view: view, counters: counters)
         pool = TransactionPool(capacity: configuration.maxPool, sharePerMember: configuration.poolSharePerMember,
                                shareBytesPerMember: configuration.poolShareBytesPerMember)
         desk = EndorsementDesk(chain: chain, board: board, counters: counters, log: limited,

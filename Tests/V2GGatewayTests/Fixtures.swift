@@ -13,11 +13,14 @@ var fastLimits: NetworkLimits {
 }
 
 /// A started ledger node on loopback with a short catch-up interval.
-func startNode(_ key: SigningKey, members: [PublicKey], storePath: String? = nil, logger: Logger = Logger(label: "test"))
-    throws -> LedgerNode {
-    let node = try LedgerNode(key: key, configuration: LedgerNodeConfiguration(
+/// `closedRoundsKept`: how long settled rounds stay queryable, for tests that look back over every round.
+func startNode(_ key: SigningKey, members: [PublicKey], storePath: String? = nil, closedRoundsKept: UInt64 = Ledger.defaultClosedRoundsKept,
+               logger: Logger = Logger(label: "test")) throws -> LedgerNode {
+    var configuration = LedgerNodeConfiguration(
         peer: PeerConfiguration(members: members, limits: fastLimits), storePath: storePath,
-        catchUpInterval: .milliseconds(300), batchSize: 4, logger: logger))
+        catchUpInterval: .milliseconds(300), batchSize: 4, logger: logger)
+    configuration.closedRoundsKept = closedRoundsKept
+    let node = try LedgerNode(key: key, configuration: configuration)
     node.start()
     return node
 }

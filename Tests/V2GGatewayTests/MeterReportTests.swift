@@ -67,7 +67,7 @@ struct MeterReportTests {
         let setpoints = chargers.all
         var paidToV1: Int64 = 0
         for round in UInt64(1)...3 {
-            let (result, inputs, id) = try #require(csNode.withLedger { $0.allocation(round: round, on: .boe) })
+            let (result, inputs, id, _) = try #require(csNode.withLedger { $0.allocation(round: round, on: .boe) })
             let (metering, _) = try #require(csNode.withLedger { $0.metering(of: id) }, "round \(round) is not metered")
             #expect(metering.round > round)
             let reports = csNode.withLedger { $0.meterReports(of: id) }
@@ -108,7 +108,7 @@ struct MeterReportTests {
             #expect(line.market.allocations > 0)
         }
         #expect(lines.all.contains { !$0.meteringErrors.isEmpty })
-        let (_, _, id) = try #require(csNode.withLedger { $0.allocation(round: 1, on: .boe) })
+        let (_, _, id, _) = try #require(csNode.withLedger { $0.allocation(round: 1, on: .boe) })
         let (metering, _) = try #require(csNode.withLedger { $0.metering(of: id) })
         #expect(metering.readings.allSatisfy { $0.deliveredWh == MeteringPayload.Reading.notCarriedOut })
         #expect(csNode.withLedger { $0.balances }.values.allSatisfy { $0 == 0 })
@@ -131,7 +131,7 @@ struct MeterCampus {
                                   exchanges: ["x1": exchangeKey.publicKey],
                                   evs: Dictionary(uniqueKeysWithValues: vehicles.map { ($0.name, $0.key.publicKey) }))
         let members = roster.members + [gatewayKey.publicKey]
-        csNode = try startNode(cs, members: members)
+        csNode = try startNode(cs, members: members, closedRoundsKept: 64)   // the tests look back at every round
         endorser = try startNode(endorserKey, members: members)
         try endorser.enableEndorsing(with: endorserKey)
         let exchangeNode = try startNode(exchangeKey, members: members), gatewayNode = try startNode(gatewayKey, members: members)

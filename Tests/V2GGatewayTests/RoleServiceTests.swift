@@ -93,7 +93,7 @@ struct RoleServiceTests {
         // read for each of them.
         #expect(eventually(.seconds(10)) { chargers.byRound.keys.sorted() == [1, 2] })
         for round in UInt64(1)...2 {
-            let (result, inputs, id) = try #require(gatewayNode.withLedger { $0.allocation(round: round, on: .boe) })
+            let (result, inputs, id, _) = try #require(gatewayNode.withLedger { $0.allocation(round: round, on: .boe) })
             let expected = result.allocations.enumerated().map { i, e in
                 Setpoint(round: round, ev: inputs.offers[Int(e.offer)].ev, exchange: inputs.requests[Int(e.request)].exchange,
                          consumer: inputs.requests[Int(e.request)].entry.consumer, energyWh: e.energyWh, interval: e.interval,

@@ -187,7 +187,6 @@ struct TradingRoundTests {
         // The round goes on with the properly endorsed inputs; the under-endorsed list is in no block.
         let report = try campus.runRound(1)
         #expect(report.exchanges == NetworkedCampus.exchangeNames)
-        #expect(campus.cs.node.withLedger { $0.transaction(tx.id) } == nil)
         #expect(report.blocks.allSatisfy { !$0.transactions.map(\.id).contains(tx.id) })
     }
 

@@ -101,7 +101,7 @@ struct RejectionTests {
         #expect(rejection(campus, [cs])?.code == .roleNotAllowed)
 
         // Wrong chain: a BoEV offer sealed into a BoE block, and a request list on BoEV.
-        let offer = campus.transaction(.boev, .offer, author: campus.evs["EV1"]!, payload: roundOffers[0].encoded)
+        let offer = campus.transaction(.boev, .offer, author: campus.evs["EV1"]!, payload: roundOffers(1)[0].encoded)
         #expect(rejection(campus, [offer], channel: .boe)?.code == .chain)
         let misplaced = campus.transaction(.boev, .requestList, author: e1, payload: requestList(campus))
         #expect(rejection(campus, [misplaced], channel: .boev)?.code == .kindNotAllowed)
@@ -145,7 +145,8 @@ struct RejectionTests {
         #expect(throwsCode(.merkle) { () throws(LedgerError) in try campus.ledger.append(block) })
         // Nothing was committed by the failures.
         #expect(campus.ledger.chain(.boe).height == chain.height)
-        #expect(campus.ledger.transaction(tx.id) == nil)
+        #expect(campus.ledger.retainedInput(tx.id) == nil)
+        #expect(campus.ledger.chain(.boe).lastNonce(of: tx.author) < tx.nonce)
     }
 
     func throwsCode(_ code: LedgerError.Code, _ body: () throws(LedgerError) -> Void) -> Bool {

@@ -16,8 +16,11 @@ func roundRequests(_ round: UInt64) -> [String: [RequestListPayload.Entry]] {
      "E3": [.init(consumer: "F1", bid: 420_000, submittedAt: Int64(round), energyWh: 6000)]]
 }
 
-let roundOffers = [OfferPayload(ev: "EV1", round: 1, energyWh: 6000), OfferPayload(ev: "EV2", round: 1, energyWh: 4000),
-                   OfferPayload(ev: "EV3", round: 1, energyWh: 3000), OfferPayload(ev: "EV4", round: 1, energyWh: 5000)]
+/// Each EV's offer in `round` (an allocation result names only inputs of its own round).
+func roundOffers(_ round: UInt64) -> [OfferPayload] {
+    [OfferPayload(ev: "EV1", round: round, energyWh: 6000), OfferPayload(ev: "EV2", round: round, energyWh: 4000),
+     OfferPayload(ev: "EV3", round: round, energyWh: 3000), OfferPayload(ev: "EV4", round: round, energyWh: 5000)]
+}
 
 @Suite("Ledger: rounds, state and re-execution")
 struct LedgerTests {
@@ -25,7 +28,7 @@ struct LedgerTests {
     @Test func roundsSettleAndPenalise() throws {
         let campus = try makeCampus()
         for round in UInt64(1)...3 {
-            try campus.runRound(round, requests: roundRequests(round), offers: roundOffers) { request, allocated in
+            try campus.runRound(round, requests: roundRequests(round), offers: roundOffers(round)) { request, allocated in
                 request.entry.consumer == "F1" ? 0 : allocated
             }
         }
@@ -46,7 +49,7 @@ struct LedgerTests {
     /// A block whose allocation result moves one Wh is rejected; the honest one is accepted.
     @Test func forgedAllocationIsRejected() throws {
         let campus = try makeCampus()
-        try campus.runRound(1, requests: roundRequests(1), offers: roundOffers) { _, allocated in allocated }
+        try campus.runRound(1, requests: roundRequests(1), offers: roundOffers(1)) { _, allocated in allocated }
         // Build round 2's inputs, then forge the result.
         var inputs: [Transaction] = []
         for name in ["E1", "E2", "E3"] {
@@ -55,7 +58,7 @@ struct LedgerTests {
             campus.submit(tx)
             inputs.append(tx)
         }
-        for offer in roundOffers {
+        for offer in roundOffers(2) {
             let tx = campus.transaction(.boev, .offer, author: campus.evs[offer.ev]!, payload: offer.encoded)
             campus.submit(tx)
             inputs.append(tx)
@@ -66,7 +69,7 @@ struct LedgerTests {
                                               gamma1: Ratio(ppm: 100_000), gamma2: Ratio(ppm: 100_000),
                                               inputs: inputs.map(\.id), inputsDigest: Digest.of(inputs.flatMap(\.body)),
                                               allocations: [], outcomes: [], certificate: nil)
-        let roundInputs = try RoundInputs.collect(payload) { campus.ledger.transaction($0) }
+        let roundInputs = try RoundInputs.collect(payload) { campus.ledger.retainedInput($0) }
         let honest = try RoundExecution.expected(payload, inputs: roundInputs, penalties: campus.ledger.penalties)
         payload.allocations = honest.allocations
         payload.outcomes = honest.outcomes
@@ -91,7 +94,7 @@ struct LedgerTests {
 
     @Test func blocksRoundTripThroughTheEncoding() throws {
         let campus = try makeCampus()
-        try campus.runRound(1, requests: roundRequests(1), offers: roundOffers) { _, a in a }
+        try campus.runRound(1, requests: roundRequests(1), offers: roundOffers(1)) { _, a in a }
         for block in campus.blocks {
             let decoded = try Block(decoding: block.encoded)
             #expect(decoded == block)

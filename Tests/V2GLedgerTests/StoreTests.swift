@@ -18,7 +18,7 @@ final class TemporaryDirectory {
 func storedCampus(rounds: UInt64, in directory: TemporaryDirectory) throws -> (CampusNetwork, LedgerStore) {
     let campus = try makeCampus()
     for round in 1...rounds {
-        try campus.runRound(round, requests: roundRequests(round), offers: roundOffers) { request, allocated in
+        try campus.runRound(round, requests: roundRequests(round), offers: roundOffers(round)) { request, allocated in
             request.entry.consumer == "F1" ? 0 : allocated
         }
     }
