@@ -104,9 +104,11 @@ public struct Signature: Hashable, Sendable {
     init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 }
 
-/// An Ed25519 secret key. Its bytes live in memory libsodium guards and are wiped when the key goes away.
+/// An Ed25519 secret key. Its bytes live in memory libsodium guards and locks (`SecretSlabs`), and are wiped when
+/// the key goes away.
 public final class SigningKey: @unchecked Sendable {
-    private let secret: UnsafeMutableRawPointer  // 64 bytes: seed || public key (libsodium's layout)
+    private let slot: SecretSlabs.Slot
+    private var secret: UnsafeMutableRawPointer { slot.pointer }  // 64 bytes: seed || public key (libsodium's layout)
     /// The matching public key.
     public let publicKey: PublicKey
 
@@ -127,17 +129,14 @@ public final class SigningKey: @unchecked Sendable {
     public init(seed: [UInt8]) throws(LedgerError) {
         try Sodium.ready()
         guard seed.count == 32 else { throw LedgerError(.crypto, "an Ed25519 seed is 32 bytes") }
-        guard let memory = sodium_malloc(64) else { throw LedgerError(.crypto, "sodium_malloc failed") }
-        secret = memory
+        guard let slot = SecretSlabs.shared.allocate() else { throw LedgerError(.crypto, "sodium_malloc failed") }
+        self.slot = slot
         var pk = [UInt8](repeating: 0, count: 32)
-        _ = crypto_sign_ed25519_seed_keypair(&pk, secret.assumingMemoryBound(to: UInt8.self), seed)
+        _ = crypto_sign_ed25519_seed_keypair(&pk, slot.pointer.assumingMemoryBound(to: UInt8.self), seed)
         publicKey = try PublicKey(bytes: pk)
     }
 
-    deinit {
-        sodium_memzero(secret, 64)
-        sodium_free(secret)
-    }
+    deinit { SecretSlabs.shared.release(slot) }
 
     /// Signs `message`.
     ///
