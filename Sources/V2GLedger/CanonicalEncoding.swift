@@ -20,9 +20,9 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: v)
     }
     public mutating func string(_ v: String) { bytes(Array(v.utf8)) }
-    public mutating func key(_ v: PublicKey) { raw(v.bytes) }
-    public mutating func hash(_ v: Digest) { raw(v.bytes) }
-    public mutating func signature(_ v: Signature) { raw(v.bytes) }
+    public mutating func key(_ v: PublicKey) { v.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+    public mutating func hash(_ v: Digest) { v.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+    public mutating func signature(_ v: Signature) { v.withUnsafeBytes { bytes.append(contentsOf: $0) } }
     public mutating func list<T>(_ items: [T], _ element: (inout ByteWriter, T) -> Void) {
         u32(UInt32(items.count))
         for item in items { element(&self, item) }
@@ -86,10 +86,10 @@ public struct ByteReader: Sendable {
         guard let s = String(validating: b, as: UTF8.self) else { throw LedgerError(.malformed, "\(what) is not UTF-8") }
         return s
     }
-    public mutating func key(_ what: String = "key") throws(LedgerError) -> PublicKey { try PublicKey(bytes: raw(32, what)) }
-    public mutating func hash(_ what: String = "hash") throws(LedgerError) -> Digest { try Digest(bytes: raw(32, what)) }
+    public mutating func key(_ what: String = "key") throws(LedgerError) -> PublicKey { PublicKey(storage: Bytes32(try take(32, what))) }
+    public mutating func hash(_ what: String = "hash") throws(LedgerError) -> Digest { Digest(storage: Bytes32(try take(32, what))) }
     public mutating func signature(_ what: String = "signature") throws(LedgerError) -> Signature {
-        try Signature(bytes: raw(64, what))
+        Signature(storage: Bytes64(try take(64, what)))
     }
     public mutating func list<T>(_ what: String, _ element: (inout ByteReader) throws(LedgerError) -> T) throws(LedgerError) -> [T] {
         let n = try u32("\(what) count")

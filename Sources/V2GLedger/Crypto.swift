@@ -14,49 +14,56 @@ enum Sodium {
 /// A SHA-256 digest.
 public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let byteCount = 32
-    /// The 32 bytes.
-    public let bytes: [UInt8]
+    let storage: Bytes32
+    /// The 32 bytes (a copy: the digest holds them inline).
+    public var bytes: [UInt8] { storage.array }
     /// 32 zero bytes: the `previous` of a genesis block and the Merkle root of no transactions.
-    public static let zero = Digest(unchecked: [UInt8](repeating: 0, count: byteCount))
+    public static let zero = Digest(storage: Bytes32())
 
-    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+    init(storage: Bytes32) { self.storage = storage }
+    init(unchecked bytes: [UInt8]) { storage = Bytes32(bytes) }
 
     /// A digest is already uniform: its first 8 bytes feed the hasher as one word (IDs key every set and
     /// dictionary of the ledger and the pool; hashing 32 bytes one by one showed in profiles).
-    public func hash(into hasher: inout Hasher) {
-        var word: UInt64 = 0
-        for b in bytes.prefix(8) { word = word << 8 | UInt64(b) }
-        hasher.combine(word)
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.words.0) }
+
+    public static func == (a: Digest, b: Digest) -> Bool { a.storage == b.storage }
 
     /// A digest from exactly 32 bytes.
     public init(bytes: [UInt8]) throws(LedgerError) {
         guard bytes.count == Self.byteCount else { throw LedgerError(.malformed, "a digest is 32 bytes, not \(bytes.count)") }
-        self.bytes = bytes
+        storage = Bytes32(bytes)
     }
 
     /// SHA-256 of `data`.
     ///
     /// The corresponding C function is `crypto_hash_sha256`.
     public static func of(_ data: [UInt8]) -> Digest {
-        var out = [UInt8](repeating: 0, count: byteCount)
-        _ = crypto_hash_sha256(&out, data, UInt64(data.count))
-        return Digest(unchecked: out)
+        var out = Bytes32()
+        out.withUnsafeMutableBytes { _ = crypto_hash_sha256($0.baseAddress!.assumingMemoryBound(to: UInt8.self), data, UInt64(data.count)) }
+        return Digest(storage: out)
     }
 
-    public static func < (a: Digest, b: Digest) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    /// The 32 bytes, lent to `body` without a copy.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try storage.withUnsafeBytes(body) }
+
+    public static func < (a: Digest, b: Digest) -> Bool { Bytes32.precedes(a.storage, b.storage) }
     public var description: String { hex(bytes) }
 }
 
 /// An Ed25519 public key: an identity on the ledger.
 public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let byteCount = 32
-    public let bytes: [UInt8]
+    let storage: Bytes32
+    /// The 32 bytes (a copy: the key holds them inline).
+    public var bytes: [UInt8] { storage.array }
+
+    init(storage: Bytes32) { self.storage = storage }
 
     /// A key from exactly 32 bytes.
     public init(bytes: [UInt8]) throws(LedgerError) {
         guard bytes.count == Self.byteCount else { throw LedgerError(.malformed, "a public key is 32 bytes, not \(bytes.count)") }
-        self.bytes = bytes
+        storage = Bytes32(bytes)
     }
 
     /// A key from 64 hexadecimal digits.
@@ -64,15 +71,23 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
         guard let bytes = unhex(text), bytes.count == Self.byteCount else {
             throw LedgerError(.malformed, "a public key is 64 hexadecimal digits")
         }
-        self.bytes = bytes
+        storage = Bytes32(bytes)
     }
 
     /// Whether `signature` is this key's Ed25519 signature of `message`.
     ///
     /// The corresponding C function is `crypto_sign_ed25519_verify_detached`.
     public func verifies(_ signature: Signature, of message: [UInt8]) -> Bool {
-        crypto_sign_ed25519_verify_detached(signature.bytes, message, UInt64(message.count), bytes) == 0
+        signature.storage.withUnsafeBytes { s in
+            storage.withUnsafeBytes { k in
+                crypto_sign_ed25519_verify_detached(s.baseAddress!.assumingMemoryBound(to: UInt8.self), message, UInt64(message.count),
+                                                    k.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
+            }
+        }
     }
+
+    /// The 32 bytes, lent to `body` without a copy.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try storage.withUnsafeBytes(body) }
 
     /// The X25519 public key of this Ed25519 key: how a CurveZMQ link names the member (libsodium's
     /// Ed25519 → X25519 conversion, so one key pair names a member on the chain and authenticates its links).
@@ -87,21 +102,28 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
         return pk
     }
 
-    public static func < (a: PublicKey, b: PublicKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func < (a: PublicKey, b: PublicKey) -> Bool { Bytes32.precedes(a.storage, b.storage) }
     public var description: String { hex(bytes) }
 }
 
 /// An Ed25519 signature.
 public struct Signature: Hashable, Sendable {
     public static let byteCount = 64
-    public let bytes: [UInt8]
+    let storage: Bytes64
+    /// The 64 bytes (a copy: the signature holds them inline).
+    public var bytes: [UInt8] { storage.array }
+
+    init(storage: Bytes64) { self.storage = storage }
 
     public init(bytes: [UInt8]) throws(LedgerError) {
         guard bytes.count == Self.byteCount else { throw LedgerError(.malformed, "a signature is 64 bytes, not \(bytes.count)") }
-        self.bytes = bytes
+        storage = Bytes64(bytes)
     }
 
-    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+    init(unchecked bytes: [UInt8]) { storage = Bytes64(bytes) }
+
+    /// The 64 bytes, lent to `body` without a copy.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try storage.withUnsafeBytes(body) }
 }
 
 /// An Ed25519 secret key. Its bytes live in memory libsodium guards and locks (`SecretSlabs`), and are wiped when
@@ -142,9 +164,12 @@ public final class SigningKey: @unchecked Sendable {
     ///
     /// The corresponding C function is `crypto_sign_ed25519_detached`.
     public func sign(_ message: [UInt8]) -> Signature {
-        var sig = [UInt8](repeating: 0, count: 64)
-        _ = crypto_sign_ed25519_detached(&sig, nil, message, UInt64(message.count), secret.assumingMemoryBound(to: UInt8.self))
-        return Signature(unchecked: sig)
+        var sig = Bytes64()
+        sig.withUnsafeMutableBytes {
+            _ = crypto_sign_ed25519_detached($0.baseAddress!.assumingMemoryBound(to: UInt8.self), nil, message, UInt64(message.count),
+                                             secret.assumingMemoryBound(to: UInt8.self))
+        }
+        return Signature(storage: sig)
     }
 
     /// The X25519 secret key of this Ed25519 key (for CurveZMQ links).

@@ -26,6 +26,8 @@ struct GatewayBench: ParsableCommand {
     var out = "bench/results/gateway.json"
     @Option(help: "Directory for the nodes' data (replaced).")
     var dataDir = ".build/bench-gateway"
+    @Option(help: "The v2g binary the nodes run (default: this one); another build's, to compare builds side by side.")
+    var nodeExecutable: String?
 
     func run() throws {
         guard requests >= 3, evs >= 1, rounds >= 2, intervalMs >= 1000 else {
@@ -50,7 +52,7 @@ struct GatewayBench: ParsableCommand {
         options.startAtMs = Int64(Date().timeIntervalSince1970 * 1000) + Int64(options.startAfterMs)
         let progress = Progress("bench gateway")
         let layout = try LocalNetworkLayout(options: options, root: root)
-        let run = LocalNetwork(layout: layout, executable: try NetworkDemoCommand.executable())
+        let run = LocalNetwork(layout: layout, executable: try nodeExecutable ?? NetworkDemoCommand.executable())
         print("\(layout.nodes.count) node processes: 1 CS, 2 endorsers, \(options.exchanges) exchanges (\(requests) requests per round), "
               + "1 EV gateway with \(evs) vehicles")
         try run.startAll()
