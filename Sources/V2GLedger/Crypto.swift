@@ -51,6 +51,24 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { hex(bytes) }
 }
 
+/// SHA-256 over bytes given in pieces: the digest of their concatenation, without concatenating them.
+///
+/// The corresponding C functions are `crypto_hash_sha256_init`, `_update` and `_final`.
+struct SHA256Stream {
+    private var state = crypto_hash_sha256_state()
+
+    init() { crypto_hash_sha256_init(&state) }
+
+    mutating func update(_ bytes: [UInt8]) { crypto_hash_sha256_update(&state, bytes, UInt64(bytes.count)) }
+
+    /// The digest of everything given; the stream is spent.
+    mutating func finish() -> Digest {
+        var out = Bytes32()
+        out.withUnsafeMutableBytes { _ = crypto_hash_sha256_final(&state, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        return Digest(storage: out)
+    }
+}
+
 /// An Ed25519 public key: an identity on the ledger.
 public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let byteCount = 32

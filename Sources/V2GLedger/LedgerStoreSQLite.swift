@@ -97,7 +97,7 @@ final class Statement {
     ///
     /// The corresponding C functions are `sqlite3_bind_blob64` and, for no bytes (which SQLite would otherwise
     /// read as NULL), `sqlite3_bind_zeroblob`.
-    func bind(_ index: Int32, _ bytes: [UInt8]) -> Result<Void, LedgerError> {
+    func bind(_ index: Int32, _ bytes: ArraySlice<UInt8>) -> Result<Void, LedgerError> {
         let code = bytes.withUnsafeBytes { buffer in
             guard let start = buffer.baseAddress, !buffer.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
             return sqlite3_bind_blob64(handle, index, start, UInt64(buffer.count), transient)
@@ -151,7 +151,10 @@ final class Statement {
 /// A parameter of an ad-hoc statement.
 enum SQLValue {
     case integer(Int64)
-    case blob([UInt8])
+    /// Bound as a copy: a slice of a larger buffer binds without copying it first.
+    case blob(ArraySlice<UInt8>)
+
+    static func blob(_ bytes: [UInt8]) -> SQLValue { .blob(bytes[...]) }
 }
 
 extension Statement {

@@ -21,10 +21,11 @@ public struct RoundInputs: Sendable {
     /// Collects the inputs named by an allocation result, in its order, and checks their digest.
     static func collect(_ result: AllocationResultPayload, lookup: (Digest) -> Transaction?) throws(LedgerError) -> RoundInputs {
         var inputs = RoundInputs(requests: [], offers: [])
-        var bodies: [UInt8] = []
+        // The digest is taken over the bodies streamed, not gathered (a round's bodies are megabytes).
+        var bodies = SHA256Stream()
         for id in result.inputs {
             guard let tx = lookup(id) else { throw LedgerError(.unknownInput, "input \(id) is not on the ledger") }
-            bodies += tx.body
+            bodies.update(tx.body)
             switch tx.kind {
             case .requestList:
                 let list = try RequestListPayload.decode(tx.payload)
@@ -45,7 +46,7 @@ public struct RoundInputs: Sendable {
                 throw LedgerError(.unknownInput, "input \(id) is a \(tx.kind), not a request list, an offer or a campus surplus")
             }
         }
-        guard Digest.of(bodies) == result.inputsDigest else {
+        guard bodies.finish() == result.inputsDigest else {
             throw LedgerError(.reexecution, "inputs digest does not match the named inputs")
         }
         return inputs

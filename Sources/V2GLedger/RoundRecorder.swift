@@ -12,7 +12,7 @@ public enum RoundRecorder {
         var payload = AllocationResultPayload(
             round: round, algorithm: algorithm, chargerCapacityWh: chargerCapacityWh ?? -1, chargerPowerW: chargerPowerW ?? -1,
             gamma1: gamma1,
-            gamma2: gamma2, inputs: inputs.map(\.id), inputsDigest: Digest.of(inputs.flatMap(\.body)), allocations: [],
+            gamma2: gamma2, inputs: inputs.map(\.id), inputsDigest: Self.digest(ofBodies: inputs), allocations: [],
             outcomes: [], certificate: nil)
         let byID = Dictionary(inputs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let roundInputs = try RoundInputs.collect(payload) { byID[$0] }
@@ -20,6 +20,13 @@ public enum RoundRecorder {
         payload.allocations = expected.allocations
         payload.outcomes = expected.outcomes
         return (payload, roundInputs)
+    }
+
+    /// The digest an allocation result records of its inputs: SHA-256 of their bodies one after another.
+    public static func digest(ofBodies inputs: [Transaction]) -> Digest {
+        var stream = SHA256Stream()
+        for tx in inputs { stream.update(tx.body) }
+        return stream.finish()
     }
 
     /// The metering record of an allocation result: `delivered` meters each allocation (clamped to 0...allocated,
