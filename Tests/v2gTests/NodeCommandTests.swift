@@ -288,6 +288,8 @@ struct NodeCommandTests {
         }
         #expect(Self.sample(page, "v2g_blocks_committed_total{channel=\"boe\"}") == 0)
         #expect(Self.sample(page, "v2g_peers_connected") == 0)          // the peer is not running
+        #expect(Self.sample(page, "v2g_ledger_retained{kind=\"inputs\"}") == 0)
+        #expect(Self.sample(page, "v2g_ledger_retained{kind=\"allocation_results\"}") == 0)
         #expect(Self.sample(page, "v2g_gossip_received_total") == 0)
         #expect(Self.sample(page, "v2g_gossip_dropped_total{reason=\"malformed\"}") == 0)
         #expect(Self.sample(page, "v2g_block_rejections_total{reason=\"bad_signature\"}") == 0)

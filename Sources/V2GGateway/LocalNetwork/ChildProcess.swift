@@ -37,12 +37,12 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
     /// A blocking `waitpid` is under way outside the lock: what a concurrent poll sees (ECHILD) is not the end.
     private var reaping = false
 
-    /// Starts `executable` (a path) with `arguments` (without argv[0]) and the parent's environment; no
-    /// descriptor of the parent's other than the three redirected ones reaches the child, and no blocked or
-    /// ignored signal either.
+    /// Starts `executable` (a path) with `arguments` (without argv[0]) and the parent's environment, with
+    /// `environment`'s variables added where the parent has none of that name; no descriptor of the parent's
+    /// other than the three redirected ones reaches the child, and no blocked or ignored signal either.
     ///
     /// The corresponding C functions are `posix_spawn` and `posix_spawn_file_actions_*`.
-    init(_ executable: String, _ arguments: [String], standardInput input: Stream = .null,
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], standardInput input: Stream = .null,
          standardOutput output: Stream = .inherit, standardError error: Stream = .inherit) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -74,6 +74,13 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
             Self.closeOthers(&actions)
             let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
             defer { for p in argv { free(p) } }
+            let inherited = ProcessInfo.processInfo.environment
+            let added = environment.filter { inherited[$0.key] == nil }.map { strdup("\($0.key)=\($0.value)") }
+            defer { for p in added { free(p) } }
+            var envp: [UnsafeMutablePointer<CChar>?] = []
+            var e = environ
+            while let entry = e.pointee { envp.append(entry); e += 1 }
+            envp += added + [nil]
             // The parent may block or ignore signals (a daemon waits for SIGTERM with sigwait); the child starts
             // with none blocked and every one at its default action.
             var attributes = posix_spawnattr_t()
@@ -86,7 +93,7 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
             posix_spawnattr_setsigdefault(&attributes, &all)
             posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
             var child: pid_t = 0
-            let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+            let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
             guard rc == 0 else { throw Self.failure("cannot start \(executable)", rc) }
             pid = child
         } catch {

@@ -24,7 +24,9 @@ public final class LocalNetwork {
         let command = [executable, "node", "--config", n.config]
         let niced = niceness[name].flatMap { $0 != 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/nice") ? $0 : nil }
         let (path, arguments) = niced.map { ("/usr/bin/nice", ["-n", "\($0)"] + command) } ?? (executable, Array(command.dropFirst()))
-        processes[name] = try ChildProcess(path, arguments, standardOutput: .file(n.log), standardError: .file(n.log))
+        // As packaging/systemd/v2g-node@.service runs a node: two malloc arenas (docs/operations.md).
+        processes[name] = try ChildProcess(path, arguments, environment: ["MALLOC_ARENA_MAX": "2"], standardOutput: .file(n.log),
+                                           standardError: .file(n.log))
     }
 
     public func startAll() throws { for n in layout.nodes { try start(n.name) } }

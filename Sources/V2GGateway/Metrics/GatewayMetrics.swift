@@ -154,6 +154,11 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
                    value: counters.endorsementsParked)
         out.family("v2g_pending_blocks", .gauge, help: "Blocks waiting for their height or another channel's block.",
                    value: node.pendingBlocks)
+        let retained = node.withLedger { $0.retained }
+        out.family("v2g_ledger_retained", .gauge,
+                   help: "What the ledger keeps in memory: inputs of unallocated rounds, open or recent allocation results, meter reports.",
+                   [([("kind", "inputs")], retained.inputs), ([("kind", "allocation_results")], retained.allocations),
+                    ([("kind", "meter_reports")], retained.meterReports)])
         out.family("v2g_peers_connected", .gauge, help: "Neighbours with a completed, authenticated link.",
                    value: node.peer.connectedNeighbours.count)
         out.family("v2g_peers_configured", .gauge, help: "Neighbours in the config.", value: configuredPeers)
