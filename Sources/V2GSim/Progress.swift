@@ -6,7 +6,10 @@ public final class Progress: @unchecked Sendable {
     private let start = Date()
     private var lastDraw = Date.distantPast
     private var drawn = false
+    private var lastDone = -1
     private let enabled: Bool
+    /// A terminal redraws one line in place; a log or pipe gets a line per step instead, at most every 10 s.
+    private let terminal = isatty(STDERR_FILENO) != 0
 
     /// - Parameters:
     ///   - label: what is running, shown before the count.
@@ -16,15 +19,23 @@ public final class Progress: @unchecked Sendable {
         self.enabled = enabled
     }
 
-    /// Reports `done` of `total`; draws at most five times a second, and only once a second has passed.
+    /// Reports `done` of `total`; draws at most five times a second, and only once a second has passed (not on a
+    /// terminal: a line when the count moved, at most every 10 s, and at the end).
     public func update(_ done: Int, of total: Int) {
         guard enabled else { return }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
+        let text = Self.line(label, done: done, of: total, elapsed: elapsed)
+        if !terminal {
+            guard done != lastDone, now.timeIntervalSince(lastDraw) >= 10 || done == total else { return }
+            (lastDraw, lastDone) = (now, done)
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+            return
+        }
         guard elapsed >= 1, now.timeIntervalSince(lastDraw) >= 0.2 || done == total else { return }
         lastDraw = now
         drawn = true
-        FileHandle.standardError.write(Data(("\r" + Self.line(label, done: done, of: total, elapsed: elapsed) + "   ").utf8))
+        FileHandle.standardError.write(Data(("\r" + text + "   ").utf8))
     }
 
     /// The progress text: the count, the share, the time so far, and an estimate of what is left once there is
