@@ -34,48 +34,18 @@ struct NetworkBench: ParsableCommand {
     var nodeExecutable: String?
 
     func run() throws {
-        guard campuses >= 1, requests >= campuses * 3, evs >= campuses, gateways >= 1, rounds >= 2 else {
-            throw CommandFailure.badInput("--campuses and --gateways at least 1, --rounds at least 2, and enough requests and EVs for every campus")
-        }
-        var options = LocalNetworkLayout.Options()
-        options.campuses = campuses
-        options.requestsPerCampus = requests / campuses
-        options.vehicles = [evs / campuses]
-        options.gatewaysPerCampus = gateways
-        options.rounds = rounds
-        options.intervalMs = intervalMs
-        options.collectMs = intervalMs * 4 / 5
-        options.shortfallPPM = 0
-        let root = try DemoDirectory.prepare(dataDir)
-        let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
-        options.startAtMs = startedMs + Int64(options.startAfterMs)
-        let layout = try LocalNetworkLayout(options: options, root: root)
-        let run = LocalNetwork(layout: layout, executable: try nodeExecutable ?? NetworkDemoCommand.executable())
-        for n in layout.nodes where n.role == .exchange || n.role == .ev { run.niceness[n.name] = agentNice }
-        print("\(layout.nodes.count) node processes on loopback: \(campuses) campuses × (1 CS, 2 endorsers (2 of 2), 3 exchanges, "
-              + "\(gateways) EV gateways); \(requests / campuses * campuses) requests and \(evs / campuses * campuses) EVs per round in all")
-        try run.startAll()
-        defer { _ = run.stopAll() }
-        let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (rounds + 4) * intervalMs) + .seconds(30)
-        var lines: [UInt64: [String: RoundLine]] = [:]
-        var printed: UInt64 = 0
-        var cpuAfterWarmUp: Double?, cpuAtEnd: Double?
-        while printed < UInt64(rounds), ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-            lines = run.roundsByNumber()
-            while let next = lines[printed + 1], next.count == campuses {
-                printed += 1
-                if printed == 1 { cpuAfterWarmUp = run.cpuSeconds }
-                if printed == UInt64(rounds) { cpuAtEnd = run.cpuSeconds }
-                let r = NetworkRoundTimes(next, orderer: layout.campusNames[0])
-                print(String(format: "round %llu: campus rounds %@ ms; cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
-                             printed, layout.campusNames.map { String(format: "%.0f", next[$0]!.phases.total) }.joined(separator: "/"),
-                             r.cross, r.full, r.converged, r.throughput))
-            }
-        }
-        guard printed == UInt64(rounds) else { throw CommandFailure.badInput("only \(printed) of \(rounds) rounds finished in time") }
-        let failures = lines.values.flatMap { $0.values.compactMap(\.error) }
-        let measured = (2...UInt64(rounds)).map { NetworkRoundTimes(lines[$0]!, orderer: layout.campusNames[0]) }
+        var bench = NetworkRoundBenchmark(executable: try nodeExecutable ?? NetworkDemoCommand.executable())
+        (bench.campuses, bench.requests, bench.evs, bench.gateways) = (campuses, requests, evs, gateways)
+        (bench.rounds, bench.intervalMs, bench.agentNice, bench.dataDirectory) = (rounds, intervalMs, agentNice, dataDir)
+        let run = try bench.run(started: { processes in
+            print("\(processes) node processes on loopback: \(campuses) campuses × (1 CS, 2 endorsers (2 of 2), 3 exchanges, "
+                  + "\(gateways) EV gateways); \(requests / campuses * campuses) requests and \(evs / campuses * campuses) EVs per round in all")
+        }, round: { number, lines, r in
+            let totals = lines.keys.sorted().map { String(format: "%.0f", lines[$0]!.phases.total) }.joined(separator: "/")
+            print(String(format: "round %llu: campus rounds %@ ms; cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
+                         number, totals, r.cross, r.full, r.converged, r.throughput))
+        })
+        let (measured, failures) = (run.measured, run.failures)
 
         // The model with Table 5.1's parameters, sized to this network.
         let predicted = try ResponseTimeModel.networkPhasesMs(campuses: campuses, requests: requests, evs: evs)
@@ -87,25 +57,25 @@ struct NetworkBench: ParsableCommand {
         ]
         print("\nmedians over rounds 2...\(rounds) (the slowest campus per phase), beside the model with Table 5.1's parameters:")
         print("  phase                      measured ms    model ms")
-        for key in ["collectAndSealInputs", "allocate", "record", "crossCampus", "fullRound"] {
-            print("  " + key.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %11.1f %11.0f", med[key]!, predicted[key]!))
+        for (key, label) in [("collectAndSealInputs", "collect and seal inputs"), ("allocate", "allocate"), ("record", "record"),
+                             ("crossCampus", "cross-campus"), ("fullRound", "full round")] {
+            print("  " + label.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %11.1f %11.0f", med[key]!, predicted[key]!))
         }
         print(String(format: "  every node converged %.1f ms after the round started; %.0f signed transactions/s reached every node",
                      med["converged"]!, med["txPerSecondReachingEveryNode"]!))
-        var cpuPerRound: Double?
-        if let a = cpuAfterWarmUp, let b = cpuAtEnd { cpuPerRound = (b - a) / Double(rounds - 1) }
+        let cpuPerRound = run.cpuSecondsPerRound
         if let cpuPerRound {
             print(String(format: "  CPU: %.2f s per round, summed over the %d node processes (rounds 2...%d)", cpuPerRound,
-                         layout.nodes.count, rounds))
+                         run.processes, rounds))
         }
         print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["fullRound"]!))
 
         let result = Result(
-            benchmark: "network", processes: layout.nodes.count, campuses: campuses, requests: requests / campuses * campuses,
+            benchmark: "network", processes: run.processes, campuses: campuses, requests: requests / campuses * campuses,
             evs: evs / campuses * campuses, endorsementPolicy: "2 of 2 per campus; all control systems on the BoCS",
             note: "every node a separate v2g node process, CurveZMQ on loopback, SQLite synchronous=FULL; 2 shared cores; round 1 is a warm-up",
             medianMs: med, modelTable51Ms: predicted, cpuSecondsPerRound: cpuPerRound, failures: failures,
-            rounds: (1...UInt64(rounds)).flatMap { r in layout.campusNames.compactMap { lines[r]?[$0] } })
+            rounds: run.lines.flatMap { lines in run.campusNames.compactMap { lines[$0] } })
         try BenchResults.write(result, to: out)
         if !failures.isEmpty { throw CommandFailure.badInput("rounds failed: \(failures.prefix(3).joined(separator: "; "))") }
     }
