@@ -60,6 +60,30 @@ public final class LedgerStore {
     private let countBlocks: Statement, countTransactions: Statement, integrityCheck: Statement
     private let selectBlocks: Statement, selectBlock: Statement, selectChannel: Statement, selectTransactions: Statement
 
+    /// An existing store, opened read-only for inspection: nothing is created, migrated or written.
+    /// - Throws: `LedgerError(.store, …)` naming `path`: no file there, a directory, or not a usable store.
+    public static func existing(_ path: String) throws(LedgerError) -> LedgerStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw LedgerError(.store, "no ledger store at \(path)")
+        }
+        do { return try LedgerStore(path: path, access: .readOnly) } catch {
+            throw LedgerError(.store, "\(path) is not a usable ledger store: \(error.message)")
+        }
+    }
+
+    /// A store for a new chain: created if missing, refused if it already holds blocks.
+    /// - Throws: `LedgerError(.store, …)` naming `path`.
+    public static func empty(_ path: String) throws(LedgerError) -> LedgerStore {
+        let store: LedgerStore
+        do { store = try LedgerStore(path: path) } catch {
+            throw LedgerError(.store, "cannot create a ledger store at \(path): \(error.message)")
+        }
+        let count = try store.count
+        guard count == 0 else { throw LedgerError(.store, "\(path) already holds \(count) blocks") }
+        return store
+    }
+
     /// Opens the store at `path`; read-write, it creates the file if it does not exist and brings an older
     /// schema up to date.
     ///

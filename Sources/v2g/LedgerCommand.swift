@@ -12,29 +12,14 @@ struct LedgerCommand: ParsableCommand {
         subcommands: [LedgerVerifyCommand.self, LedgerExportCommand.self, LedgerShowCommand.self, LedgerDemoCommand.self, LedgerCrashWriterCommand.self])
 }
 
-/// Opens an existing store read-only: inspecting never creates, migrates or writes it. A missing, empty or
-/// damaged file, or one that is not a store, is bad input (exit 2).
+/// Opens an existing store read-only; any failure is bad input (exit 2).
 private func openStore(_ path: String) throws -> LedgerStore {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-        throw CommandFailure.badInput("no ledger store at \(path)")
-    }
-    do {
-        return try LedgerStore(path: path, access: .readOnly)
-    } catch {
-        throw CommandFailure.badInput("\(path) is not a usable ledger store: \(error.message)")
-    }
+    do { return try LedgerStore.existing(path) } catch { throw CommandFailure.badInput(error.message) }
 }
 
-/// Opens a store for writing a new chain: created if missing, refused if it already holds blocks.
+/// Opens a store for writing a new chain; any failure is bad input (exit 2).
 private func openEmptyStore(_ path: String) throws -> LedgerStore {
-    let store: LedgerStore
-    do { store = try LedgerStore(path: path) } catch {
-        throw CommandFailure.badInput("cannot create a ledger store at \(path): \(error.message)")
-    }
-    let count = try store.count
-    guard count == 0 else { throw CommandFailure.badInput("\(path) already holds \(count) blocks") }
-    return store
+    do { return try LedgerStore.empty(path) } catch { throw CommandFailure.badInput(error.message) }
 }
 
 struct LedgerVerifyCommand: ParsableCommand {
