@@ -96,30 +96,14 @@ extension String {
 /// One [P] matching period: five PV prosumers and three EVs, greedy against Hungarian.
 enum ProsumerDemo {
     static func run(rng: inout SplitMix64) throws {
-        let period: Int64 = 3600
-        let batteries = (0..<3).map { _ in
-            Battery(capacityWh: 79_500, stateOfChargeWh: rng.int(20_000...60_000), reserveWh: 2_000,
-                    chargerPowerW: 7_000)
-        }
-        let evs = try batteries.map { try $0.limits(periodSeconds: period) }
-        let requests = (0..<5).map { i in
-            ProsumerRequest(kind: i % 2 == 0 ? .surplus : .demand, energyWh: rng.int(500...9_000), submittedAt: Int64(i))
-        }
+        let p = try ProsumerDemoPeriod(rng: &rng)
         print("── Prosumer period ([P] §IV.B): 5 prosumers, 3 EVs of 79.5 kWh, 7 kW chargers, 1 h")
-        for (i, r) in requests.enumerated() { print("   P\(i + 1) \(r.kind.rawValue) \(r.energyWh) Wh") }
-        for (j, ev) in evs.enumerated() {
-            print("   EV\(j + 1) can give \(ev.availableWh) Wh, take \(ev.freeCapacityWh) Wh")
-        }
-        let greedy = try GreedyMatcher().match(requests: requests, evs: evs)
-        let optimal = try HungarianMatcher().match(requests: requests, evs: evs)
-        let benefit = try HungarianMatcher.benefitMatrix(requests: requests, evs: evs)
-        try LinearAssignment.verify(optimal.certificate, costs: benefit, maximize: true)
-        let (split, evPrice) = try Tariff.paper.prices()
-        print("   greedy traded \(greedy.allocatedWh) Wh; Hungarian traded \(optimal.tradedWh) Wh "
-              + "(optimal: its dual certificate checks)")
-        for a in optimal.result.allocations {
-            let kind = requests[a.requestIndex].kind
-            let price = kind == .surplus ? split : evPrice
+        for (i, r) in p.requests.enumerated() { print("   P\(i + 1) \(r.kind.rawValue) \(r.energyWh) Wh") }
+        for (j, ev) in p.evs.enumerated() { print("   EV\(j + 1) can give \(ev.availableWh) Wh, take \(ev.freeCapacityWh) Wh") }
+        print("   greedy traded \(p.greedyWh) Wh; Hungarian traded \(p.optimal.tradedWh) Wh (optimal: its dual certificate checks)")
+        for a in p.optimal.result.allocations {
+            let kind = p.requests[a.requestIndex].kind
+            let price = kind == .surplus ? p.surplusPrice : p.evPrice
             let value = try money(pricePerKWh: price, energyWh: a.energyWh)
             // Prices and money are in micro-pounds: 10 000 µ£ make a penny.
             print("     P\(a.requestIndex + 1) \(kind == .surplus ? "→" : "←") EV\(a.offerIndex + 1): "

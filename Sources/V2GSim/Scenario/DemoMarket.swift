@@ -74,3 +74,30 @@ public struct DemoMarket: Sendable {
         return Round(requests: requests, offers: offers, result: result, delivered: delivered, paid: paid)
     }
 }
+
+/// One [P] matching period for the walk-through (`v2g demo market`): five PV prosumers and three 79.5 kWh EVs on
+/// 7 kW chargers for an hour, matched greedily and by the Hungarian method, the optimum's certificate checked.
+public struct ProsumerDemoPeriod: Sendable {
+    public var requests: [ProsumerRequest]
+    public var evs: [EVState]
+    public var greedyWh: Int64
+    public var optimal: HungarianMatcher.Outcome
+    /// The [P] tariff: what surplus and EV energy cost, micro-pounds per kWh.
+    public var surplusPrice: Int64, evPrice: Int64
+
+    public init(rng: inout SplitMix64) throws {
+        let period: Int64 = 3600
+        let batteries = (0..<3).map { _ in
+            Battery(capacityWh: 79_500, stateOfChargeWh: rng.int(20_000...60_000), reserveWh: 2_000, chargerPowerW: 7_000)
+        }
+        evs = try batteries.map { try $0.limits(periodSeconds: period) }
+        requests = (0..<5).map { i in
+            ProsumerRequest(kind: i % 2 == 0 ? .surplus : .demand, energyWh: rng.int(500...9_000), submittedAt: Int64(i))
+        }
+        greedyWh = try GreedyMatcher().match(requests: requests, evs: evs).allocatedWh
+        optimal = try HungarianMatcher().match(requests: requests, evs: evs)
+        try LinearAssignment.verify(optimal.certificate, costs: try HungarianMatcher.benefitMatrix(requests: requests, evs: evs),
+                                    maximize: true)
+        (surplusPrice, evPrice) = try Tariff.paper.prices()
+    }
+}
