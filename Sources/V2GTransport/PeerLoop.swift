@@ -196,7 +196,8 @@ final class PeerLoop {
         case let .forward(frame, except):
             push(frame, except: except)
         case let .endorse(frame, keys):
-            for link in links where keys.contains(link.neighbour.key) { send(frame, on: link.dealer) }
+            let queued = SharedFrame(frame)
+            for link in links where keys.contains(link.neighbour.key) { send(queued, on: link.dealer) }
         case .connect(let n):
             do { try addLink(n) } catch { logger.warning("connect to \(n.endpoint) failed: \(error)") }
         case let .request(id, neighbour, frame):
@@ -230,8 +231,18 @@ final class PeerLoop {
         return ok
     }
 
+    /// Sends one frame, queued once and shared by every link it goes to, without blocking; counts it as sent or
+    /// dropped.
+    @discardableResult
+    private func send(_ frame: SharedFrame, on socket: ZMQSocket) -> Bool {
+        let ok = (try? socket.trySend(frame)) ?? false
+        shared.count { ok ? ($0.sent += 1) : ($0.sendsDropped += 1) }
+        return ok
+    }
+
     private func push(_ frame: [UInt8], except sender: PublicKey?) {
-        for link in links where link.neighbour.key != sender { send(frame, on: link.dealer) }
+        let queued = SharedFrame(frame)
+        for link in links where link.neighbour.key != sender { send(queued, on: link.dealer) }
     }
 
     private func reply(_ frame: [UInt8], to routingID: [UInt8]) {

@@ -65,6 +65,51 @@ func zmqSend(_ socket: ZMQHandle, _ frame: [UInt8], _ flags: Int32) -> Result<Vo
     return rc >= 0 ? .success(()) : .failure(.zmq("zmq_send"))
 }
 
+/// A frame libzmq holds once and queues on several sockets without copying it again: each send queues a copy
+/// of the message that shares its buffer (`zmq_msg_copy` counts references for all but tiny messages). A block
+/// gossiped to eight neighbours is one buffer, not eight.
+///
+/// The corresponding C functions are `zmq_msg_init_size`, `zmq_msg_data`, `zmq_msg_init`, `zmq_msg_copy`,
+/// `zmq_msg_send` and `zmq_msg_close`.
+final class SharedFrame {
+    // zmq_msg_t must not move while libzmq holds it: give it a fixed address.
+    private let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+    private let initialised: Bool
+
+    init(_ bytes: [UInt8]) {
+        initialised = zmq_msg_init_size(message, bytes.count) == 0
+        if initialised, !bytes.isEmpty {
+            bytes.withUnsafeBytes { zmq_msg_data(message).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+    }
+
+    deinit {
+        if initialised { zmq_msg_close(message) }
+        message.deallocate()
+    }
+
+    /// Queues the frame on `socket`; `EAGAIN` under `ZMQ_DONTWAIT` is a failure like any other.
+    func send(on socket: ZMQHandle, _ flags: Int32) -> Result<Void, TransportError> {
+        guard initialised else { return .failure(.zmq("zmq_msg_init_size")) }
+        let copy = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        defer { copy.deallocate() }
+        guard zmq_msg_init(copy) == 0 else { return .failure(.zmq("zmq_msg_init")) }
+        guard zmq_msg_copy(copy, message) == 0 else {
+            let failure = TransportError.zmq("zmq_msg_copy")
+            zmq_msg_close(copy)
+            return .failure(failure)
+        }
+        var rc: Int32
+        repeat { rc = zmq_msg_send(copy, socket, flags) } while rc < 0 && zmq_errno() == EINTR
+        guard rc >= 0 else {
+            let failure = TransportError.zmq("zmq_msg_send")   // errno read before close can change it
+            zmq_msg_close(copy)
+            return .failure(failure)
+        }
+        return .success(())   // libzmq owns the copy now (zmq_msg_send leaves it empty)
+    }
+}
+
 /// One received frame: its bytes, whether more follow, the ZAP user id of the connection, if any, and the
 /// connection's file descriptor (-1 if libzmq does not say).
 struct ReceivedFrame {

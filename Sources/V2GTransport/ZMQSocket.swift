@@ -140,6 +140,17 @@ final class ZMQSocket {
         }
     }
 
+    /// Queues `frame` as a one-frame message without blocking, sharing its buffer with every other socket it is
+    /// queued on; returns false if there was no room now (`EAGAIN`).
+    func trySend(_ frame: SharedFrame) throws(TransportError) -> Bool {
+        do {
+            try frame.send(on: handle, MessageFlags.dontWait.rawValue).get()
+            return true
+        } catch where error.isWouldBlock {
+            return false
+        }
+    }
+
     /// Sends, waiting at most `timeout` for room; returns false if there was none.
     func send(_ frames: [[UInt8]], timeout: Duration) throws(TransportError) -> Bool {
         let deadline = ContinuousClock.now + timeout
