@@ -262,13 +262,19 @@ public final class LedgerStore {
     ///   decode, naming its channel and height.
     public func blocks() throws(LedgerError) -> [Block] {
         var out: [Block] = []
-        try reading { () throws(LedgerError) in
-            try selectBlocks.run { (s) throws(LedgerError) in
-                let row = StoredBlock(s)
-                out.append(try row.decoded())
-            }
-        }
+        try forEachBlock { out.append($0) }
         return out
+    }
+
+    /// Hands every stored block, decoded, to `body` in commit order, one at a time: replaying a store holds one
+    /// block in memory, not the chain (a gateway's store grows for months).
+    ///
+    /// - Throws: `LedgerError(.store, …)` from SQLite, the decoding error of the first block that does not decode
+    ///   (naming its channel and height), or what `body` throws; no block after it is read.
+    public func forEachBlock(_ body: (Block) throws(LedgerError) -> Void) throws(LedgerError) {
+        try reading { () throws(LedgerError) in
+            try selectBlocks.run { (s) throws(LedgerError) in try body(try StoredBlock(s).decoded()) }
+        }
     }
 
     /// The block of `channel` at `height`, or nil if none is stored.

@@ -63,8 +63,9 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
         self.storePath = storePath
         if let storePath {
             let store = try LedgerStore(path: storePath)
-            for block in try store.blocks() {
-                do {
+            let ledger = self.ledger
+            try store.forEachBlock { (block) throws(LedgerError) in
+                do throws(LedgerError) {
                     try ledger.append(block)
                 } catch {
                     throw LedgerError(error.code, "\(storePath): \(block.channel) block \(block.height) does not replay: \(error.message)",

@@ -31,6 +31,28 @@ func storedCampus(rounds: UInt64, in directory: TemporaryDirectory) throws -> (C
 
 @Suite("Ledger store: SQLite persistence, verification and export")
 struct StoreTests {
+    /// A node replays its store at start: block by block, so a store months long never sits in memory whole
+    /// (it did, through `blocks()`), and a block that does not replay stops the reading there.
+    @Test func blocksStreamInCommitOrderAndStopAtTheFirstFailure() throws {
+        let directory = try TemporaryDirectory()
+        let (campus, store) = try storedCampus(rounds: 3, in: directory)
+        var seen: [Digest] = []
+        try store.forEachBlock { seen.append($0.hash) }
+        #expect(seen == campus.blocks.map(\.hash))
+        var read = 0
+        #expect(throws: LedgerError.self) {
+            try store.forEachBlock { (_) throws(LedgerError) in
+                read += 1
+                if read == 4 { throw LedgerError(.store, "stop") }
+            }
+        }
+        #expect(read == 4)
+        // The read transaction ended with the failure: the store reads again from the start.
+        let replay = Ledger()
+        try store.forEachBlock { (b) throws(LedgerError) in try replay.append(b) }
+        #expect(replay.balances == campus.ledger.balances)
+    }
+
     @Test func blocksSurviveReopening() throws {
         let directory = try TemporaryDirectory()
         let (campus, store) = try storedCampus(rounds: 3, in: directory)

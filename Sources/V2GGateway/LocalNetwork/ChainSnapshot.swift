@@ -20,7 +20,7 @@ public struct ChainSnapshot: Equatable, Sendable {
             let store = try LedgerStore(path: path)
             let report = store.verify()
             let ledger = Ledger()
-            for b in try store.blocks() { try ledger.append(b) }
+            try store.forEachBlock { (b) throws(LedgerError) in try ledger.append(b) }
             var heads: [Channel: ChannelHeadValue] = [:]
             for (c, chain) in ledger.chains { if let h = chain.height { heads[c] = .init(height: h, hash: chain.head) } }
             return ChainSnapshot(heads: heads, balances: ledger.balances, penalties: ledger.penalties,
