@@ -152,12 +152,12 @@ public final class ControlSystem: @unchecked Sendable {  // one round at a time,
         let listTxs = chosen.lists.keys.sorted().map { chosen.lists[$0]! }
         let sealedOffers: [Transaction], sealedLists: [Transaction]
         do {
-            let (boev, droppedOffers) = try node.sealDroppingRejected(.boev, offerTxs, orderer: key, timestamp: now())
-            let (boe, droppedLists) = try node.sealDroppingRejected(.boe, listTxs, orderer: key, timestamp: now())
-            report.blocks += [boev, boe]
+            let (boev, droppedOffers) = try node.sealInBlocks(.boev, offerTxs, orderer: key, timestamp: now())
+            let (boe, droppedLists) = try node.sealInBlocks(.boe, listTxs, orderer: key, timestamp: now())
+            report.blocks += boev + boe
             report.dropped += droppedOffers.count + droppedLists.count
-            sealedOffers = boev.transactions
-            sealedLists = boe.transactions
+            sealedOffers = boev.flatMap(\.transactions)
+            sealedLists = boe.flatMap(\.transactions)
         } catch {
             throw node.isStopped ? .stopped : .ledger(error, during: "sealing the inputs of round \(round)")
         }

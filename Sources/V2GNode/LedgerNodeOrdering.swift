@@ -52,6 +52,36 @@ extension LedgerNode {
         return block
     }
 
+    /// How large a block of pooled inputs grows before the next one starts: a round of 10,000 offers is four blocks
+    /// of about 1 MB, not one of 4 MB, which every node would decode, validate and store whole, and the orderer
+    /// encrypt once per neighbour at the same time.
+    public static let sealedBlockBytes = 1 << 20
+
+    /// Seals pooled `transactions`, in order, into as many blocks as keep each under `maxBytes` of encoded
+    /// transactions (a larger transaction gets a block of its own; none, one empty block), each as
+    /// `sealDroppingRejected` does.
+    /// - Returns: the blocks, and the transactions dropped from them.
+    public func sealInBlocks(_ channel: Channel, _ transactions: [Transaction], orderer: SigningKey,
+                             maxBytes: Int = LedgerNode.sealedBlockBytes, timestamp: Int64 = Int64(time(nil)))
+        throws(LedgerError) -> (blocks: [Block], dropped: [Transaction]) {
+        var blocks: [Block] = [], dropped: [Transaction] = []
+        var chunk: [Transaction] = [], bytes = 0
+        func flush() throws(LedgerError) {
+            let (block, out) = try sealDroppingRejected(channel, chunk, orderer: orderer, timestamp: timestamp)
+            blocks.append(block)
+            dropped += out
+            (chunk, bytes) = ([], 0)
+        }
+        for tx in transactions {
+            let size = tx.encoded.count
+            if !chunk.isEmpty && bytes + size > maxBytes { try flush() }
+            chunk.append(tx)
+            bytes += size
+        }
+        if !chunk.isEmpty || blocks.isEmpty { try flush() }   // nothing to seal: one empty block, as before
+        return (blocks, dropped)
+    }
+
     /// Seals pooled transactions: `transactions` are tried as one block; one the ledger rejects (named by the
     /// error) is dropped from the block and from the pool, counted in `poolDropped`, and the rest tried again.
     /// - Returns: the block, and the transactions dropped from it.
