@@ -105,7 +105,14 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
         for (ev, reports) in deliveries.reports() {
             guard let agent = agents[ev] else { continue }
             for var report in reports {
-                if node.withLedger({ $0.meterReports(of: report.allocation).contains { $0.ev == ev } }) {
+                // Done once its report is committed or its result metered (from the report or, past the wait,
+                // without it). A result closed rounds ago is no longer kept, its reports with it: its round is
+                // history (only an open result is kept however old, and that one still wants the report).
+                let done = node.withLedger { l in
+                    l.meterReports(of: report.allocation).contains { $0.ev == ev } || l.metering(of: report.allocation) != nil
+                        || (!l.keeps(report.allocation) && report.round &+ l.closedRoundsKept <= l.chain(.boe).lastAllocatedRound)
+                }
+                if done {
                     deliveries.filed(ev: ev, allocation: report.allocation)
                     continue
                 }

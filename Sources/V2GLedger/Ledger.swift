@@ -131,6 +131,10 @@ public final class Ledger: @unchecked Sendable {
         return (m, id)
     }
 
+    /// Whether the allocation result `allocation` is committed and still kept (open, or closed in one of the
+    /// `closedRoundsKept` latest allocated rounds).
+    public func keeps(_ allocation: Digest) -> Bool { allocations[allocation] != nil }
+
     /// The committed meter reports (kind 10) of the allocation result `allocation`, in chain order.
     public func meterReports(of allocation: Digest) -> [MeterReportPayload] { reports[allocation] ?? [] }
 

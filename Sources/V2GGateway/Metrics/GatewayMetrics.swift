@@ -185,7 +185,7 @@ public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baselin
                         ([("result", "refused")], c.setpointsRefused), ([("result", "vehicle_absent")], c.absent)])
             out.family("v2g_ocpp_profiles_cleared_total", .counter, help: "Charging profiles cleared at their interval's end.",
                        value: c.cleared)
-            out.family("v2g_ocpp_meter_reports_filed_total", .counter, help: "Measured deliveries whose meter report is on the ledger.",
+            out.family("v2g_ocpp_meter_reports_filed_total", .counter, help: "Measured deliveries whose meter report is on the ledger, or whose allocation is metered.",
                        value: c.reportsFiled)
             out.family("v2g_ocpp_measured_wh_total", .counter, help: "Energy the stations' registers showed delivered, in Wh.",
                        value: Int(clamping: c.measuredWh))
