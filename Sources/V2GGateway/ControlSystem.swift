@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GNode
+import Glibc
 
 /// The campus control system: the orderer of BoE and BoEV, which runs the round.
 public final class ControlSystem: @unchecked Sendable {  // one round at a time, from one thread

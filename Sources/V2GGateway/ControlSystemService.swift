@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GKit
 import V2GLedger
@@ -139,7 +139,7 @@ public final class ControlSystemService: RoleService, @unchecked Sendable {  // 
         var m: Logger.Metadata = [
             "requests": "\(line.market.requests)", "offers": "\(line.market.offers)",
             "allocations": "\(line.market.allocations)", "fulfilled": "\(line.market.fulfilled)",
-            "total_ms": "\(String(format: "%.1f", line.phases.total))",
+            "total_ms": "\(String(cFormat: "%.1f", line.phases.total))",
         ]
         if let c = line.cross { m["cross_allocations"] = "\(c.market.allocations)" }
         if let e = line.error { m["error"] = "\(e)" }
@@ -149,7 +149,7 @@ public final class ControlSystemService: RoleService, @unchecked Sendable {  // 
 
 /// When the campus converged, written by the convergence thread.
 private final class ConvergedAt: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var ms: Double?
     func set(_ v: Double) { lock.withLock { ms = v } }
     var value: Double? { lock.withLock { ms } }

@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GNode
+import Glibc
 
 // The cross-campus step ([T] §5.3-5.4, SPEC §5): after each campus allocates locally, every control system posts
 // what its round left over (unfulfilled requests, unused EVs) to the BoCS, the channel the control systems share;

@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GLedger
 import V2GNode
+import V2GKit
 
 /// A vehicle an EV gateway trades for: its name on BoEV and the key its offers are signed with.
 public struct Vehicle: Sendable {
@@ -171,7 +172,7 @@ public final class EVGatewayService: RoleService, @unchecked Sendable {  // `age
 
 /// Failure lines written from the submitting threads.
 private final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var lines: [String] = []
     func add(_ s: String) { lock.withLock { lines.append(s) } }
     var all: [String] { lock.withLock { lines } }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GKit
 import V2GLedger
@@ -30,7 +30,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .dataDirectory(path: config.dataDir, reason: error.localizedDescription)
+            throw .dataDirectory(path: config.dataDir, reason: "\(error)")
         }
         let metrics = GatewayMetrics(role: config.role, key: key.publicKey, configuredPeers: config.peers.count)
         if let port = config.metricsPort {
@@ -97,7 +97,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
             cs.chargerPowerW = matcher.chargerPowerW
             cs.meteringWaitSeconds = schedule.meteringWaitSeconds
             let log: RoundLog
-            do { log = try RoundLog(path: (config.dataDir as NSString).appendingPathComponent("rounds.jsonl")) } catch {
+            do { log = try RoundLog(path: Path.join(config.dataDir, "rounds.jsonl")) } catch {
                 throw .config(error)
             }
             let seat = try config.roles.bocs.map { b throws(GatewayError) in
@@ -112,7 +112,7 @@ public final class Gateway: @unchecked Sendable {  // started and stopped from o
     private static func bocsSeat(_ b: BoCSSettings, campus: String, matcher: MatcherSettings, config: GatewayConfig,
                                  key: SigningKey, logger: Logger) throws(GatewayError) -> CrossCampusSeat {
         let others = b.campuses.filter { $0.key != key.publicKey }
-        let store = (config.dataDir as NSString).appendingPathComponent(b.storeName)
+        let store = Path.join(config.dataDir, b.storeName)
         var bocsLogger = logger
         bocsLogger[metadataKey: "ledger"] = "BoCS"
         let bocs: LedgerNode

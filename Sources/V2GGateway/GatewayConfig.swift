@@ -1,6 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
-import TOMLKit
 import V2GKit
 import V2GLedger
 import V2GNode
@@ -60,35 +60,39 @@ public struct GatewayConfig: Sendable {
     }
 
     /// The SQLite store under `dataDir`.
-    public var storePath: String { (dataDir as NSString).appendingPathComponent("ledger.db") }
+    public var storePath: String { Path.join(dataDir, "ledger.db") }
 
     static let defaultCatchUpIntervalMs = 5_000
     /// A node needs tens of MiB; 512 leaves room for a big store's cache on a 1 GB gateway.
     static let defaultMaxResidentMiB = 512
 
+    /// The largest config file read (a real one is a few kilobytes).
+    public static let maxConfigBytes = 1 << 20
+
     /// Reads and checks the file at `path`; every error names the key at fault.
     /// - Returns: the configuration and the node's key (read from `key_file`, which must be mode 0600).
     /// - Throws: `ConfigError` whose `path` is the TOML key (`network.peers[1].public_key`), or empty for the file.
     public static func load(path: String) throws(ConfigError) -> (GatewayConfig, SigningKey) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(path: "", message: "cannot read \(path)")
+        guard let file = FileDescriptorHandle(forReadingAtPath: path) else {
+            throw ConfigError(path: "", message: "cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let bytes: [UInt8]
+        do { bytes = try file.readToEnd(limit: maxConfigBytes) } catch {
+            throw ConfigError(path: "", message: "cannot read \(path): \(error)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(path: "", message: "\(path) is not UTF-8 text")
         }
-        let base = ((path as NSString).deletingLastPathComponent as NSString)
-        return try parse(toml: text, base: base.length == 0 ? "." : base as String)
+        let base = Path.parent(of: path)
+        return try parse(toml: text, base: base.isEmpty ? "." : base)
     }
 
     /// Checks a config's TOML text; relative paths in it are resolved against `base`.
     /// - Returns: the configuration and the node's key (read from `key_file`, which must be mode 0600).
     public static func parse(toml text: String, base: String) throws(ConfigError) -> (GatewayConfig, SigningKey) {
-        try TOMLPrecheck.check(text)
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(path: "", message: "not valid TOML: \(error.description) (line \(error.source.begin.line), column \(error.source.begin.column))")
+            table = try TOMLParser.parse(text)
         } catch {
             throw ConfigError(path: "", message: "not valid TOML: \(error)")
         }
@@ -192,9 +196,9 @@ public struct GatewayConfig: Sendable {
 
         let dirNode = try top.required("data_dir")
         let dataDir = resolve(try dirNode.string(), base: base)
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw dirNode.error("\(dataDir) exists and is not a directory") }
+            guard isDirectory else { throw dirNode.error("\(dataDir) exists and is not a directory") }
             guard FileManager.default.isWritableFile(atPath: dataDir) else { throw dirNode.error("\(dataDir) is not writable") }
         }
 
@@ -259,8 +263,8 @@ public struct GatewayConfig: Sendable {
     }
 
     static func resolve(_ path: String, base: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        return expanded.hasPrefix("/") ? expanded : (base as NSString).appendingPathComponent(expanded)
+        let expanded = Path.expandingTilde(path)
+        return expanded.hasPrefix("/") ? expanded : Path.join(base, expanded)
     }
 }
 

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
+import Dispatch
 
 /// What a gateway runs besides validating, keeping and serving its chains: the part its role plays in rounds,
 /// on a thread of its own.
@@ -12,7 +13,7 @@ public protocol RoleService: AnyObject, Sendable {
 
 /// A flag a role's thread checks, with a sleep that ends early when it is set, and the thread it guards.
 final class RoleThread: @unchecked Sendable {  // fields under `condition`
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var stopped = false
     private var done: DispatchSemaphore?
 
@@ -29,12 +30,10 @@ final class RoleThread: @unchecked Sendable {  // fields under `condition`
         guard done == nil, !stopped else { return }
         let done = DispatchSemaphore(value: 0)
         self.done = done
-        let thread = Thread {
+        Threads.detach(name: name) {
             body()
             done.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Sets the flag and wakes a sleeper, without waiting: what a role does before it stops its nodes, so the
@@ -58,7 +57,7 @@ final class RoleThread: @unchecked Sendable {  // fields under `condition`
 
     /// Sleeps for `d` or until stopped; returns whether it was stopped.
     func sleep(_ d: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(d.inSeconds)
+        let deadline = ContinuousClock.now + d
         condition.lock()
         defer { condition.unlock() }
         while !stopped, condition.wait(until: deadline) {}
@@ -69,11 +68,9 @@ final class RoleThread: @unchecked Sendable {  // fields under `condition`
 /// Runs `body` on a thread of its own; the returned closure waits for it to end.
 func inBackground(_ name: String, _ body: @escaping @Sendable () -> Void) -> () -> Void {
     let done = DispatchSemaphore(value: 0)
-    let thread = Thread {
+    Threads.detach(name: name) {
         body()
         done.signal()
     }
-    thread.name = name
-    thread.start()
     return { done.wait() }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GNode
@@ -112,16 +112,15 @@ public struct RoundLine: Codable, Sendable {
 
 /// Appends round lines to a file, one JSON object per line, each written whole.
 public final class RoundLog: @unchecked Sendable {  // used from the control system's round thread only
-    private let handle: FileHandle
+    private let handle: FileDescriptorHandle
 
     public init(path: String) throws(ConfigError) {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError(path: "data_dir", message: "cannot write \(path)") }
-        h.seekToEndOfFile()
+        guard let h = FileDescriptorHandle(forAppendingAtPath: path) else {
+            throw ConfigError(path: "data_dir", message: "cannot write \(path)")
+        }
         handle = h
     }
 
-    public func append(_ line: RoundLine) { handle.write(Data((line.encoded + "\n").utf8)) }
-
-    deinit { try? handle.close() }
+    /// Appends the line with one `write` (O_APPEND), so a reader never sees half of it.
+    public func append(_ line: RoundLine) { handle.write(line.encoded + "\n") }
 }

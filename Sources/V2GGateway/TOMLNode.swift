@@ -1,9 +1,8 @@
-import TOMLKit
 import V2GLedger
 
 /// A value of the parsed TOML document and its dotted key, for error messages that name it.
 struct TOMLNode {
-    let value: TOMLValueConvertible
+    let value: TOMLValue
     let path: String
 
     /// A TOML table: its keys are checked against a known list, so typos are errors, not silent defaults.
@@ -34,32 +33,32 @@ struct TOMLNode {
     func error(_ message: String) -> ConfigError { ConfigError(path: path, message: message) }
 
     private func mistyped(_ expected: String) -> ConfigError {
-        error("expected \(expected), got \(value.type)")
+        error("expected \(expected), got \(value.typeName)")
     }
 
     func string() throws(ConfigError) -> String {
-        guard let s = value.string else { throw mistyped("a string") }
+        guard case .string(let s) = value else { throw mistyped("a string") }
         return s
     }
 
     func integer(in range: ClosedRange<Int64>) throws(ConfigError) -> Int64 {
-        guard let n = value.int else { throw mistyped("an integer") }
-        guard range.contains(Int64(n)) else { throw error("must be within \(range.lowerBound)...\(range.upperBound) (got \(n))") }
-        return Int64(n)
+        guard case .integer(let n) = value else { throw mistyped("an integer") }
+        guard range.contains(n) else { throw error("must be within \(range.lowerBound)...\(range.upperBound) (got \(n))") }
+        return n
     }
 
     func bool() throws(ConfigError) -> Bool {
-        guard let b = value.bool else { throw mistyped("true or false") }
+        guard case .bool(let b) = value else { throw mistyped("true or false") }
         return b
     }
 
     func table() throws(ConfigError) -> Table {
-        guard let t = value.table else { throw mistyped("a table") }
+        guard case .table(let t) = value else { throw mistyped("a table") }
         return Table(table: t, path: path)
     }
 
     func array() throws(ConfigError) -> [TOMLNode] {
-        guard let a = value.array else { throw mistyped("an array") }
+        guard case .array(let a) = value else { throw mistyped("an array") }
         return a.indices.map { TOMLNode(value: a[$0], path: "\(path)[\($0)]") }
     }
 

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
+import Glibc
 
 /// A campus on the ledger ([T] §5.1): its control system (which orders blocks), endorsers, exchanges and EVs,
 /// with their keys, writing trading rounds as transactions and blocks that every peer can validate.

@@ -1,5 +1,5 @@
 internal import CSodium
-import Foundation
+import FoundationEssentials
 
 /// libsodium, initialised once; every entry point of the ledger's crypto goes through `ready()`.
 enum Sodium {

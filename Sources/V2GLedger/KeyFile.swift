@@ -1,5 +1,6 @@
 internal import CSodium
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Secret keys on disk: a text file readable by its owner only (mode 0600), never overwritten.
 ///
@@ -19,7 +20,7 @@ public enum KeyFile {
         defer { sodium_memzero(&text, text.count) }
         var written = 0
         while written < text.count {
-            let n = text.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, text.count - written) }
+            let n = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, text.count - written) }
             guard n > 0 else { throw LedgerError(.keyFile, "\(path): \(String(cString: strerror(errno)))") }
             written += n
         }

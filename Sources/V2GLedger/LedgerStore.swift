@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A durable store of committed blocks: a peer's copy of the ledger in one SQLite file (SPEC §6 "Storage").
 ///
@@ -63,8 +63,8 @@ public final class LedgerStore {
     /// An existing store, opened read-only for inspection: nothing is created, migrated or written.
     /// - Throws: `LedgerError(.store, …)` naming `path`: no file there, a directory, or not a usable store.
     public static func existing(_ path: String) throws(LedgerError) -> LedgerStore {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory else {
             throw LedgerError(.store, "no ledger store at \(path)")
         }
         do { return try LedgerStore(path: path, access: .readOnly) } catch {
@@ -395,7 +395,7 @@ public final class LedgerStore {
         do {
             try Data(w.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw LedgerError(.store, "cannot write \(path): \(error.localizedDescription)")
+            throw LedgerError(.store, "cannot write \(path): \(error)")
         }
     }
 

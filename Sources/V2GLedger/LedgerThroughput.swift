@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
+import Glibc
 
 /// The ledger's throughput, measured (`v2g bench ledger`): Ed25519 sign and verify rates on one core, and how
 /// fast a peer validates (`Ledger.append`) and durably commits (`LedgerStore.append`) blocks of endorsed

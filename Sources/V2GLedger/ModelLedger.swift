@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import V2GKit
 
 /// The grid's record of its global forecasting models: a BoEV chain in a SQLite store where the grid (the
 /// channel's orderer and control system) posts a model-update transaction per global model, the SHA-256 of the
@@ -7,7 +8,7 @@ public final class ModelLedger: @unchecked Sendable {  // used from one thread a
     private let store: LedgerStore
     private let ledger = Ledger()
     private let grid: SigningKey
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// Creates the store (replacing an earlier run's) with the channel's genesis block.
     public init(path: String) throws {

@@ -1,5 +1,6 @@
 internal import CSodium
-import Foundation
+import FoundationEssentials
+import V2GKit
 
 /// Guarded, locked memory for many 64-byte secret keys.
 ///
@@ -39,7 +40,7 @@ final class SecretSlabs: @unchecked Sendable {  // every slab's free list under 
         var pointer: UnsafeMutableRawPointer { slab.pointer(index) }
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     /// Slabs with a free slot; full ones are held by their keys' slots only.
     private var open: [ObjectIdentifier: Slab] = [:]
     private var slabCount = 0

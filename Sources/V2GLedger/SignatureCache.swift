@@ -1,11 +1,12 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import V2GKit
 
 /// Signatures already found valid, so a transaction checked when it was pooled or endorsed is not checked again
 /// when its block is validated. Keyed by the hash of (key, signature, message): a hit means that exact triple
 /// verified before. Only successes are kept; the set is bounded and emptied when full. Thread-safe.
 public final class SignatureCache: @unchecked Sendable {  // `valid` under `lock`
-    private let lock = NSLock()
+    private let lock = Lock()
     private var valid: Set<Digest> = []
     private let capacity: Int
     /// Verifications done and skipped, for measurement.

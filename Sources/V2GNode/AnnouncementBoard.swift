@@ -1,11 +1,11 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 
 /// The latest round announcement signed by an orderer of this ledger's channels. Changes are broadcast, so
 /// agents wait on a condition for the next round.
 final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
-    private let changed = NSCondition()
+    private let changed = Condition()
     private var latest: RoundAnnouncement?
     private var stopped = false
 
@@ -35,7 +35,7 @@ final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
 
     /// The latest announcement once it names a round after `round`; nil after `timeout` or when the node stops.
     func wait(after round: UInt64, timeout: Duration) -> RoundAnnouncement? {
-        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        let deadline = ContinuousClock.now + timeout
         changed.lock()
         defer { changed.unlock() }
         while (latest?.round ?? 0) <= round {
@@ -49,7 +49,7 @@ final class AnnouncementBoard: @unchecked Sendable {  // fields under `changed`
 /// Announcements whose author is not known as an orderer yet (signed by it, checked before they are held): the
 /// latest of each author, a few authors at most, each for a few seconds.
 final class UnplacedAnnouncements: @unchecked Sendable {  // fields under `lock`
-    private let lock = NSLock()
+    private let lock = Lock()
     private var held: [RoundAnnouncement] = []
     private var since: [RoundAnnouncement: ContinuousClock.Instant] = [:]
     static let capacity = 8

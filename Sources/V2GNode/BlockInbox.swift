@@ -1,11 +1,11 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 
 /// Gossip'd blocks waiting for the worker, bounded, with the worker's other wake-ups (a catch-up asked for, a
 /// stop). The network thread only appends under its lock.
 final class BlockInbox: @unchecked Sendable {  // fields under `changed`
-    private let changed = NSCondition()
+    private let changed = Condition()
     private var blocks: [PendingBlock] = []
     private var bytes = 0
     private var catchUpRequested = false
@@ -54,7 +54,7 @@ final class BlockInbox: @unchecked Sendable {  // fields under `changed`
     /// Waits up to `timeout` for blocks, a catch-up request or a stop; returns the blocks queued and whether a
     /// catch-up was asked for (nil once stopped).
     func take(timeout: Duration) -> (blocks: [PendingBlock], catchUp: Bool)? {
-        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        let deadline = ContinuousClock.now + timeout
         changed.lock()
         defer { changed.unlock() }
         while blocks.isEmpty && !catchUpRequested && !stopped {

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
+import V2GKit
 
 /// What became of a block offered to the node.
 enum BlockOutcome: Equatable {
@@ -31,7 +32,7 @@ struct PendingBlock {
 /// block carries are verified before the lock is taken (into the signature cache), so the lock is held for
 /// the ledger's bookkeeping, re-execution and the store's fsync only.
 final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
-    let lock = NSLock()
+    let lock = Lock()
     let ledger: Ledger
     private var store: LedgerStore?
     let storePath: String?
@@ -39,7 +40,7 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     private let counters: CounterBox
     /// The committed blocks of each channel when there is no store to serve them from (under `memoryLock`,
     /// which the block server takes without the ledger's).
-    private let memoryLock = NSLock()
+    private let memoryLock = Lock()
     private var memory: [Channel: [Block]] = [:]
     private var pending: [PendingBlock] = []
     private let maxPending: Int
@@ -48,7 +49,7 @@ final class ChainKeeper: @unchecked Sendable {  // every field under `lock`
     /// commits nothing more (restarting replays the store).
     private(set) var failure: LedgerError?
     /// Set when the node stops, under its own lock: stopping never waits for a validation under way.
-    private let stopLock = NSLock()
+    private let stopLock = Lock()
     private var stopped = false
     var isStopping: Bool { stopLock.withLock { stopped } }
 

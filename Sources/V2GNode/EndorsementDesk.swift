@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GLedger
 import V2GTransport
+import V2GKit
 
 /// An endorser's side of `endorse` requests (SPEC §6 flow): checks a transaction as the ledger will, re-executes
 /// an allocation result on the inputs committed here, and signs. Requests are handled on the node's admission
@@ -15,7 +16,7 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
         var until: ContinuousClock.Instant
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var key: SigningKey?
     private var parked: [Parked] = []
     private let parkedCount = ParkedCount()
@@ -123,7 +124,7 @@ final class EndorsementDesk: @unchecked Sendable {  // `key` under `lock`; `park
 
 /// The number of parked requests, readable from the worker without the admission thread.
 private final class ParkedCount: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var n = 0
     var value: Int { lock.withLock { n } }
     func set(_ v: Int) { lock.withLock { n = v } }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import V2GKit
+import Dispatch
 
 /// Runs blocking jobs that each wait on the network (an endorsement round trip, a submission) side by side on
 /// up to `width` threads, so their waits overlap instead of queueing behind the cores; returns when all ended.
@@ -9,19 +11,17 @@ public enum Fanout {
         let threads = max(1, min(width, count))
         let done = DispatchSemaphore(value: 0)
         for t in 0..<threads {
-            let thread = Thread {
+            Threads.detach(name: "v2g-fanout-\(t)") {
                 while let i = next.take(below: count) { body(i) }
                 done.signal()
             }
-            thread.name = "v2g-fanout-\(t)"
-            thread.start()
         }
         for _ in 0..<threads { done.wait() }
     }
 }
 
 private final class NextIndex: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var i = 0
     func take(below n: Int) -> Int? {
         lock.withLock {

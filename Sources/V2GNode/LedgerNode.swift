@@ -1,7 +1,9 @@
-import Foundation
+import FoundationEssentials
+import V2GKit
 import Logging
 import V2GLedger
 import V2GTransport
+import Dispatch
 
 /// A validating ledger peer on the network (SPEC §7): a `Ledger`, an optional `LedgerStore`, and a `Peer`
 /// that serves `getBlocks` and `getStatus` from the committed chain.
@@ -208,7 +210,7 @@ public final class LedgerNode: Sendable {
 
 /// The worker thread, started once and joined once.
 private final class WorkerSlot: @unchecked Sendable {  // fields under `lock`
-    private let lock = NSLock()
+    private let lock = Lock()
     private var done: DispatchSemaphore?
     private var started = false
 
@@ -218,12 +220,10 @@ private final class WorkerSlot: @unchecked Sendable {  // fields under `lock`
             started = true
             let done = DispatchSemaphore(value: 0)
             self.done = done
-            let thread = Thread {
+            Threads.detach(name: "v2g-ledger-node") {
                 body()
                 done.signal()
             }
-            thread.name = "v2g-ledger-node"
-            thread.start()
         }
     }
 

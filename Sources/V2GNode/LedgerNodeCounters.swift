@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
+import V2GKit
 
 /// What a ledger node counted since it started.
 public struct LedgerNodeCounters: Hashable, Sendable {
@@ -71,7 +72,7 @@ public struct CatchUpReport: Hashable, Sendable {
 
 /// The counters behind their own lock, which nothing else is ever done under.
 final class CounterBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var counters = LedgerNodeCounters()
 
     func update(_ body: (inout LedgerNodeCounters) -> Void) { lock.withLock { body(&counters) } }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
+import Glibc
 
 // The orderer's side of a ledger node: its pool of endorsed transactions, and sealing blocks from it.
 

@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GLedger
 import V2GTransport
+import V2GKit
 
 /// Everything a ledger node is made of, shared by its threads: the network thread (which only queues, through
 /// `handlers`), the worker (validation, catch-up), the block server and the admission thread (endorsements,
@@ -26,7 +27,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
     /// `endorse` requests, transactions offered to the pool, announcements to check.
     let admitQueue: WorkQueue
     /// One catch-up at a time; never held while waiting on the ledger's lock's holders.
-    let catchUpLock = NSLock()
+    let catchUpLock = Lock()
     var peer: Peer!
     /// The block server's own read-only connection (its thread only).
     var reader: LedgerStore?
@@ -219,7 +220,7 @@ final class NodeCore: @unchecked Sendable {  // `peer` is set once, before any t
 
 /// Requests waiting per member, bounded.
 final class Outstanding: @unchecked Sendable {  // `counts` under `lock`
-    private let lock = NSLock()
+    private let lock = Lock()
     private var counts: [PublicKey?: Int] = [:]
 
     /// Counts one more request of `member`; false if it already has `limit` waiting.
@@ -242,7 +243,7 @@ final class Outstanding: @unchecked Sendable {  // `counts` under `lock`
 
 /// A flag set and cleared from several threads.
 final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var value = false
     /// Sets it; returns whether it was clear.
     func set() -> Bool { lock.withLock { defer { value = true }; return !value } }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GTransport
@@ -7,7 +7,7 @@ import V2GTransport
 /// as of the last commit. Its lock is held only to copy or replace them; `changed` is broadcast on every commit
 /// and when the node stops, so waits for the chain to grow are conditions, not polls.
 final class NodeView: @unchecked Sendable {  // fields under `changed`
-    private let changed = NSCondition()
+    private let changed = Condition()
     private var heads: [Channel: ChannelHead] = [:]
     private var configs: [Channel: ChannelConfig] = [:]
     private var generation = 0
@@ -56,7 +56,7 @@ final class NodeView: @unchecked Sendable {  // fields under `changed`
     /// Checks `condition` after every commit until it holds, `timeout` passes or the node stops; returns
     /// whether it held.
     func wait(timeout: Duration, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        let deadline = ContinuousClock.now + timeout
         while true {
             changed.lock()
             let seen = generation

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import V2GLedger
 import V2GTransport

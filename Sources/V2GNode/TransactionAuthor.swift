@@ -1,6 +1,8 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
 import V2GTransport
+import Glibc
+import V2GKit
 
 /// Signs transactions with one key and increasing nonces, has them endorsed over the network, and gossips
 /// them: what every party that writes to the ledger does.
@@ -11,7 +13,7 @@ public final class TransactionAuthor: @unchecked Sendable {  // `nonce` under `l
     public let endorsers: [PublicKey]
     public let required: Int
     public let timeout: Duration
-    private let lock = NSLock()
+    private let lock = Lock()
     private var nonce: UInt64
 
     /// - Parameters:
@@ -100,7 +102,7 @@ public final class TransactionAuthor: @unchecked Sendable {  // `nonce` under `l
 
 /// Results written from several threads, read after they are done.
 private final class Results<T>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var items: [Result<T, NodeError>?]
     init(count: Int) { items = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<T, NodeError>) { lock.withLock { items[i] = r } }

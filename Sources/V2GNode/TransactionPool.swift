@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 
@@ -38,7 +38,7 @@ final class TransactionPool: @unchecked Sendable {  // fields under `changed`
         var bytes = 0
     }
 
-    private let changed = NSCondition()
+    private let changed = Condition()
     private var byChannel: [Channel: [Transaction]] = [:]
     private var entries: [Digest: (author: PublicKey, bytes: Int)] = [:]
     private var shares: [PublicKey: Share] = [:]
@@ -144,7 +144,7 @@ final class TransactionPool: @unchecked Sendable {  // fields under `changed`
     /// Checks `condition` on a copy of the pool (outside the lock) after every change until it holds, `timeout`
     /// passes or the pool stops.
     func wait(timeout: Duration, until condition: ([Channel: [Transaction]]) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        let deadline = ContinuousClock.now + timeout
         while true {
             changed.lock()
             let (pool, seen) = (byChannel, generation)

@@ -1,9 +1,11 @@
-import Foundation
+import FoundationEssentials
+import V2GKit
+import Dispatch
 
 /// A bounded FIFO of jobs run one at a time on a thread of its own: how work leaves the network thread. A full
 /// queue (by count, or by the bytes its jobs hold) refuses jobs instead of growing.
 final class WorkQueue: @unchecked Sendable {  // fields under `condition`
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var jobs: [(job: @Sendable () -> Void, bytes: Int)] = []
     private var head = 0
     private var bytes = 0
@@ -15,12 +17,10 @@ final class WorkQueue: @unchecked Sendable {  // fields under `condition`
     init(name: String, capacity: Int, maxBytes: Int = .max) {
         self.capacity = max(1, capacity)
         self.maxBytes = max(1, maxBytes)
-        let thread = Thread { [self] in
+        Threads.detach(name: name) { [self] in
             run()
             finished.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Queues `job`, which holds about `bytes` of input; false if the queue is full or stopped.

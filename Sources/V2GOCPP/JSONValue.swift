@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON document as OCPP carries it: what a payload is before its schema says what it means.
 public indirect enum JSONValue: Hashable, Sendable {

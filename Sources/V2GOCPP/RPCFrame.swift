@@ -78,7 +78,7 @@ public enum OCPPVersion: String, CaseIterable, Sendable {
     /// The first of `offered` (a `Sec-WebSocket-Protocol` header's list) the gateway speaks, in the gateway's
     /// order of preference; nil if none.
     public static func negotiate(_ offered: some StringProtocol) -> OCPPVersion? {
-        let names = Set(offered.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let names = Set(offered.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) })   // tokens hold no spaces
         return allCases.first { names.contains($0.rawValue) }
     }
 }

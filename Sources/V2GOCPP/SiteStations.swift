@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The charging stations of one site as the gateway knows them from their own messages: what each booted as,
 /// its connectors' status, its transactions and their latest meter values, and its vehicles' charging needs.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -6,6 +6,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOSSL
+import Synchronization
 import V2GOCPP
 
 /// Who may connect: each charging station's identity (the last segment of its URL) and its HTTP Basic password
@@ -170,9 +171,8 @@ actor StationRegistry {
 }
 
 /// The bound port, set once the server runs.
-final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port: Int?
-    func set(_ p: Int?) { lock.withLock { port = p } }
-    var value: Int? { lock.withLock { port } }
+final class PortBox: Sendable {
+    private let port = Mutex<Int?>(nil)
+    func set(_ p: Int?) { port.withLock { $0 = p } }
+    var value: Int? { port.withLock { $0 } }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import Glibc
+import Synchronization
 
 /// An `OCPPServer` run from synchronous code (a daemon's main thread): served on the concurrency pool, listening
 /// before `start` returns, stopped within 5 s.
@@ -46,9 +48,8 @@ public struct OCPPServerError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The error that ended a server, set by its task.
-private final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var message: String?
-    func set(_ m: String) { lock.withLock { message = m } }
-    var value: String? { lock.withLock { message } }
+private final class FailureBox: Sendable {
+    private let message = Mutex<String?>(nil)
+    func set(_ m: String) { message.withLock { $0 = m } }
+    var value: String? { message.withLock { $0 } }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import V2GKit
 
 /// A progress line on standard error for runs that take longer than a second.
 public final class Progress: @unchecked Sendable {
@@ -29,26 +31,26 @@ public final class Progress: @unchecked Sendable {
         if !terminal {
             guard done != lastDone, now.timeIntervalSince(lastDraw) >= 10 || done == total else { return }
             (lastDraw, lastDone) = (now, done)
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            StandardStreams.writeError((text + "\n"))
             return
         }
         guard elapsed >= 1, now.timeIntervalSince(lastDraw) >= 0.2 || done == total else { return }
         lastDraw = now
         drawn = true
-        FileHandle.standardError.write(Data(("\r" + text + "   ").utf8))
+        StandardStreams.writeError(("\r" + text + "   "))
     }
 
     /// The progress text: the count, the share, the time so far, and an estimate of what is left once there is
     /// something to estimate it from (before the first item is done there is not).
     static func line(_ label: String, done: Int, of total: Int, elapsed: Double) -> String {
-        let share = String(format: "(%.0f%%), %.0f s elapsed", 100 * Double(done) / Double(max(total, 1)), elapsed)
-        let left = done > 0 ? String(format: ", about %.0f s left", elapsed / Double(done) * Double(total - done)) : ""
+        let share = String(cFormat: "(%.0f%%), %.0f s elapsed", 100 * Double(done) / Double(max(total, 1)), elapsed)
+        let left = done > 0 ? String(cFormat: ", about %.0f s left", elapsed / Double(done) * Double(total - done)) : ""
         return "\(label): \(done)/\(total) \(share)\(left)"
     }
 
     /// Ends the progress line, if one was drawn.
     public func finish() {
         guard enabled, drawn else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        StandardStreams.writeError("\n")
     }
 }

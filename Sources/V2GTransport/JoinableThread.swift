@@ -1,19 +1,20 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
+import Glibc
+import V2GKit
 
-/// A Foundation thread that can be joined.
+/// A thread that can be joined.
 final class JoinableThread: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
+    private let lock = Lock()
     private var joined = false
 
     init(name: String, _ body: @escaping @Sendable () -> Void) {
         let done = self.done
-        let thread = Thread {
+        Threads.detach(name: name) {
             body()
             done.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Waits for the body to return; later calls return at once.

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Logging
+import V2GKit
 
 /// Log lines rate-limited per reason: at most `burst` lines of one reason per `interval`; past that, lines are
 /// counted, and the count is logged with the next line of that reason after the interval. A member that sends
@@ -14,7 +15,7 @@ public final class LogLimiter: @unchecked Sendable {  // `windows` under `lock`
     public let logger: Logger
     public let burst: Int
     public let interval: Duration
-    private let lock = NSLock()
+    private let lock = Lock()
     private var windows: [String: Window] = [:]
     /// Distinct reasons tracked; a reason is a short fixed label, so this bounds nothing but mistakes.
     private static let maxReasons = 1024

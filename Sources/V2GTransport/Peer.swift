@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GKit
 import V2GLedger
@@ -120,7 +120,7 @@ public final class Peer: Sendable {
 
     /// Waits until every neighbour in `keys` is connected; false if `timeout` passes first or the peer stops.
     public func waitForLinks(to keys: Set<PublicKey>, timeout: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        let deadline = ContinuousClock.now + timeout
         let links = shared.linksChanged
         links.lock()
         defer { links.unlock() }

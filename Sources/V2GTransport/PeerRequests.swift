@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import V2GLedger
 
 // The blocking side of a peer: requests that wait for their answer on the caller's thread (never the peer's).

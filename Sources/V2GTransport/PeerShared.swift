@@ -1,6 +1,7 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import V2GLedger
+import V2GKit
 
 /// A request of ours waiting for its answer.
 final class PendingRequest: @unchecked Sendable {  // fields under PeerShared.lock
@@ -33,7 +34,7 @@ enum PeerCommand {
 /// What the peer's thread and its callers share, under `lock`, which is only ever held for a few assignments:
 /// nothing verifies, decodes or waits while holding it.
 final class PeerShared: @unchecked Sendable {
-    let lock = NSLock()
+    let lock = Lock()
     let wake: WakePipe
     var commands: [PeerCommand] = []
     var stopping = false
@@ -44,7 +45,7 @@ final class PeerShared: @unchecked Sendable {
     var thread: JoinableThread?
     var unstarted: PeerLoop?
     /// The neighbours whose link completed its handshake; changes are broadcast on `linksChanged`.
-    let linksChanged = NSCondition()
+    let linksChanged = Condition()
     private var linked: Set<PublicKey> = []
 
     init() throws(TransportError) { wake = try WakePipe() }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// A pipe whose read end sits in a `zmq_poll` set so other threads can wake a loop that owns ZeroMQ sockets

@@ -1,7 +1,8 @@
-import Foundation
+import FoundationEssentials
 internal import CZeroMQ
 import Glibc
 import V2GLedger
+import V2GKit
 
 /// A ZAP handler (RFC 27) for one context: admits a CURVE client only if its X25519 public key is one of the
 /// channel members' (`CurveIdentity.publicKey(of:)`), answering "200" with the member's Ed25519 key in hex as
@@ -64,7 +65,7 @@ final class ZAPHandler: Sendable {
 /// What the ZAP thread and its owner share, under `lock`.
 final class ZAPState: @unchecked Sendable {
     let domain: String
-    let lock = NSLock()
+    let lock = Lock()
     let wake: WakePipe
     var allowed: [[UInt8]: PublicKey] = [:]   // X25519 key -> member
     var refused = 0
@@ -103,7 +104,7 @@ final class ZAPState: @unchecked Sendable {
             } catch {
                 // Never leave on a passing error: without a handler libzmq would admit every CURVE client.
                 if error.errno == ETERM { break }
-                Thread.sleep(forTimeInterval: 0.01)
+                Threads.sleep(for: .seconds(0.01))
                 continue
             }
             if ready[1].contains(.readable) { wake.drain() }

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GSim
+import Glibc
 
 /// `v2g bench`: throughput benchmarks that need the Swift layers (the C-only ones live in bench/).
 struct BenchCommand: ParsableCommand {
@@ -36,11 +37,11 @@ struct SRETBench: ParsableCommand {
         let strategies = SRETComparison.algorithms
         var rows: [[String: Any]] = []
         print("Median milliseconds per round (\(repetitions) rounds per cell); [T] Table 6.2 seconds in brackets")
-        print("requests  EVs" + strategies.map { " " + $0.title.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
+        print("requests  EVs" + strategies.map { " " + $0.title.padded(to: 26) }.joined())
         var worst = 0.0
         for requests in bench.requestCounts {
             for evs in bench.evCounts {
-                var line = String(format: "%8d %4d", requests, evs)
+                var line = String(cFormat: "%8d %4d", requests, evs)
                 var row: [String: Any] = ["requests": requests, "evs": evs]
                 for strategy in strategies {
                     let times = samples.filter { $0.requests == requests && $0.evs == evs && $0.algorithm == strategy }
@@ -49,16 +50,16 @@ struct SRETBench: ParsableCommand {
                     if strategy != .ret { worst = max(worst, median) }
                     let key = strategy == .sretSingleEnergy || strategy == .sretSingleCount ? "SRET single" : strategy.title
                     let published = Published.table6_2[requests]?[key]?.first { $0.evs == evs }?.seconds
-                    let cell = String(format: "%.3f ms", median) + (published.map { String(format: " [%.2f s]", $0) } ?? "")
-                    line += " " + cell.padding(toLength: 26, withPad: " ", startingAt: 0)
+                    let cell = String(cFormat: "%.3f ms", median) + (published.map { String(cFormat: " [%.2f s]", $0) } ?? "")
+                    line += " " + cell.padded(to: 26)
                     row[strategy.title] = ["medianMs": median, "minMs": times.min()! * 1000,
-                                              "publishedS": published as Any? ?? NSNull()]
+                                              "publishedS": published.map { JSONValue.double($0) } ?? .null]
                 }
                 rows.append(row)
                 print(line)
             }
         }
-        print(String(format: "slowest SRET cell: %.3f ms (goal: under 10 ms)", worst))
+        print(String(cFormat: "slowest SRET cell: %.3f ms (goal: under 10 ms)", worst))
         let document: [String: Any] = [
             "benchmark": "sret", "unit": "ms", "repetitions": repetitions, "seed": seed,
             "note": "wall-clock time of the Swift API call (C core plus ID marshalling), one round per repetition",

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GSim
@@ -64,12 +64,12 @@ enum MarketRoundPrinter {
             let deliveredWh = zip(result.allocations, delivered)
                 .filter { requests[$0.0.requestIndex].exchange == exchange }.reduce(Int64(0)) { $0 + $1.1 }
             let factor = try penalties.exchangeFactor(exchange)
-            let name = exchange.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-            print("   \(name)" + String(format: "  %7.3f  %8d  %9d  %13.1f  %13.1f", Double(factor.rawValue) / 1e6,
+            let name = exchange.rawValue.padded(to: 8)
+            print("   \(name)" + String(cFormat: "  %7.3f  %8d  %9d  %13.1f  %13.1f", Double(factor.rawValue) / 1e6,
                                              selected.count, outcomes.count(where: \.fulfilled),
                                              Double(allocated) / 1000, Double(deliveredWh) / 1000))
         }
-        print(String(format: "   total: %d allocations, %.1f of %.1f kWh allocated, %d requests fulfilled, "
+        print(String(cFormat: "   total: %d allocations, %.1f of %.1f kWh allocated, %d requests fulfilled, "
                      + "%.2f ¥ paid", result.allocations.count, Double(result.allocatedWh) / 1000,
                      Double(result.demandWh) / 1000, result.fulfilledCount, Double(paid) / 1e6))
         if round == 1 {
@@ -107,7 +107,7 @@ enum ProsumerDemo {
             let value = try money(pricePerKWh: price, energyWh: a.energyWh)
             // Prices and money are in micro-pounds: 10 000 µ£ make a penny.
             print("     P\(a.requestIndex + 1) \(kind == .surplus ? "→" : "←") EV\(a.offerIndex + 1): "
-                  + String(format: "%lld Wh at %.3f p/kWh = %.2f p", a.energyWh, Double(price) / 1e4, Double(value) / 1e4))
+                  + String(cFormat: "%lld Wh at %.3f p/kWh = %.2f p", a.energyWh, Double(price) / 1e4, Double(value) / 1e4))
         }
     }
 }
@@ -124,7 +124,7 @@ enum LedgerDemo {
         let txs = network.blocks.reduce(0) { $0 + $1.transactions.count }
         print("\n── Ledger ([T] §5.1): \(network.blocks.count) blocks, \(txs) transactions on BoE and BoEV; "
               + "policy \(network.endorsementsRequired) of \(network.endorsers.count) endorsers")
-        print(String(format: "   a second peer re-validated every signature, endorsement and RET result in %.1f ms",
+        print(String(cFormat: "   a second peer re-validated every signature, endorsement and RET result in %.1f ms",
                      elapsed.inSeconds * 1000))
         print("   BoE head \(peer.chain(.boe).head.description.prefix(16))…  BoEV head \(peer.chain(.boev).head.description.prefix(16))…")
         let penalised = peer.penalties.consumers.keys.map(\.description).sorted().joined(separator: ", ")

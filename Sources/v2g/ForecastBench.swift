@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GSim
+import Glibc
 
 /// `v2g bench forecast`: training and inference time of the [P] load LSTM and the trip-energy MLP on this CPU.
 struct ForecastBench: ParsableCommand {
@@ -20,11 +21,11 @@ struct ForecastBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let peakMiB = Double(usage.ru_maxrss) / 1024
-        print(String(format: "LSTM [P] (%d parameters): one epoch over a day (%d samples) %.3f s (%.1f µs/sample), inference %.1f µs",
+        print(String(cFormat: "LSTM [P] (%d parameters): one epoch over a day (%d samples) %.3f s (%.1f µs/sample), inference %.1f µs",
                      lstm.parameters, lstm.samplesPerEpoch, lstm.epochSeconds, lstm.trainSecondsPerSample * 1e6, lstm.inferenceSeconds * 1e6))
-        print(String(format: "trip MLP: one epoch over %d trips %.3f s (%.1f µs/sample), inference %.2f µs", mlp.samplesPerEpoch,
+        print(String(cFormat: "trip MLP: one epoch over %d trips %.3f s (%.1f µs/sample), inference %.2f µs", mlp.samplesPerEpoch,
                      mlp.epochSeconds, mlp.trainSecondsPerSample * 1e6, mlp.inferenceSeconds * 1e6))
-        print(String(format: "peak resident memory %.1f MiB; goals: epoch under 1 s, inference under 50 µs", peakMiB))
+        print(String(cFormat: "peak resident memory %.1f MiB; goals: epoch under 1 s, inference under 50 µs", peakMiB))
         try BenchResults.write([
             "benchmark": "forecast", "repetitions": repetitions,
             "note": "Swift API (v2g_nn_gradient + v2g_adam_update per batch of 32; v2g_nn_forward per prediction through a Predictor that keeps its workspace), medians, one core",

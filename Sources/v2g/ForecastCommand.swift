@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GSim
@@ -42,12 +42,12 @@ struct ForecastTrain: ParsableCommand {
         var (network, samples, scale) = try kind.trainingSet(csvAt: data, seed: seed)
         guard samples.count >= 1 else { throw CommandFailure.badInput("\(data): too few rows to train on") }
         var trainer = NetworkTrainer(seed: seed &+ 1, learningRate: 3e-3)
-        let started = Date()
+        let started = ContinuousClock.now
         let first = try NetworkTrainer.loss(network, samples)
         let last = try trainer.train(&network, on: samples, epochs: epochs) { epoch, loss in
             if !quiet {
-                FileHandle.standardError.write(Data(String(format: "epoch %d/%d  loss %.6f  (%.1f s)\n", epoch, epochs, loss,
-                                                           Date().timeIntervalSince(started)).utf8))
+                StandardStreams.writeError(String(cFormat: "epoch %d/%d  loss %.6f  (%.1f s)\n", epoch, epochs, loss,
+                                                  (ContinuousClock.now - started).inSeconds))
             }
         }
         let bytes = try network.serialized()
@@ -57,8 +57,8 @@ struct ForecastTrain: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(info).write(to: URL(fileURLWithPath: out + ".json"))
-        print(String(format: "%@ model on %d samples: loss %.6f → %.6f; %@ (%d bytes), sha256 %@", kind.rawValue, samples.count,
-                     first, last, out, bytes.count, info.sha256))
+        print("\(kind.rawValue) model on \(samples.count) samples: " + String(cFormat: "loss %.6f → %.6f", first, last)
+              + "; \(out) (\(bytes.count) bytes), sha256 \(info.sha256)")
     }
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GGateway
 import V2GLedger
 import V2GSim
@@ -39,7 +39,7 @@ struct GatewayBench: ParsableCommand {
                   + "1 EV gateway with \(evs) vehicles")
         }, round: { line in
             let p = line.phases
-            print(String(format: "round %llu: %d requests, %d offers, %d allocations, total %.0f ms (collect %.0f, seal %.0f, allocate %.0f, record %.0f)",
+            print(String(cFormat: "round %llu: %d requests, %d offers, %d allocations, total %.0f ms (collect %.0f, seal %.0f, allocate %.0f, record %.0f)",
                          line.round, line.market.requests, line.market.offers, line.market.allocations, p.total, p.collect,
                          p.sealInputs, p.allocate, p.record))
             seen += 1
@@ -48,11 +48,11 @@ struct GatewayBench: ParsableCommand {
         progress.finish()
         print("\npeak resident memory per node (goal: under \(goalMib) MiB):")
         for n in r.nodes {
-            print("  " + n.name.padding(toLength: 14, withPad: " ", startingAt: 0) + n.role.padding(toLength: 16, withPad: " ", startingAt: 0)
-                  + String(format: "%7.1f MiB", n.peakMiB))
+            print("  " + n.name.padded(to: 14) + n.role.padded(to: 16)
+                  + String(cFormat: "%7.1f MiB", n.peakMiB))
         }
         let phases = r.medianPhasesMs, over = r.nodes.filter { $0.peakMiB >= Double(goalMib) }.map(\.name)
-        print(String(format: "round, median of rounds 2...%d: total %.0f ms; collect %.0f, seal inputs %.0f, allocate %.0f, record %.0f",
+        print(String(cFormat: "round, median of rounds 2...%d: total %.0f ms; collect %.0f, seal inputs %.0f, allocate %.0f, record %.0f",
                      rounds, phases["total"]!, phases["collect"]!, phases["sealInputs"]!, phases["allocate"]!, phases["record"]!))
         print(over.isEmpty ? "every node stayed under \(goalMib) MiB" : "over \(goalMib) MiB: " + over.joined(separator: ", "))
         try BenchResults.write([

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GLedger
+import V2GKit
 
 /// `v2g keygen --out DIR`: a new Ed25519 identity for the ledger.
 struct KeygenCommand: ParsableCommand {
@@ -19,13 +20,13 @@ struct KeygenCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CommandFailure.badInput("cannot create \(out): \(error.localizedDescription)")
+            throw CommandFailure.badInput("cannot create \(out): \(error)")
         }
-        let path = (out as NSString).appendingPathComponent("\(name).key")
+        let path = Path.join(out, "\(name).key")
         do {
             let key = try SigningKey()
             try KeyFile.write(key, to: path)
-            try (key.publicKey.description + "\n").write(toFile: (out as NSString).appendingPathComponent("\(name).pub"),
+            try (key.publicKey.description + "\n").write(toFile: Path.join(out, "\(name).pub"),
                                                          atomically: true, encoding: .utf8)
             print(key.publicKey)
         } catch let error as LedgerError {

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
+import Glibc
 
 /// `v2g bench ledger`: Ed25519 signing and verification rates, and the rate at which a peer validates and durably
 /// commits blocks of endorsed transactions, against the single-core verification ceiling.
@@ -31,12 +32,12 @@ struct LedgerBench: ParsableCommand {
 
     func run() throws {
         guard repetitions > 0, operations > 0 else { throw CommandFailure.badInput("--repetitions and --operations must be at least 1") }
-        let scratch = directory ?? NSTemporaryDirectory() + "v2g-bench-ledger-\(getpid())"
+        let scratch = directory ?? Path.join(FileManager.default.temporaryDirectory.path, "v2g-bench-ledger-\(getpid())")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: scratch) } }
 
         let (signRate, verifyBefore) = try LedgerThroughput.signAndVerifyRates(operations: operations)
-        let cells = try LedgerThroughput.commitBlocks(repetitions: repetitions, path: (scratch as NSString).appendingPathComponent("bench.db"))
+        let cells = try LedgerThroughput.commitBlocks(repetitions: repetitions, path: Path.join(scratch, "bench.db"))
         // Measured again afterwards: the ceiling is the better of the two, so a busy machine cannot flatter the ratio.
         let (_, verifyAfter) = try LedgerThroughput.signAndVerifyRates(operations: operations)
         let ceiling = max(verifyBefore, verifyAfter)
@@ -52,7 +53,7 @@ struct LedgerBench: ParsableCommand {
             let ratio = verifications / ceiling
             worst = min(worst, ratio)
             worstPaired = min(worstPaired, cell.pairedRatio)
-            print(String(format: "   %8d  %8.2f  %11.2f  %8.2f  %8.0f  %16.0f  %9.1f %%  %5.1f %%", cell.size, cell.total * 1e3,
+            print(String(cFormat: "   %8d  %8.2f  %11.2f  %8.2f  %8.0f  %16.0f  %9.1f %%  %5.1f %%", cell.size, cell.total * 1e3,
                          cell.validate * 1e3, cell.store * 1e3, Double(cell.size) / cell.total, verifications, ratio * 100,
                          cell.pairedRatio * 100))
             rows.append(["transactionsPerBlock": cell.size, "medianMs": cell.total * 1e3, "minMs": cell.minimum * 1e3,
@@ -60,7 +61,7 @@ struct LedgerBench: ParsableCommand {
                          "transactionsPerSecond": Double(cell.size) / cell.total, "verificationsPerSecond": verifications,
                          "fractionOfCeiling": ratio, "pairedFractionOfCeiling": cell.pairedRatio])
         }
-        print(String(format: "lowest: %.1f %% of the run's verification ceiling; %.1f %% paired with the rate measured around "
+        print(String(cFormat: "lowest: %.1f %% of the run's verification ceiling; %.1f %% paired with the rate measured around "
                      + "each block (goal: at least 70 %%)", worst * 100, worstPaired * 100))
         let document: [String: Any] = [
             "benchmark": "ledger", "repetitions": repetitions, "operationsPerBatch": operations,
@@ -74,5 +75,5 @@ struct LedgerBench: ParsableCommand {
         try BenchResults.write(document, to: out)
     }
 
-    private func rate(_ perSecond: Double) -> String { String(format: "%.0f", perSecond) }
+    private func rate(_ perSecond: Double) -> String { String(cFormat: "%.0f", perSecond) }
 }

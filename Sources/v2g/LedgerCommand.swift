@@ -1,8 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GSim
+import Glibc
 
 /// `v2g ledger`: a peer's block store — verify, export, show, and a demo that writes one.
 struct LedgerCommand: ParsableCommand {
@@ -49,7 +50,7 @@ struct LedgerVerifyCommand: ParsableCommand {
         if report.isValid {
             print(report)
         } else {
-            FileHandle.standardError.write(Data("v2g: ledger verify: \(report) (\(report.blocks) blocks before it verified)\n".utf8))
+            StandardStreams.writeError("v2g: ledger verify: \(report) (\(report.blocks) blocks before it verified)\n")
             throw ExitCode(1)
         }
     }
@@ -141,7 +142,7 @@ struct LedgerShowCommand: ParsableCommand {
 /// The readable form of a block for `v2g ledger show`.
 enum BlockSummary {
     static func render(_ block: Block, names: [PublicKey: String]) -> String {
-        let time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(block.timestamp)))
+        let time = Date(timeIntervalSince1970: TimeInterval(block.timestamp)).formatted(.iso8601)
         var lines = ["\(block.channel) block \(block.height)  hash \(block.hash)",
                      "  time \(time)  orderer \(name(block.orderer, names))  \(block.transactions.count) transactions"]
         for (i, tx) in block.transactions.enumerated() {
@@ -225,7 +226,7 @@ struct LedgerCrashWriterCommand: ParsableCommand {
         let campus = try SyntheticCampus(seed: seed)
         try campus.run(rounds: rounds, into: store, committed: { seq in
             // One write(2) per line, nothing buffered: once the reader sees the line, the append has returned.
-            FileHandle.standardOutput.write(Data("committed \(seq)\n".utf8))
+            StandardStreams.writeOutput("committed \(seq)\n")
         })
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GSim
 
@@ -31,9 +31,9 @@ struct MatchBench: ParsableCommand {
         progress.finish()
         print("solver      costs        rows x cols         median         solves")
         for c in cells {
-            print(c.solver.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + " "
-                  + c.family.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                  + String(format: " %6d x %-6d %10.3f ms %12.1f /s", c.rows, c.columns, c.medianSeconds * 1000, 1 / c.medianSeconds))
+            print(c.solver.rawValue.padded(to: 11) + " "
+                  + c.family.rawValue.padded(to: 10)
+                  + String(cFormat: " %6d x %-6d %10.3f ms %12.1f /s", c.rows, c.columns, c.medianSeconds * 1000, 1 / c.medianSeconds))
         }
         let rows: [[String: Any]] = cells.map { c in
             ["solver": c.solver.rawValue, "costs": c.family.rawValue, "rows": c.rows, "cols": c.columns, "perRow": c.perRow,

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GSim
+import Glibc
 
 /// `v2g match [FILE]`: one matching round from JSON to JSON.
 struct MatchCommand: ParsableCommand {
@@ -23,7 +24,7 @@ struct MatchCommand: ParsableCommand {
             let data = try readInput()
             let job = try MatchJob.parse(data)
             let output = try job.run()
-            FileHandle.standardOutput.write(Data((output.rendered(scalarObjectsInline: true) + "\n").utf8))
+            print(output.rendered(scalarObjectsInline: true))
         } catch let error as MatchJobError {
             throw CommandFailure.badInput(error.description)
         } catch let error as V2GError {
@@ -35,18 +36,21 @@ struct MatchCommand: ParsableCommand {
     private func readInput() throws(MatchJobError) -> Data {
         let tooLarge = MatchJobError(path: "", message: "the job is larger than \(MatchJob.maxBytes >> 20) MiB")
         if let file, file != "-" {
-            let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
-            guard let size, let handle = FileHandle(forReadingAtPath: file) else {
-                throw MatchJobError(path: "", message: "cannot read \(file)")
+            guard let handle = FileDescriptorHandle(forReadingAtPath: file) else {
+                throw MatchJobError(path: "", message: "cannot read \(file): \(String(cString: strerror(errno)))")
             }
-            guard size <= MatchJob.maxBytes else { throw tooLarge }
-            return handle.readDataToEndOfFile()
+            return try read(handle, tooLarge)
         }
-        var data = Data()
-        while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
-            data += chunk
-            guard data.count <= MatchJob.maxBytes else { throw tooLarge }
+        return try read(.standardInput, tooLarge)
+    }
+
+    private func read(_ handle: FileDescriptorHandle, _ tooLarge: MatchJobError) throws(MatchJobError) -> Data {
+        do {
+            return try Data(handle.readToEnd(limit: MatchJob.maxBytes))
+        } catch .longerThan {
+            throw tooLarge
+        } catch {
+            throw MatchJobError(path: "", message: "cannot read the job: \(error)")
         }
-        return data
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GGateway
 import V2GKit
 import V2GLedger
@@ -41,9 +41,10 @@ struct NetworkBench: ParsableCommand {
             print("\(processes) node processes on loopback: \(campuses) campuses × (1 CS, 2 endorsers (2 of 2), 3 exchanges, "
                   + "\(gateways) EV gateways); \(requests / campuses * campuses) requests and \(evs / campuses * campuses) EVs per round in all")
         }, round: { number, lines, r in
-            let totals = lines.keys.sorted().map { String(format: "%.0f", lines[$0]!.phases.total) }.joined(separator: "/")
-            print(String(format: "round %llu: campus rounds %@ ms; cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
-                         number, totals, r.cross, r.full, r.converged, r.throughput))
+            let totals = lines.keys.sorted().map { String(cFormat: "%.0f", lines[$0]!.phases.total) }.joined(separator: "/")
+            print("round \(number): campus rounds \(totals) ms; "
+                  + String(cFormat: "cross-campus %.1f ms; full round %.1f ms; every node converged %.1f ms, %.0f signed tx/s reaching every node",
+                           r.cross, r.full, r.converged, r.throughput))
         })
         let (measured, failures) = (run.measured, run.failures)
 
@@ -59,16 +60,16 @@ struct NetworkBench: ParsableCommand {
         print("  phase                      measured ms    model ms")
         for (key, label) in [("collectAndSealInputs", "collect and seal inputs"), ("allocate", "allocate"), ("record", "record"),
                              ("crossCampus", "cross-campus"), ("fullRound", "full round")] {
-            print("  " + label.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %11.1f %11.0f", med[key]!, predicted[key]!))
+            print("  " + label.padded(to: 26) + String(cFormat: " %11.1f %11.0f", med[key]!, predicted[key]!))
         }
-        print(String(format: "  every node converged %.1f ms after the round started; %.0f signed transactions/s reached every node",
+        print(String(cFormat: "  every node converged %.1f ms after the round started; %.0f signed transactions/s reached every node",
                      med["converged"]!, med["txPerSecondReachingEveryNode"]!))
         let cpuPerRound = run.cpuSecondsPerRound
         if let cpuPerRound {
-            print(String(format: "  CPU: %.2f s per round, summed over the %d node processes (rounds 2...%d)", cpuPerRound,
+            print(String(cFormat: "  CPU: %.2f s per round, summed over the %d node processes (rounds 2...%d)", cpuPerRound,
                          run.processes, rounds))
         }
-        print(String(format: "goal: a full round under 200 ms — measured %.1f ms", med["fullRound"]!))
+        print(String(cFormat: "goal: a full round under 200 ms — measured %.1f ms", med["fullRound"]!))
 
         let result = Result(
             benchmark: "network", processes: run.processes, campuses: campuses, requests: requests / campuses * campuses,

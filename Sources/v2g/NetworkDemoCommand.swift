@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GGateway
 import V2GKit
 import V2GLedger
@@ -55,7 +55,7 @@ struct NetworkDemoCommand: ParsableCommand {
         guard campuses >= 1, campuses <= 26, rounds >= 1, endorsers >= 1, exchanges >= 1, consumers >= 1 else {
             throw CommandFailure.badInput("--campuses 1...26, --rounds, --endorsers, --exchanges and --consumers at least 1")
         }
-        let vehicleCounts = vehicles.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let vehicleCounts = vehicles.split(separator: ",").compactMap { Int($0.trimmingWhitespace()) }
         guard !vehicleCounts.isEmpty, vehicleCounts.allSatisfy({ $0 >= 1 }) else {
             throw CommandFailure.badInput("--vehicles: comma-separated counts of at least 1, got \"\(vehicles)\"")
         }
@@ -109,8 +109,8 @@ struct NetworkDemoCommand: ParsableCommand {
         }
         print("")
         if report.failures.isEmpty {
-            print(String(format: "All checks passed in %.1f s. Inspect a store: v2g ledger show %@", report.seconds,
-                         layout.controlSystem(layout.campusNames[0]).store))
+            print(String(cFormat: "All checks passed in %.1f s. ", report.seconds)
+                  + "Inspect a store: v2g ledger show \(layout.controlSystem(layout.campusNames[0]).store)")
         } else {
             print("FAILED:")
             for f in report.failures { print("  - \(f)") }
@@ -131,15 +131,18 @@ struct NetworkDemoCommand: ParsableCommand {
             guard let l = lines[c] else { continue }
             let m = l.market, p = l.phases
             let blocks = "\(l.heights["BoE"].map(String.init) ?? "-")/\(l.heights["BoEV"].map(String.init) ?? "-")/\(l.heights["BoCS"].map(String.init) ?? "-")"
-            print(String(format: "  %-6@ %9d %7d %12d %10d %9.1f%% %10.2f  %-20@ %8.1f %8.1f %9.1f %8.1f %8.1f", c, m.requests, m.offers,
-                         m.allocations, m.fulfilled, m.fillRate * 100, Double(m.profit) / 1e6, blocks, p.collect, p.sealInputs, p.allocate,
-                         p.record, p.total) + (l.error.map { "  ERROR: \($0)" } ?? ""))
+            print("  " + c.padded(to: 6)
+                  + String(cFormat: " %9d %7d %12d %10d %9.1f%% %10.2f  ", m.requests, m.offers, m.allocations, m.fulfilled, m.fillRate * 100,
+                           Double(m.profit) / 1e6)
+                  + blocks.padded(to: 20)
+                  + String(cFormat: " %8.1f %8.1f %9.1f %8.1f %8.1f", p.collect, p.sealInputs, p.allocate, p.record, p.total)
+                  + (l.error.map { "  ERROR: \($0)" } ?? ""))
         }
         if let cross = campuses.compactMap({ lines[$0]?.cross }).first {
             let m = cross.market, p = cross.phases
             let left = campuses.compactMap { c in lines[c].map { "\(c) \($0.surplusRequests)/\($0.surplusOffers)" } }.joined(separator: ", ")
-            print(String(format: "  cross-campus (SRET on the BoCS; left over requests/EVs: %@): %d requests, %d EVs → %d allocations, %d fulfilled, fill rate %.1f%% of the energy, profit ¥%.2f; collect %.1f, seal %.1f, allocate %.1f, record %.1f, total %.1f ms",
-                         left, m.requests, m.offers, m.allocations, m.fulfilled, m.fillRate * 100, Double(m.profit) / 1e6, p.collect,
+            print("  cross-campus (SRET on the BoCS; left over requests/EVs: \(left)): " + String(cFormat: "%d requests, %d EVs → %d allocations, %d fulfilled, fill rate %.1f%% of the energy, profit ¥%.2f; collect %.1f, seal %.1f, allocate %.1f, record %.1f, total %.1f ms",
+                         m.requests, m.offers, m.allocations, m.fulfilled, m.fillRate * 100, Double(m.profit) / 1e6, p.collect,
                          p.sealInputs, p.allocate, p.record, p.total))
         }
     }

@@ -1,9 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GGateway
 import V2GOCPP
 import V2GOCPPServer
+import V2GKit
 
 /// `v2g ocpp`: the gateway's OCPP endpoint for a site's charging stations (docs/ocpp.md).
 struct OCPPCommand: ParsableCommand {
@@ -53,9 +54,8 @@ struct OCPPCommand: ParsableCommand {
 
             let shutdown = ShutdownSignal.install()
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            let out = FileHandle.standardOutput
             let site = SiteStations(heartbeatInterval: heartbeat, acceptedTokens: acceptTokens.isEmpty ? nil : Set(acceptTokens),
-                                    report: { station, action, payload in out.write(Data("\(station) \(action) \(payload.text)\n".utf8)) })
+                                    report: { station, action, payload in StandardStreams.writeOutput("\(station) \(action) \(payload.text)\n") })
             var configuration = OCPPServer.Configuration(host: host, port: port, credentials: StationCredentials(passwords))
             switch (tlsCertificate, tlsPrivateKey) {
             case let (certificate?, key?): configuration.tls = (certificate, key)
@@ -64,7 +64,7 @@ struct OCPPCommand: ParsableCommand {
             }
             let server = OCPPServer(configuration: configuration, handler: site)
             let endpoint = try RunningOCPPServer.start(server) { shutdown.fire("the server stopped") }
-            out.write(Data("listening on \(configuration.tls == nil ? "ws" : "wss")://\(host):\(server.boundPort ?? 0)/ocpp/{stationId}\n".utf8))
+            StandardStreams.writeOutput("listening on \(configuration.tls == nil ? "ws" : "wss")://\(host):\(server.boundPort ?? 0)/ocpp/{stationId}\n")
             _ = shutdown.wait()
             endpoint.stop()
             if let why = endpoint.error { throw CommandFailure.badInput("ocpp serve: \(why)") }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GSim
@@ -9,7 +9,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Reproduce an experiment of the source papers: raw CSV, summary.json, SVG figures and report.md.",
-        discussion: "Experiments:\n" + ExperimentName.allCases.map { "  \($0.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))\($0.summary)" }
+        discussion: "Experiments:\n" + ExperimentName.allCases.map { "  \($0.rawValue.padded(to: 20))\($0.summary)" }
             .joined(separator: "\n"))
 
     @Argument(help: ArgumentHelp("The experiment to run.", valueName: "experiment"))
@@ -111,7 +111,7 @@ struct SimulateCommand: ParsableCommand {
         let artifacts = try Simulator.run(name, options: options)
         let written = try ReportWriter(directory: directory).write(artifacts)
         print("\(name.rawValue): \(written.count) files in \(directory.path) "
-              + String(format: "(%.1f s)", Date().timeIntervalSince(started)))
+              + String(cFormat: "(%.1f s)", Date().timeIntervalSince(started)))
         for url in written { print("  \(url.lastPathComponent)") }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import V2GKit
 
 @main
@@ -18,13 +19,13 @@ struct V2GCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as any BadInput {
-            FileHandle.standardError.write(Data("v2g: error: \(oneLine(failure.description))\n".utf8))
-            Foundation.exit(usageStatus)
+            StandardStreams.writeError("v2g: error: \(oneLine(failure.description))\n")
+            Glibc.exit(usageStatus)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(usageStatus)
+                StandardStreams.writeError((fullMessage(for: error) + "\n"))
+                Glibc.exit(usageStatus)
             }
             exit(withError: error)
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 

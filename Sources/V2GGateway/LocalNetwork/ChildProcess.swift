@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 #if canImport(Glibc)
 import Glibc
@@ -29,10 +29,10 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
 
     let pid: pid_t
     /// The parent's end of each stream given as `.pipe`; the caller reads or writes and closes it.
-    let standardInput: FileHandle?
-    let standardOutput: FileHandle?
-    let standardError: FileHandle?
-    private let lock = NSLock()
+    let standardInput: FileDescriptorHandle?
+    let standardOutput: FileDescriptorHandle?
+    let standardError: FileDescriptorHandle?
+    private let lock = Lock()
     private var ended: Termination?
     /// A blocking `waitpid` is under way outside the lock: what a concurrent poll sees (ECHILD) is not the end.
     private var reaping = false
@@ -100,9 +100,9 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
             for case let fd? in parentEnds { close(fd) }
             throw error
         }
-        standardInput = parentEnds[0].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
-        standardOutput = parentEnds[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
-        standardError = parentEnds[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        standardInput = parentEnds[0].map { FileDescriptorHandle(fileDescriptor: $0) }
+        standardOutput = parentEnds[1].map { FileDescriptorHandle(fileDescriptor: $0) }
+        standardError = parentEnds[2].map { FileDescriptorHandle(fileDescriptor: $0) }
     }
 
     /// Reaps the child if it has ended (a running one is left running).
@@ -140,7 +140,7 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
                 // Ended, or another thread is in the blocking wait: poll until it has reaped.
                 while true {
                     if let t = lock.withLock({ ended }) { return t }
-                    Thread.sleep(forTimeInterval: 0.005)
+                    Threads.sleep(for: .seconds(0.005))
                 }
             }
             let t = Self.reap(pid, block: true)   // outside the lock: `signal` from another thread must not wait on it
@@ -151,7 +151,7 @@ final class ChildProcess: @unchecked Sendable {  // the status is behind `lock`
         while true {
             if let t = termination { return t }
             if ContinuousClock.now >= deadline { return nil }
-            Thread.sleep(forTimeInterval: pause.inSeconds)
+            Threads.sleep(for: .seconds(pause.inSeconds))
             pause = min(pause * 2, .milliseconds(20))
         }
     }

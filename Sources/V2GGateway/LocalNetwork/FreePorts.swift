@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Loopback TCP ports that were free a moment ago (the kernel picks them; closed before use).
 enum FreePorts {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// One campus at gateway scale, every node a `v2g node` process on loopback (what `v2g bench gateway` runs): an
@@ -63,7 +63,7 @@ public struct GatewayFootprint: Sendable {
         let deadline = ContinuousClock.now + .milliseconds(options.startAfterMs + (rounds + 2) * intervalMs) + .seconds(60)
         var lines: [RoundLine] = []
         while lines.count < rounds, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.2)
+            Threads.sleep(for: .seconds(0.2))
             for n in layout.nodes { if let r = network.residentBytes(n.name) { peak[n.name] = max(peak[n.name] ?? 0, r) } }
             let now = network.rounds(layout.campusNames[0])
             for line in now.dropFirst(lines.count) { round(line) }

@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
+import Glibc
 
 /// The node processes of a local network, each a `v2g node` (or any executable taking `node --config`):
 /// started, faulted, stopped, read back.
@@ -55,7 +56,7 @@ public final class LocalNetwork {
 
     /// The round lines a campus's control system has written so far.
     public func rounds(_ campus: String) -> [RoundLine] {
-        let path = (layout.controlSystem(campus).dir as NSString).appendingPathComponent("rounds.jsonl")
+        let path = Path.join(layout.controlSystem(campus).dir, "rounds.jsonl")
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(RoundLine.self, from: Data($0.utf8)) }
     }
@@ -93,7 +94,7 @@ public final class LocalNetwork {
                 }
             }
             if lagging.isEmpty { return [] }
-            Thread.sleep(forTimeInterval: 0.1)
+            Threads.sleep(for: .seconds(0.1))
         } while ContinuousClock.now < deadline
         return lagging
     }

@@ -1,6 +1,8 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
 import V2GTransport
+import Glibc
+import V2GKit
 
 /// A demo of a local network (`v2g demo`): starts every node, injects faults on the round schedule, lets a rogue
 /// member attack, waits for the rounds and for every node to converge, stops every node with SIGTERM, and reads
@@ -58,7 +60,7 @@ public struct LocalNetworkDemo {
         var printed: UInt64 = 0
         while printed < UInt64(options.rounds), ContinuousClock.now < deadline {
             // Other processes write the round files: there is no condition to wait on across them, so poll.
-            Thread.sleep(forTimeInterval: 0.005)
+            Threads.sleep(for: .seconds(0.005))
             for (i, p) in pending.enumerated().reversed() where ContinuousClock.now >= p.at {
                 let f = p.fault
                 switch f.kind {
@@ -140,7 +142,7 @@ public struct LocalNetworkDemo {
             seen.logSeconds = logGrowth?.seconds
             report(.note("attack counted at campus \(campusA)'s CS: \(seen.malformed) malformed, \(seen.oversize) oversize, \(seen.unknownType) unknown-type frames dropped; the pool refused \(seen.poolNotMember) transaction(s) from a non-member; replays: \(seen.poolReplay) refused by the pool, \(seen.duplicates) gossip duplicates dropped (replays included); forged blocks: \(seen.blocksRejected) rejected, \(seen.blocksStale) stale; \(seen.unexpected) forged endorsements and \(seen.badEnvelope) many-frame messages dropped; \(seen.connectionsCut) connections cut"
                         + (seen.residentMiB.map { "; its resident memory \($0.map(String.init).joined(separator: " → ")) MiB (before, after the attack, at the end)" } ?? "")
-                        + (logGrowth.map { String(format: "; its log grew %d bytes in %.1f s (%.0f B/s)", $0.bytes, $0.seconds, Double($0.bytes) / max($0.seconds, 0.001)) } ?? "")))
+                        + (logGrowth.map { String(cFormat: "; its log grew %d bytes in %.1f s (%.0f B/s)", $0.bytes, $0.seconds, Double($0.bytes) / max($0.seconds, 0.001)) } ?? "")))
             // A replay of what the CS already holds is dropped as a gossip duplicate (same bytes) before the pool sees it.
             if seen.malformed < 2 || seen.oversize < 1 || seen.unknownType < 1 || seen.poolNotMember < 1
                 || seen.poolReplay + seen.duplicates < 2 || seen.blocksRejected + seen.blocksStale < 1
@@ -162,7 +164,8 @@ public struct LocalNetworkDemo {
     }
 
     static func fileSize(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     /// What the attacked control system's metrics counted.

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
+import V2GKit
 
 /// The nodes of a local network on loopback (`v2g demo`, `v2g bench network`, tests) and the TOML config each
 /// one runs with: per campus a control system, endorsers, exchanges and EV gateways (each serving several
@@ -42,10 +43,10 @@ public struct LocalNetworkLayout: Sendable {
         public var metricsPort: UInt16
         public var bocsPort: UInt16?
         public var dir: String           // its data_dir, config and log live here
-        public var config: String { (dir as NSString).appendingPathComponent("node.toml") }
-        public var log: String { (dir as NSString).appendingPathComponent("node.log") }
-        public var store: String { (dir as NSString).appendingPathComponent("ledger.db") }
-        public var bocsStore: String? { bocsPort.map { _ in (dir as NSString).appendingPathComponent("bocs.db") } }
+        public var config: String { Path.join(dir, "node.toml") }
+        public var log: String { Path.join(dir, "node.log") }
+        public var store: String { Path.join(dir, "ledger.db") }
+        public var bocsStore: String? { bocsPort.map { _ in Path.join(dir, "bocs.db") } }
         public var endpoint: String { "tcp://127.0.0.1:\(port)" }
     }
 
@@ -67,7 +68,7 @@ public struct LocalNetworkLayout: Sendable {
                                         + (options.intruder ? 1 : 0)) * 2 + options.campuses)
         var next = ports.makeIterator()
         func node(_ name: String, _ campus: String, _ role: GatewayRole, bocs: Bool = false) throws -> Node {
-            let dir = (root as NSString).appendingPathComponent(name)
+            let dir = Path.join(root, name)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
             return Node(name: name, campus: campus, role: role, key: try SigningKey(), port: next.next()!,
@@ -95,7 +96,7 @@ public struct LocalNetworkLayout: Sendable {
 
     private func writeConfigs() throws {
         for n in nodes {
-            let keyPath = (n.dir as NSString).appendingPathComponent("node.key")
+            let keyPath = Path.join(n.dir, "node.key")
             try KeyFile.write(n.key, to: keyPath)
             try toml(for: n).write(toFile: n.config, atomically: true, encoding: .utf8)
         }
@@ -171,7 +172,7 @@ public struct LocalNetworkLayout: Sendable {
             var vehicleLines = ["[ev]", "seed = \(options.seed)", "vehicles = ["]
             for v in vehicles[n.name] ?? [] {
                 let file = "\(v.name).key"
-                try KeyFile.write(v.key, to: (n.dir as NSString).appendingPathComponent(file))
+                try KeyFile.write(v.key, to: Path.join(n.dir, file))
                 vehicleLines.append("    { name = \(quoted(v.name)), key_file = \(quoted(file)) },")
             }
             lines += vehicleLines + ["]", ""]

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A one-shot HTTP GET on loopback (the nodes' metrics endpoints).
 enum HTTPGet {
@@ -26,7 +27,7 @@ enum HTTPGet {
             response += buffer[..<n]
         }
         let text = String(decoding: response, as: UTF8.self)
-        guard text.hasPrefix("HTTP/1.1 200"), let split = text.range(of: "\r\n\r\n") else { return nil }
+        guard text.hasPrefix("HTTP/1.1 200"), let split = text.firstRange(of: "\r\n\r\n") else { return nil }
         return String(text[split.upperBound...])
     }
 }

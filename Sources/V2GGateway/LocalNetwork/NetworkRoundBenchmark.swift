@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import V2GKit
 
 /// Campuses as separate `v2g node` processes on loopback, timed round by round (what `v2g bench network` runs):
 /// each campus a control system, two endorsers (2 of 2), three exchanges and `gateways` EV gateways, the control
@@ -64,7 +65,7 @@ public struct NetworkRoundBenchmark: Sendable {
         var done: UInt64 = 0
         var cpuAfterWarmUp: Double?, cpuAtEnd: Double?
         while done < UInt64(rounds), ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
+            Threads.sleep(for: .seconds(0.05))
             lines = network.roundsByNumber()
             while let next = lines[done + 1], next.count == campuses {
                 done += 1

@@ -1,6 +1,8 @@
-import Foundation
+import FoundationEssentials
 import V2GLedger
 import V2GTransport
+import Glibc
+import V2GKit
 
 /// A network member gone bad: holds a key the target's ZAP handler admits but is on no channel, and sends the
 /// target garbage, oversize and unknown frames, a forged transaction and block, replays of committed ones, a
@@ -73,7 +75,7 @@ public enum RogueMember {
         }
         // Held open until the target's loop has been round since they were accepted.
         _ = try extra.last?.ask(.getStatus(requestID: 4), timeout: .seconds(3))
-        Thread.sleep(forTimeInterval: 0.5)
+        Threads.sleep(for: .seconds(0.5))
         return sent
     }
 }

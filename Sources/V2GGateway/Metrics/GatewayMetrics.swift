@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 import V2GLedger
 import V2GNode
@@ -7,7 +7,7 @@ import V2GTransport
 /// What a gateway's `/metrics` reports (Prometheus text): read from the node at each scrape, on the
 /// metrics thread.
 public final class GatewayMetrics: @unchecked Sendable {  // `node` and `baseline` under `lock`
-    private let lock = NSLock()
+    private let lock = Lock()
     private var node: LedgerNode?
     /// Blocks per channel when the node opened its store: what was committed before this run.
     private var baseline: [Channel: Int] = [:]

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import V2GKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +24,7 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
     private let listener: Int32
     private let render: @Sendable () -> String
     private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
+    private let lock = Lock()
     private var started = false
     private var stopped = false
     /// The client being answered, for `stop()` to cut short.
@@ -85,12 +87,10 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
             return !started && !stopped
         }
         guard go else { return }
-        let thread = Thread { [self] in
+        Threads.detach(name: "v2g-metrics") { [self] in
             serve()
             done.signal()
         }
-        thread.name = "v2g-metrics"
-        thread.start()
     }
 
     /// Stops serving and waits for the thread (at most the 2 s of a response under way). Later calls do nothing.
@@ -152,7 +152,7 @@ public final class MetricsServer: @unchecked Sendable {  // `thread` under `lock
             if request.firstRange(of: end) != nil { break }
         }
         let line = request.split(separator: UInt8(ascii: "\n"), maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let parts = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        let parts = line.trimmingWhitespace().split(separator: " ")
         let method = parts.first.map(String.init) ?? ""
         let target = parts.count > 1 ? String(parts[1]) : ""
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Metric families in the Prometheus text exposition format, version 0.0.4.
 struct PrometheusText {
@@ -42,7 +42,7 @@ struct PrometheusText {
     }
 
     private mutating func header(_ name: String, _ kind: Kind, _ help: String) {
-        text += "# HELP \(name) \(help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n"))\n"
+        text += "# HELP \(name) \(help.replacing("\\", with: "\\\\").replacing("\n", with: "\\n"))\n"
         text += "# TYPE \(name) \(kind.rawValue)\n"
     }
 
@@ -55,12 +55,12 @@ struct PrometheusText {
     static func number(_ x: Double) -> String {
         if x.isInfinite { return x > 0 ? "+Inf" : "-Inf" }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return String(format: "%.9g", x)
+        return String(cFormat: "%.9g", x)
     }
 
     static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+            .replacing("\n", with: "\\n")
     }
 
     /// A label value in the exposition's convention: `badSignature` becomes `bad_signature`.

@@ -1,8 +1,10 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import V2GKit
 import V2GLedger
 import V2GOCPP
+import Dispatch
+import Glibc
 
 /// Where a vehicle plugs in: a charging station's identity and the EVSE's ID on it (`[ev] vehicles`).
 public struct ChargerPlacement: Hashable, Sendable {
@@ -57,7 +59,7 @@ public final class OCPPChargers: VehicleSource, SetpointSink, DeliveryMeter, @un
     let settings: Settings
     let logger: Logger
     let clock: @Sendable () -> Int64
-    private let lock = NSLock()
+    private let lock = Lock()
     private var deliveries: [Delivery] = []
     /// The boot count at which each station's sample interval was set.
     private var configured: [String: Int] = [:]

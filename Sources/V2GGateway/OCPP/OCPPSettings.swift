@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GOCPP
 
 /// An EV gateway's OCPP endpoint (`[ocpp]`): where its charging stations connect, their passwords, and how

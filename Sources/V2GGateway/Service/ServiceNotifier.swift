@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import V2GKit
 
 /// Tells the service manager (systemd, `Type=notify`) how the node is doing, over the notify protocol: READY
 /// once it serves, WATCHDOG pings at half the interval the manager asked for, STATUS lines, and STOPPING.
@@ -7,7 +8,7 @@ public final class ServiceNotifier: @unchecked Sendable {  // `lastPing` under `
     private let socket: NotifySocket?
     /// Half of `WATCHDOG_USEC` when the manager watches this process; nil otherwise.
     public let watchdogInterval: Duration?
-    private let lock = NSLock()
+    private let lock = Lock()
     private var lastPing: ContinuousClock.Instant?
     private let clock = ContinuousClock()
 

@@ -1,9 +1,11 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
+import V2GKit
 
 /// The first request to stop a gateway: SIGTERM or SIGINT once `install()`ed, or `fire(_:)` from code.
 public final class ShutdownSignal: @unchecked Sendable {  // `reason` under `lock`
-    private let lock = NSLock()
+    private let lock = Lock()
     private var reason: String?
     private let semaphore = DispatchSemaphore(value: 0)
     private var sources: [DispatchSourceSignal] = []

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// [T] Table 6.1 / Fig. 6.4-6.6 / Table 6.2: SRET's strategies against RET in hour-ahead V2GFTN rounds.

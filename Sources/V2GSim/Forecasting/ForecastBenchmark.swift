@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// Training and inference time of the forecasting networks on this CPU (`v2g bench forecast`): the [P] load LSTM

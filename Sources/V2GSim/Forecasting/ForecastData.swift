@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// A data file `v2g forecast` cannot use: one line naming the file, the line and the column.
@@ -52,9 +52,9 @@ public struct NumberCSV: Sendable {
     /// within ±10¹²; `source` names the text in errors.
     public static func parse(_ text: String, source path: String, required: [String], optional: [String] = [])
         throws(ForecastDataError) -> NumberCSV {
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        var lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingWhitespace().isEmpty }
         guard !lines.isEmpty else { throw ForecastDataError("\(path): empty") }
-        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingWhitespace() }
         for c in required where !header.contains(c) {
             throw ForecastDataError("\(path): line 1: missing column \(c) (expected \((required + optional).joined(separator: ",")))")
         }
@@ -62,7 +62,7 @@ public struct NumberCSV: Sendable {
         let index = wanted.map { header.firstIndex(of: $0)! }
         var rows: [[Double]] = []
         for (i, line) in lines.enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             guard fields.count == header.count else {
                 throw ForecastDataError("\(path): line \(i + 2): \(fields.count) fields, the header has \(header.count)")
             }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// The two forecasts `v2g forecast` trains and runs on a user's CSV data: a prosumer's load ([P] LSTM 2 × 32 on the
@@ -32,14 +32,14 @@ public enum ForecastKind: String, CaseIterable, Sendable {
             for (i, (sample, time)) in ForecastData.loadSamples(csv, scaleWh: scaleWh).enumerated() {
                 // The LSTM predicts the change from the period before.
                 let y = try network.predict(sample.input), t = i + LoadForecast.lookback
-                lines.append(String(format: "%.0f,%.1f,%.1f", time, max(0, c[t - 1] + y[0] * scaleWh), max(0, p[t - 1] + y[1] * scaleWh)))
+                lines.append(String(cFormat: "%.0f,%.1f,%.1f", time, max(0, c[t - 1] + y[0] * scaleWh), max(0, p[t - 1] + y[1] * scaleWh)))
             }
             return lines
         case .trip:
             let csv = try NumberCSV.read(path, required: ForecastData.tripColumns, optional: ["energy_wh"])
             let trips = try ForecastData.trips(csv)
             return try ["row,predicted_energy_wh"] + trips.enumerated().map { i, trip in
-                String(format: "%d,%.1f", i + 1, max(0, try network.predict(trip.features)[0]) * scaleWh)
+                String(cFormat: "%d,%.1f", i + 1, max(0, try network.predict(trip.features)[0]) * scaleWh)
             }
         }
     }
@@ -59,7 +59,7 @@ public enum ForecastKind: String, CaseIterable, Sendable {
             return [(ForecastData.tripColumns + ["energy_wh"]).joined(separator: ",")] + TripGenerator(seed: seed).trips(count).map { t in
                 [t.startHour, Double(t.weekday), t.temperatureC, t.rainfallMmPerHour, t.humidityPercent, t.windSpeedMps,
                  t.latitude, t.longitude, Double(t.gender), Double(t.age), t.durationMinutes, Double(t.model), t.evAgeYears,
-                 t.energyWh].map { String(format: "%.4f", $0) }.joined(separator: ",")
+                 t.energyWh].map { String(cFormat: "%.4f", $0) }.joined(separator: ",")
             }
         }
     }

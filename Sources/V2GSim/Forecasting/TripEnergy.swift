@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
+import Glibc
 
 /// A trip of [T] §6.3 described by the 13 features of Fig. 6.3, with the energy it really took.
 public struct Trip: Sendable, Hashable {

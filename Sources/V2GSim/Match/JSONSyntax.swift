@@ -1,6 +1,6 @@
-/// Where a JSON text first goes wrong, as line and column, for an error message a person can act on
-/// (JSONSerialization says only that the data is not in the correct format). A validating scan of RFC 8259
-/// that builds nothing; nesting is bounded so a hostile input cannot exhaust the stack.
+/// A JSON reader (RFC 8259) whose errors give a line and column a person can act on. One pass, no
+/// backtracking; nesting is bounded so a hostile input cannot exhaust the stack. Integer literals that fit
+/// 64 bits stay exact (`.int`); fractions, exponents and larger integers become `.double`.
 enum JSONSyntax {
     struct Failure: Error, Equatable {
         var line: Int
@@ -10,14 +10,20 @@ enum JSONSyntax {
 
     static let maxDepth = 512
 
+    /// The one JSON value `bytes` hold (whitespace around it allowed).
+    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        var scanner = Scanner(bytes: bytes)
+        scanner.skipSpace()
+        let value = try scanner.value(depth: 0)
+        scanner.skipSpace()
+        if scanner.at < bytes.count { throw scanner.fail("unexpected text after the JSON value") }
+        return value
+    }
+
     /// The first syntax error in `bytes`, or nil if they are one well-formed JSON value.
     static func firstError(in bytes: [UInt8]) -> Failure? {
-        var scanner = Scanner(bytes: bytes)
         do throws(Failure) {
-            scanner.skipSpace()
-            try scanner.value(depth: 0)
-            scanner.skipSpace()
-            if scanner.at < bytes.count { throw scanner.fail("unexpected text after the JSON value") }
+            _ = try parse(bytes)
             return nil
         } catch {
             return error
@@ -45,49 +51,51 @@ enum JSONSyntax {
             while at < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[at]) { at += 1 }
         }
 
-        mutating func value(depth: Int) throws(Failure) {
+        mutating func value(depth: Int) throws(Failure) -> JSONValue {
             guard depth < JSONSyntax.maxDepth else { throw fail("nested deeper than \(JSONSyntax.maxDepth) levels") }
             guard at < bytes.count else { throw fail("expected a value") }
             switch bytes[at] {
             case UInt8(ascii: "{"):
                 at += 1
                 skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return }
+                var members = JSONObject()
+                if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
                 while true {
                     skipSpace()
                     guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
-                    try string()
+                    let key = try string()
                     skipSpace()
                     guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw fail("expected ':' after the member name") }
                     at += 1
                     skipSpace()
-                    try value(depth: depth + 1)
+                    members[key] = try value(depth: depth + 1)   // a repeated key: the last value wins
                     skipSpace()
                     guard at < bytes.count else { throw fail("expected ',' or '}'") }
-                    if bytes[at] == UInt8(ascii: "}") { at += 1; return }
+                    if bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
                     guard bytes[at] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
                     at += 1
                 }
             case UInt8(ascii: "["):
                 at += 1
                 skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return }
+                var items: [JSONValue] = []
+                if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
                 while true {
                     skipSpace()
-                    try value(depth: depth + 1)
+                    items.append(try value(depth: depth + 1))
                     skipSpace()
                     guard at < bytes.count else { throw fail("expected ',' or ']'") }
-                    if bytes[at] == UInt8(ascii: "]") { at += 1; return }
+                    if bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
                     guard bytes[at] == UInt8(ascii: ",") else { throw fail("expected ',' or ']'") }
                     at += 1
                 }
             case UInt8(ascii: "\""):
-                try string()
-            case UInt8(ascii: "t"): try literal("true")
-            case UInt8(ascii: "f"): try literal("false")
-            case UInt8(ascii: "n"): try literal("null")
+                return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                try number()
+                return try number()
             default:
                 throw fail("expected a value")
             }
@@ -100,38 +108,66 @@ enum JSONSyntax {
             }
         }
 
-        private mutating func string() throws(Failure) {
+        /// A string's text; invalid UTF-8 and lone surrogates become U+FFFD, as in Foundation's reader.
+        private mutating func string() throws(Failure) -> String {
             at += 1   // the opening quote
+            var text: [UInt8] = []
             while at < bytes.count {
                 let b = bytes[at]
-                if b == UInt8(ascii: "\"") { at += 1; return }
+                if b == UInt8(ascii: "\"") { at += 1; return String(decoding: text, as: UTF8.self) }
                 if b < 0x20 { throw fail("a control character inside a string (escape it)") }
                 if b == UInt8(ascii: "\\") {
                     at += 1
                     guard at < bytes.count else { break }
-                    switch bytes[at] {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    let escaped: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A,
+                                                   0x72: 0x0D, 0x74: 0x09]
+                    if let plain = escaped[bytes[at]] {
+                        text.append(plain)
                         at += 1
-                    case UInt8(ascii: "u"):
-                        at += 1
-                        for _ in 0..<4 {
-                            guard at < bytes.count, isHex(bytes[at]) else { throw fail("expected 4 hexadecimal digits after \\u") }
+                    } else if bytes[at] == UInt8(ascii: "u") {
+                        var unit = try hex4()
+                        if (0xD800..<0xDC00).contains(unit), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"),
+                           bytes[at + 1] == UInt8(ascii: "u") {
+                            let mark = at
                             at += 1
+                            let low = try hex4()
+                            if (0xDC00..<0xE000).contains(low) {
+                                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                            } else {
+                                at = mark   // not a pair: the high half alone, then the next escape on its own
+                            }
                         }
-                    default:
+                        text.append(contentsOf: String(Character(Unicode.Scalar(unit) ?? "\u{FFFD}")).utf8)
+                    } else {
                         throw fail("an unknown escape in a string")
                     }
                     continue
                 }
+                text.append(b)
                 at += 1
             }
             throw fail("a string that never ends")
         }
 
-        private func isHex(_ b: UInt8) -> Bool {
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b)
-                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(b)
+        /// The four hexadecimal digits after `\\u`, with `at` on the `u`.
+        private mutating func hex4() throws(Failure) -> UInt32 {
+            at += 1
+            var unit: UInt32 = 0
+            for _ in 0..<4 {
+                guard at < bytes.count, let digit = hexValue(bytes[at]) else { throw fail("expected 4 hexadecimal digits after \\u") }
+                unit = unit << 4 | digit
+                at += 1
+            }
+            return unit
+        }
+
+        private func hexValue(_ b: UInt8) -> UInt32? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(b - UInt8(ascii: "A") + 10)
+            default: nil
+            }
         }
 
         private mutating func digits() -> Int {
@@ -140,19 +176,26 @@ enum JSONSyntax {
             return at - start
         }
 
-        private mutating func number() throws(Failure) {
+        private mutating func number() throws(Failure) -> JSONValue {
+            let start = at
+            var integral = true
             if bytes[at] == UInt8(ascii: "-") { at += 1 }
             guard at < bytes.count else { throw fail("expected a digit") }
             if bytes[at] == UInt8(ascii: "0") { at += 1 } else if digits() == 0 { throw fail("expected a digit") }
             if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+                integral = false
                 at += 1
                 if digits() == 0 { throw fail("expected a digit after the decimal point") }
             }
             if at < bytes.count, bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") {
+                integral = false
                 at += 1
                 if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
                 if digits() == 0 { throw fail("expected a digit in the exponent") }
             }
+            let text = String(decoding: bytes[start..<at], as: UTF8.self)
+            if integral, let n = Int(text) { return .int(n) }
+            return .double(Double(text) ?? .nan)   // every JSON number parses; beyond the double range it is ±inf
         }
     }
 }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
+import Glibc
 
 /// The exact LSAP solvers timed alone (`v2g bench match`): dense at gateway sizes, where call overhead matters,
 /// and sparse at 2,000 and 20,000 rows with 32 candidate columns each, on the cost families of

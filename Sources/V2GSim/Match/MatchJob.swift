@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// A job that cannot be run: where the fault is (a JSON path such as `requests[3].energyWh`) and what it is.
@@ -51,14 +51,11 @@ public struct MatchJob: Sendable {
 
     public static func parse(_ data: Data) throws(MatchJobError) -> MatchJob {
         guard data.count <= maxBytes else { throw MatchJobError(path: "", message: "the job is larger than \(maxBytes >> 20) MiB") }
-        let root: Any
+        let root: JSONValue
         do {
-            root = try JSONSerialization.jsonObject(with: data, options: [])
+            root = try JSONSyntax.parse([UInt8](data))
         } catch {
-            if let at = JSONSyntax.firstError(in: [UInt8](data)) {
-                throw MatchJobError(path: "", message: "input is not valid JSON: line \(at.line), column \(at.column): \(at.message)")
-            }
-            throw MatchJobError(path: "", message: "input is not valid JSON (\(error.localizedDescription))")
+            throw MatchJobError(path: "", message: "input is not valid JSON: line \(error.line), column \(error.column): \(error.message)")
         }
         let top = try JSONInput(root, path: "").object(known: [
             "algorithm", "chargerCapacityWh", "chargerPowerW", "gamma1Ppm", "gamma2Ppm", "requests", "offers", "penalties",

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A table of named columns and rows of values, written as RFC 4180 CSV.
 ///
@@ -58,7 +58,7 @@ public struct CSVTable: Sendable, Hashable {
         let needsQuotes = text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
             || text.first == " " || text.last == " "
         guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 
     private static func record(_ fields: [String], _ lineEnding: LineEnding) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Several charts laid out in one SVG document as panels (a), (b), (c)…, like a paper's multi-part figure.
 ///

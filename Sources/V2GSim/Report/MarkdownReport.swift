@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Markdown document (`report.md`) built from headings, paragraphs, tables, figures and comparisons.
 ///
@@ -83,7 +83,7 @@ public struct MarkdownReport: Sendable {
 
     /// Adds a heading; `level` is clamped to 1…6.
     public mutating func heading(_ text: String, level: Int = 2) {
-        let flat = text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let flat = text.replacing("\r\n", with: " ").replacing("\n", with: " ")
         blocks.append(String(repeating: "#", count: min(6, max(1, level))) + " " + flat)
     }
 
@@ -95,7 +95,7 @@ public struct MarkdownReport: Sendable {
     /// Adds a bulleted list, one item per string.
     public mutating func bulletList(_ items: [String]) {
         guard !items.isEmpty else { return }
-        blocks.append(items.map { "- " + $0.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n"))
+        blocks.append(items.map { "- " + $0.replacing("\n", with: "\n  ") }.joined(separator: "\n"))
     }
 
     /// Adds a fenced code block (e.g. the command line that produced the results).
@@ -119,8 +119,8 @@ public struct MarkdownReport: Sendable {
             default: return String(scalar)
             }
         }.joined()
-        let altText = alt.replacingOccurrences(of: "\n", with: " ")
-            .replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+        let altText = alt.replacing("\n", with: " ")
+            .replacing("[", with: "\\[").replacing("]", with: "\\]")
         blocks.append("![\(altText)](\(encoded))")
     }
 
@@ -164,8 +164,8 @@ public struct MarkdownReport: Sendable {
 
     /// Escapes a table cell: `|` and line breaks would end the cell or the row.
     private static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|")
-            .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+        text.replacing("|", with: "\\|")
+            .replacing("\r\n", with: "<br>").replacing("\n", with: "<br>")
     }
 
     /// The report as Markdown: blocks separated by blank lines, ending in a newline.

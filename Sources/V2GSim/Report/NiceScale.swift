@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Evenly spaced axis ticks at "nice" steps (1, 2 or 5 × 10^k) with labels free of float noise.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One cell of a CSV or Markdown table: text, an integer, a real number, or nothing.
 public enum ReportValue: Sendable, Hashable {
@@ -61,7 +62,7 @@ enum NumberText {
 
     /// `value` with `decimals` digits after the point, never "-0".
     static func fixed(_ value: Double, decimals: Int) -> String {
-        let text = String(format: "%.\(max(0, decimals))f", value)
+        let text = String(cFormat: "%.\(max(0, decimals))f", value)
         return text.hasPrefix("-") && text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) ? String(text.dropFirst()) : text
     }
 
@@ -75,12 +76,12 @@ enum NumberText {
         if value == value.rounded(), magnitude < 1e15 { return String(Int64(value)) }
         if magnitude >= 1e15 || magnitude < 1e-4 { return scientific(value, fractionDigits: digits - 1) }
         if magnitude >= pow(10, Double(digits)) { return fixed(value, decimals: 0) }
-        return String(format: "%.\(digits)g", value)
+        return String(cFormat: "%.\(digits)g", value)
     }
 
     /// `value` as `m.mmme±x` with the exponent written without padding (`2.5e6`, `1e-7`).
     static func scientific(_ value: Double, fractionDigits: Int) -> String {
-        let text = String(format: "%.\(max(0, fractionDigits))e", value)
+        let text = String(cFormat: "%.\(max(0, fractionDigits))e", value)
         guard let e = text.firstIndex(of: "e") else { return text }
         var mantissa = String(text[..<e])
         if mantissa.contains(".") {

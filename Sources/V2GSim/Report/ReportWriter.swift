@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -151,8 +151,8 @@ public struct ReportWriter: Sendable {
         guard resolvedParent == directory.path || resolvedParent.hasPrefix(directory.path + "/") else {
             throw ReportError(code: .outsideDirectory, path: name, message: "resolves to \(resolvedParent), outside \(directory.path)")
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory {
             throw ReportError(code: .io, path: target.path, message: "a directory is in the way")
         }
         let temporary = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(UUID().uuidString)").path

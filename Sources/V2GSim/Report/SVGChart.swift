@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A line chart, grouped bar chart or stacked bar chart, rendered to a standalone SVG document.
 ///

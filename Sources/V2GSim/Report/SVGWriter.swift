@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds SVG markup: elements with escaped attributes and text, coordinates without float noise.
 struct SVGWriter {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ResponseTimeModel {
     /// The model's phase times, in milliseconds, for `campuses` campuses of 3 exchanges each with `requests`

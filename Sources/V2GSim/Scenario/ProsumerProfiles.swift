@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
+import Glibc
 
 /// Production and consumption of PV prosumers over a day, one sample per `resolutionSeconds` ([P] §V.A).
 public struct ProsumerProfiles: Sendable {
@@ -61,15 +62,15 @@ public struct ProsumerProfiles: Sendable {
     /// and agent, energies in Wh over the sample, samples evenly spaced from the first time.
     public static func load(csv text: String) throws(CSVError) -> ProsumerProfiles {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
-        guard let header = lines.first?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }),
+        while lines.last?.trimmingWhitespace().isEmpty == true { lines.removeLast() }
+        guard let header = lines.first?.split(separator: ",").map({ $0.trimmingWhitespace() }),
               header == ["time_s", "agent", "production_wh", "consumption_wh"] else {
             throw CSVError(line: 1, message: "the header must be time_s,agent,production_wh,consumption_wh")
         }
         var agents: [String] = []
         var rows: [String: [(Int64, Int64, Int64)]] = [:]
         for (n, line) in lines.enumerated().dropFirst() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             guard fields.count == 4 else { throw CSVError(line: n + 1, message: "expected 4 fields, found \(fields.count)") }
             guard let t = Int64(fields[0]) else { throw CSVError(line: n + 1, message: "time_s is not an integer") }
             guard !fields[1].isEmpty else { throw CSVError(line: n + 1, message: "agent is empty") }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// p-forecast: [P] Table III. Every prosumer's consumption and production are forecast by the federated LSTM
@@ -125,7 +125,7 @@ enum ForecastReport {
                               : Published.tableIII.first { $0.scenario == r.scenario.description }.map { .double($0.change) } ?? .missing]
                      })
         report.heading("Forecast error")
-        report.paragraph(String(format: "RMSE over every prosumer and period of the day: %.1f Wh per period for the "
+        report.paragraph(String(cFormat: "RMSE over every prosumer and period of the day: %.1f Wh per period for the "
                                 + "federated LSTM, %.1f Wh for persistence (the next period equals the last).",
                                 result.rmseWh, result.persistenceRmseWh))
         let hungarian = rows.filter { $0.algorithm != "greedy" }.map(change)
@@ -133,11 +133,11 @@ enum ForecastReport {
         report.comparisonTable([
             .init(quantity: "change in energy traded, Hungarian, range over the 6 scenarios (%)", source: "[P] Table III",
                   published: "-3.7 to 1.4",
-                  measured: .string(String(format: "%.1f to %.1f", hungarian.min() ?? 0, hungarian.max() ?? 0))),
+                  measured: .string(String(cFormat: "%.1f to %.1f", hungarian.min() ?? 0, hungarian.max() ?? 0))),
             .init(quantity: "worst change, Greedy (%)", source: "[P] §VI.A", published: "-3.9",
                   measured: .double(((rows.filter { $0.algorithm == "greedy" }.map(change).min() ?? 0) * 100).rounded() / 100)),
             .init(quantity: "forecast RMSE against persistence", source: "not published", published: .missing,
-                  measured: .string(String(format: "%.0f vs %.0f Wh", result.rmseWh, result.persistenceRmseWh))),
+                  measured: .string(String(cFormat: "%.0f vs %.0f Wh", result.rmseWh, result.persistenceRmseWh))),
         ])
         report.paragraph("[P] measured uGIM profiles; this day is generated (or given with --profiles), so absolute kWh "
                          + "differ. What carries over: forecasts that track the load leave the traded energy within a few "

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// ch4-market: [T] Fig. 4.5-4.7 reproduced, RET against the double auction.
@@ -282,7 +282,7 @@ enum ExchangeAttackReport {
                   measured: pct(stats(last, false) { $0.maliciousEnergyShare }.mean)),
             .init(quantity: "delivered energy, round \(last), with / without RET (kWh)", source: "Fig. 4.9",
                   published: "with RET higher",
-                  measured: .string(String(format: "%.1f / %.1f", stats(last, true) { Double($0.metrics.deliveredWh) / 1000 }.mean,
+                  measured: .string(String(cFormat: "%.1f / %.1f", stats(last, true) { Double($0.metrics.deliveredWh) / 1000 }.mean,
                                            stats(last, false) { Double($0.metrics.deliveredWh) / 1000 }.mean))),
         ])
         return [.csv("exchange-attack.csv", raw), .json("summary.json", summary), .svg("exchange-attack.svg", figure),

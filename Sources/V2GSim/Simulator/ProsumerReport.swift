@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// p-prosumers: [P] Tables I-II and Fig. 5-7, with the exchange.csv record of §V.C.
@@ -159,13 +159,13 @@ enum ProsumerReport {
         report.comparisonTable([
             .init(quantity: "Hungarian over greedy, aggregate, range over 1-5 EVs (%)", source: "[P] Table II",
                   published: "5.4-27.8",
-                  measured: .string(String(format: "%.1f-%.1f", improvement.map(\.aggregate).min() ?? 0,
+                  measured: .string(String(cFormat: "%.1f-%.1f", improvement.map(\.aggregate).min() ?? 0,
                                            improvement.map(\.aggregate).max() ?? 0))),
             .init(quantity: "scenarios where Hungarian trades more energy over the day", source: "[P] Table II",
                   published: "5 of 5",
                   measured: .string("\(improvement.count { $0.aggregate > 0 }) of \(improvement.count)")),
             .init(quantity: "EV profit per day, mean per EV (£)", source: "[P] §VI, Fig. 7", published: "3.39-12.84",
-                  measured: .string(String(format: "%.2f-%.2f", evProfits.min() ?? 0, evProfits.max() ?? 0))),
+                  measured: .string(String(cFormat: "%.2f-%.2f", evProfits.min() ?? 0, evProfits.max() ?? 0))),
         ])
         report.paragraph("[P]'s measured uGIM profiles are not available, so the built-in generator (or a CSV given "
                          + "with --profiles) stands in; absolute kWh and £ differ with the data. The claims that carry "

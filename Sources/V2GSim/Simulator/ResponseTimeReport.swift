@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// ch5-response-time: the response-time model of [T] §5.4 with Table 5.1's parameters, and a sweep.
 enum ResponseTimeReport {
@@ -85,7 +85,7 @@ enum ResponseTimeReport {
                   measured: .double((1000 * breakdown.ledgerShare).rounded() / 10),
                   note: "Table 5.1 configuration"),
             .init(quantity: "ledger share across the sweep (%)", source: "Fig. 5.5", published: .missing,
-                  measured: .string(String(format: "%.1f-%.1f", 100 * (shares.min() ?? 0), 100 * (shares.max() ?? 0)))),
+                  measured: .string(String(cFormat: "%.1f-%.1f", 100 * (shares.min() ?? 0), 100 * (shares.max() ?? 0)))),
             .init(quantity: "round time (s)", source: "—", published: .missing,
                   measured: .double((breakdown.round.seconds * 10).rounded() / 10)),
         ])

@@ -1,5 +1,5 @@
 import V2GKit
-import Foundation
+import FoundationEssentials
 
 /// ch6-sret: [T] Fig. 6.4-6.6 and Table 6.2.
 enum SRETReport {
@@ -96,7 +96,7 @@ enum SRETReport {
             let ev = samples.filter { $0.algorithm == .sretDouble }.reduce(Int64(0)) { $0 + $1.allocatedWh }
             let fit = samples.filter { $0.algorithm == .sretDoubleBestFit }.reduce(Int64(0)) { $0 + $1.allocatedWh }
             guard ev > 0 else { return "no energy allocated" }
-            return String(format: "%+.2f %% (%lld Wh against %lld Wh)", 100 * (Double(fit) / Double(ev) - 1), fit, ev)
+            return String(cFormat: "%+.2f %% (%lld Wh against %lld Wh)", 100 * (Double(fit) / Double(ev) - 1), fit, ev)
         }
         func meanFill(_ st: MatchAlgorithm) -> ReportValue {
             .double((1000 * Stats(select(big, most, st).map(\.fillRate)).mean).rounded() / 10)

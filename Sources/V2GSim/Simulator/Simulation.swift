@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// The experiments `v2g simulate` runs: one per row of SPEC §9.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import V2GKit
 
 /// ch6-forecast: V2GFTN ([T] §6.1, §6.3) with driving EVs' trip energy predicted by the MLP, against the true
@@ -129,7 +129,7 @@ enum TripForecastReport {
         report.image("trips.svg", alt: "Predicted against true trip energy")
         report.image("loss.svg", alt: "Training loss")
         report.heading("Prediction error on test trips")
-        report.paragraph(String(format: "RMSE %.0f Wh (MAPE %.1f %%) for the MLP; %.0f Wh for the flat 10 kW rule.",
+        report.paragraph(String(cFormat: "RMSE %.0f Wh (MAPE %.1f %%) for the MLP; %.0f Wh for the flat 10 kW rule.",
                                 rmse(errors), 100 * relative.reduce(0, +) / Double(max(1, relative.count)), rmse(flatErrors)))
         report.heading("Requests fulfilled (mean of \(repetitions) rounds)")
         report.table(columns: [MarkdownReport.Column("requests × EVs")] + Planner.allCases.flatMap { p in
@@ -143,7 +143,7 @@ enum TripForecastReport {
         report.heading("Beside the published results")
         report.comparisonTable([
             .init(quantity: "RMSE of the neural forecast against the traditional method", source: "[T] §6.3 (citing [1])",
-                  published: "5.7 % lower", measured: .string(String(format: "%.0f %% lower than the flat rule",
+                  published: "5.7 % lower", measured: .string(String(cFormat: "%.0f %% lower than the flat rule",
                                                                     100 * (1 - rmse(errors) / max(1, rmse(flatErrors)))))),
         ])
         report.paragraph("[T] gives neither its trip data nor its network's size; the generator and the 13-feature MLP "
