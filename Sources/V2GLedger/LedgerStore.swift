@@ -1,4 +1,5 @@
 import FoundationEssentials
+import V2GKit
 
 /// A durable store of committed blocks: a peer's copy of the ledger in one SQLite file (SPEC §6 "Storage").
 ///
@@ -98,7 +99,7 @@ public final class LedgerStore {
         self.access = access
         if access == .readOnly {
             // SQLite reads an empty or cut-off file as an empty database: name what it really is.
-            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            guard let size = Path.fileSize(path) else {
                 throw LedgerError(.store, "no ledger store at \(path)")
             }
             guard size > 0 else { throw LedgerError(.store, "\(path) is empty: not a ledger store") }

@@ -40,15 +40,15 @@ struct ChildProcessTests {
         try Data("kept\n".utf8).write(to: URL(fileURLWithPath: log))
         let p = try ChildProcess("/bin/sh", ["-c", "cat; echo out; echo err >&2"], standardInput: .file(input),
                                  standardOutput: .pipe, standardError: .file(log))
-        let out = p.standardOutput!.readDataToEndOfFile()
+        let out = try p.standardOutput!.readToEnd()
         #expect(p.wait() == .exited(0))
         #expect(String(decoding: out, as: UTF8.self) == "from a file\nout\n")
         #expect(try String(contentsOfFile: log, encoding: .utf8) == "kept\nerr\n")   // appended, not truncated
 
         let echo = try ChildProcess("/bin/cat", [], standardInput: .pipe, standardOutput: .pipe)
-        echo.standardInput!.write(Data("through a pipe".utf8))
-        try echo.standardInput!.close()
-        #expect(String(decoding: echo.standardOutput!.readDataToEndOfFile(), as: UTF8.self) == "through a pipe")
+        echo.standardInput!.write("through a pipe")
+        echo.standardInput!.close()
+        #expect(String(decoding: try echo.standardOutput!.readToEnd(), as: UTF8.self) == "through a pipe")
         #expect(echo.wait() == .exited(0))
     }
 
@@ -70,7 +70,7 @@ struct ChildProcessTests {
         #expect(opened.allSatisfy { $0 >= 0 })
         for _ in 0..<40 {
             let ls = try ChildProcess("/bin/ls", ["/proc/self/fd"], standardOutput: .pipe)
-            let names = String(decoding: ls.standardOutput!.readDataToEndOfFile(), as: UTF8.self)
+            let names = String(decoding: try ls.standardOutput!.readToEnd(), as: UTF8.self)
                 .split(separator: "\n").compactMap { Int($0) }
             #expect(ls.wait() == .exited(0))
             #expect(names.allSatisfy { $0 <= 3 }, "descriptors reached the child: \(names.filter { $0 > 3 }.prefix(5))")

@@ -165,7 +165,7 @@ struct NodeCommandTests {
 
     @Test(arguments: [
         ("unknown key", "colour", "colour: unknown key"),
-        ("wrong type", "interval", "catch_up_interval_ms: expected an integer, got string"),
+        ("wrong type", "interval", "catch_up_interval_ms: expected an integer, got a string"),
         ("bad hex", "hex", "network.members[1]: not an Ed25519 public key"),
         ("missing key file", "nokey", "key_file: "),
         ("key file readable by others", "mode", "readable by others"),

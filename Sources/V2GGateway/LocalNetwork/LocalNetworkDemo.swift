@@ -164,8 +164,7 @@ public struct LocalNetworkDemo {
     }
 
     static func fileSize(_ path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+        Path.fileSize(path) ?? 0
     }
 
     /// What the attacked control system's metrics counted.

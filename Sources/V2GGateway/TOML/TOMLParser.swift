@@ -79,15 +79,15 @@ private struct Reader {
             case UInt8(ascii: "#"): try comment(); continue
             case UInt8(ascii: "["):
                 section += 1
-                if peek(1) == UInt8(ascii: "[") {
-                    at += 2
-                    let path = try headerKey(closing: "]]")
-                    current = try openArrayElement(root, path)
-                } else {
-                    at += 1
-                    let path = try headerKey(closing: "]")
-                    current = try openTable(root, path)
-                }
+                let double = peek(1) == UInt8(ascii: "[")
+                at += double ? 2 : 1
+                skipBlank()
+                let keyStart = at
+                let path = try headerKey(closing: double ? "]]" : "]")
+                let end = at
+                at = keyStart   // a redefinition is reported at the key
+                current = double ? try openArrayElement(root, path) : try openTable(root, path)
+                at = end
             default:
                 try keyValue(into: current, depth: 0)
             }
@@ -103,7 +103,7 @@ private struct Reader {
         switch bytes[at] {
         case UInt8(ascii: "#"): try comment()
         case UInt8(ascii: "\n"), UInt8(ascii: "\r"): break
-        default: throw fail("expected the end of the line")
+        default: throw fail("expected the end of the line, found \(found)")
         }
         if at < bytes.count { try newline() }
     }
@@ -113,7 +113,7 @@ private struct Reader {
         let path = try key()
         skipBlank()
         for b in closing.utf8 {
-            guard at < bytes.count, bytes[at] == b else { throw fail("expected \"\(closing)\" to close the table header") }
+            guard at < bytes.count, bytes[at] == b else { throw fail("expected \"\(closing)\" to close the table header, found \(found)") }
             at += 1
         }
         return path
@@ -172,9 +172,10 @@ private struct Reader {
 
     /// `a.b.c = value` into `table`: `a` and `b` are made, or must be tables dotted keys of this section made.
     mutating func keyValue(into table: TableBuilder, depth: Int) throws(TOMLSyntaxError) {
+        let keyStart = at
         let path = try key()
         skipBlank()
-        guard at < bytes.count, bytes[at] == UInt8(ascii: "=") else { throw fail("expected \"=\" after the key") }
+        guard at < bytes.count, bytes[at] == UInt8(ascii: "=") else { throw fail("expected \"=\" after the key, found \(found)") }
         at += 1
         skipBlank()
         let dotted: TableBuilder.Origin = table.origin == .inline ? .inline : .dotted(section)
@@ -189,11 +190,15 @@ private struct Reader {
                 next.origin = dotted
                 target = next
             default:
+                at = keyStart
                 throw fail("\(quoted(Array(path[...i]))) is already defined; dotted keys cannot add to it here")
             }
         }
         let name = path.last!
-        guard target[name] == nil else { throw fail("the key \(quoted(path)) is already defined") }
+        guard target[name] == nil else {
+            at = keyStart
+            throw fail("the key \(quoted(path)) is already defined")
+        }
         target[name] = .value(try value(depth: depth))
     }
 
@@ -213,7 +218,7 @@ private struct Reader {
     }
 
     mutating func simpleKey() throws(TOMLSyntaxError) -> String {
-        guard at < bytes.count else { throw fail("expected a key") }
+        guard at < bytes.count else { throw fail("expected a key, found \(found)") }
         switch bytes[at] {
         case UInt8(ascii: "\""):
             guard !starts(with: "\"\"\"") else { throw fail("a key cannot be a multi-line string") }
@@ -224,7 +229,7 @@ private struct Reader {
         default:
             let start = at
             while at < bytes.count, isBareKey(bytes[at]) { at += 1 }
-            guard at > start else { throw fail("expected a key") }
+            guard at > start else { throw fail("expected a key, found \(found)") }
             return String(decoding: bytes[start..<at], as: UTF8.self)
         }
     }
@@ -238,7 +243,7 @@ private struct Reader {
 
     mutating func value(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         guard depth < TOMLParser.maxDepth else { throw fail("arrays and inline tables nested deeper than \(TOMLParser.maxDepth)") }
-        guard at < bytes.count else { throw fail("expected a value") }
+        guard at < bytes.count else { throw fail("expected a value, found \(found)") }
         switch bytes[at] {
         case UInt8(ascii: "\""):
             return .string(starts(with: "\"\"\"") ? try multilineBasicString() : try basicString())
@@ -249,11 +254,11 @@ private struct Reader {
         case UInt8(ascii: "{"):
             return try inlineTable(depth: depth)
         case UInt8(ascii: "t"):
-            guard starts(with: "true") else { throw fail("expected a value") }
+            guard starts(with: "true") else { throw fail("expected a value, found \(found)") }
             at += 4
             return .bool(true)
         case UInt8(ascii: "f"):
-            guard starts(with: "false") else { throw fail("expected a value") }
+            guard starts(with: "false") else { throw fail("expected a value, found \(found)") }
             at += 5
             return .bool(false)
         default:
@@ -272,7 +277,7 @@ private struct Reader {
             try skipBlankLinesAndComments()
             guard at < bytes.count else { throw fail("an array that never ends") }
             if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-            guard bytes[at] == UInt8(ascii: "]") else { throw fail("expected \",\" or \"]\" in the array") }
+            guard bytes[at] == UInt8(ascii: "]") else { throw fail("expected \",\" or \"]\" in the array, found \(found)") }
         }
     }
 
@@ -287,7 +292,7 @@ private struct Reader {
             skipBlank()
             guard at < bytes.count else { throw fail("an inline table that never ends") }
             if bytes[at] == UInt8(ascii: "}") { at += 1; return .table(table.value) }
-            guard bytes[at] == UInt8(ascii: ",") else { throw fail("expected \",\" or \"}\" in the inline table (on one line)") }
+            guard bytes[at] == UInt8(ascii: ",") else { throw fail("expected \",\" or \"}\" in the inline table (on one line), found \(found)") }
             at += 1
         }
     }
@@ -422,7 +427,7 @@ private struct Reader {
         at += 1
         var code: UInt32 = 0
         for _ in 0..<digits {
-            guard at < bytes.count, let d = hexDigit(bytes[at]) else { throw fail("expected \(digits) hexadecimal digits in the escape") }
+            guard at < bytes.count, let d = hexDigit(bytes[at]) else { throw fail("expected \(digits) hexadecimal digits in the escape, found \(found)") }
             code = code << 4 | d
             at += 1
         }
@@ -452,7 +457,7 @@ private struct Reader {
         let token = Array(bytes[start..<at])
         guard !token.isEmpty else {
             at = start
-            throw fail("expected a value")
+            throw fail("expected a value, found \(found)")
         }
         at = start
         var body = token[...]
@@ -558,7 +563,7 @@ private struct Reader {
         }
         if peek(0) == UInt8(ascii: ".") {
             at += 1
-            guard isDigit(peek(0)) else { throw fail("expected digits after the decimal point of the seconds") }
+            guard isDigit(peek(0)) else { throw fail("expected digits after the decimal point of the seconds, found \(found)") }
             while isDigit(peek(0)) { at += 1 }
         }
         if hasDate, let z = peek(0), z == UInt8(ascii: "Z") || z == UInt8(ascii: "z") {
@@ -641,6 +646,19 @@ private struct Reader {
     }
 
     private func isBareKeyCharacter(_ c: Character) -> Bool { c.asciiValue.map(isBareKey) ?? false }
+
+    /// What is at the reading position, for "expected …, found …" messages.
+    var found: String {
+        guard at < bytes.count else { return "the end of the file" }
+        let b = bytes[at]
+        if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") { return "the end of the line" }
+        if b >= 0x20 && b < 0x7F { return "\"\(Character(Unicode.Scalar(b)))\"" }
+        if b < 0x80 { return "control character U+\(String(b, radix: 16, uppercase: true))" }
+        var end = at + 1
+        while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        let scalar = String(decoding: bytes[at..<end], as: UTF8.self).unicodeScalars.first!
+        return "U+\(String(scalar.value, radix: 16, uppercase: true)) (TOML allows only ASCII outside strings and comments)"
+    }
 
     func fail(_ message: String) -> TOMLSyntaxError {
         var line = 1, column = 1

@@ -25,6 +25,12 @@ public enum Path {
         return home + path.dropFirst()
     }
 
+    /// The size in bytes of the file at `path` (following links); nil when there is none or it cannot be read.
+    public static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
     /// `path` made absolute against the working directory.
     public static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }

@@ -40,7 +40,7 @@ public struct NumberCSV: Sendable {
 
     /// Reads the CSV file at `path` (`parse` says what it must hold).
     public static func read(_ path: String, required: [String], optional: [String] = []) throws(ForecastDataError) -> NumberCSV {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
+        let size = Path.fileSize(path) ?? 0
         guard size <= maxBytes else { throw ForecastDataError("\(path): larger than \(maxBytes >> 20) MiB") }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ForecastDataError("cannot read \(path)")
