@@ -16,24 +16,28 @@
 #define LSAP_INF INFINITY
 #define LSAP_UNREACH INFINITY
 #define LSAP_FORBID INFINITY
+#define LSAP_INTEGRAL 0
 #include "lsap_sparse_kernel.h"
 #undef LSAP_T
 #undef LSAP_SUF
 #undef LSAP_INF
 #undef LSAP_UNREACH
 #undef LSAP_FORBID
+#undef LSAP_INTEGRAL
 
 #define LSAP_T int64_t
 #define LSAP_SUF i64
 #define LSAP_INF LSAP_I64_INF
 #define LSAP_UNREACH LSAP_I64_UNREACH
 #define LSAP_FORBID INT64_MAX
+#define LSAP_INTEGRAL 1
 #include "lsap_sparse_kernel.h"
 #undef LSAP_T
 #undef LSAP_SUF
 #undef LSAP_INF
 #undef LSAP_UNREACH
 #undef LSAP_FORBID
+#undef LSAP_INTEGRAL
 
 typedef struct lsap_sp_arrays {
     int64_t *rs2, *ci2; void *cv2;                 /* transposed CSR when rows > cols */

@@ -14,6 +14,18 @@
 #define LSAP_CAT2(a, b) a##_##b
 #define LSAP_CAT(a, b) LSAP_CAT2(a, b)
 #define SFN(name) LSAP_CAT(name, LSAP_SUF)
+#ifdef LSAP_SP_STATS
+#include <stdio.h>
+#include <time.h>
+#ifndef LSAP_SP_STATS_DEFINED
+#define LSAP_SP_STATS_DEFINED
+static double lsap_st_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+static long long lsap_st_flat, lsap_st_scans, lsap_st_settled, lsap_st_searches, lsap_st_arrscans;
+#define ST(x) x
+#endif
+#else
+#define ST(x)
+#endif
 
 typedef struct SFN(lsap_sp) {
     size_t m, n;
@@ -154,6 +166,7 @@ static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
             break;
         }
         rr_cnt++;
+        ST(lsap_st_arrscans++;)
         const int64_t i = p->free_rows[current++];
         LSAP_T v1, v2, c1, c2;
         int64_t j1, j2;
@@ -182,6 +195,260 @@ static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
         p->xc[i] = cost;
     }
     return new_free;
+}
+
+/* Row i's cheapest reduced cost c - v and the entry holding it (-1 if none), and the second cheapest value. */
+static inline void SFN(lsap_sp_min2)(const SFN(lsap_sp) *p, int64_t i, LSAP_T *v1o, LSAP_T *v2o, int64_t *e1o) {
+    LSAP_T v1 = LSAP_INF, v2 = LSAP_INF;
+    int64_t e1 = -1;
+    const int64_t lo = p->rs[i], hi = p->rs[i + 1];
+    for (int64_t e = lo; e < hi; e++) {
+        const LSAP_T c = SFN(lsap_sp_load)(p, e);
+        const LSAP_T h = c >= LSAP_UNREACH ? LSAP_INF : c - p->v[p->ci[e]];
+        const int lt = h < v1;
+        v2 = lt ? v1 : (h < v2 ? h : v2);
+        e1 = lt ? e : e1;
+        v1 = lt ? h : v1;
+    }
+    *v1o = v1; *v2o = v2; *e1o = v1 < LSAP_INF ? e1 : -1;
+}
+
+/*
+ * Forward auction (Bertsekas), Gauss-Seidel, first in first out over the free rows: a free row takes its cheapest
+ * column and lowers that column's price by the gap to its second cheapest plus eps, displacing the column's row to
+ * the back of the queue. Stops when no row is free or after budget bids. free_rows is the queue (circular);
+ * level is scratch. Returns the free count (free rows in free_rows[0..]), or -1 if a row has no allowed column.
+ */
+static int64_t SFN(lsap_sp_auction)(SFN(lsap_sp) *p, int64_t n_free, LSAP_T eps, int64_t budget) {
+    const int64_t m = (int64_t)p->m;
+    int64_t head = 0, cnt = n_free, bids = 0;
+    while (cnt > 0 && bids < budget) {
+        const int64_t i = p->free_rows[head];
+        head = head + 1 == m ? 0 : head + 1;
+        cnt--;
+        bids++;
+        LSAP_T v1, v2;
+        int64_t e1;
+        SFN(lsap_sp_min2)(p, i, &v1, &v2, &e1);
+        if (e1 < 0) return -1;
+        const int64_t j1 = p->ci[e1];
+        LSAP_T nv = v2 >= LSAP_UNREACH ? p->floor_v : p->v[j1] - (v2 - v1) - eps;
+        if (nv < p->floor_v) nv = p->floor_v;
+        if (nv < p->v[j1]) p->v[j1] = nv;
+        const int64_t i0 = p->y[j1];
+        if (i0 >= 0) {
+            p->x[i0] = -1;
+            int64_t tail = head + cnt;
+            if (tail >= m) tail -= m;
+            p->free_rows[tail] = i0;
+            cnt++;
+        }
+        p->x[i] = j1; p->y[j1] = i; p->xc[i] = SFN(lsap_sp_load)(p, e1);
+    }
+    ST(lsap_st_arrscans += bids;)
+    for (int64_t k = 0; k < cnt; k++) { int64_t h = head + k; if (h >= m) h -= m; p->level[k] = p->free_rows[h]; }
+    for (int64_t k = 0; k < cnt; k++) p->free_rows[k] = p->level[k];
+    return cnt;
+}
+
+/* Frees every assigned row whose column is more than eps above its cheapest reduced cost; returns the free list. */
+static int64_t SFN(lsap_sp_loosen)(SFN(lsap_sp) *p, LSAP_T eps) {
+    int64_t n_free = 0;
+    for (size_t i = 0; i < p->m; i++) {
+        const int64_t j = p->x[i];
+        if (j >= 0) {
+            LSAP_T v1, v2;
+            int64_t e1;
+            SFN(lsap_sp_min2)(p, (int64_t)i, &v1, &v2, &e1);
+            if (!(p->xc[i] - p->v[j] - v1 > eps)) continue;
+            p->x[i] = -1; p->y[j] = -1;
+        }
+        p->free_rows[n_free++] = (int64_t)i;
+    }
+    return n_free;
+}
+
+/*
+ * Makes every assigned row sit at an exact minimum of c - v, which the shortest-path phase needs: a row whose
+ * column j is s above its cheapest reduced cost u_i raises v_j by s when no other row would then prefer j to its
+ * own minimum (sigma_j, the least c - v - u over the other rows' entries in column j, is at least s); otherwise it
+ * is freed. Raising keeps every other row at its minimum, and each column is raised by one row at most. hk (n >= m)
+ * holds u, d holds sigma. Returns the free list.
+ */
+static int64_t SFN(lsap_sp_exactify)(SFN(lsap_sp) *p) {
+    const size_t m = p->m, n = p->n;
+    LSAP_T *u = p->hk, *sigma = p->d;
+    for (size_t j = 0; j < n; j++) sigma[j] = LSAP_INF;
+    for (size_t i = 0; i < m; i++) {
+        LSAP_T v1, v2;
+        int64_t e1;
+        SFN(lsap_sp_min2)(p, (int64_t)i, &v1, &v2, &e1);
+        u[i] = v1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        const int64_t ji = p->x[i];
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
+            const int64_t j = p->ci[e];
+            const LSAP_T c = SFN(lsap_sp_load)(p, e);
+            if (j == ji || c >= LSAP_UNREACH) continue;
+            const LSAP_T g = c - p->v[j] - u[i];
+            if (g < sigma[j]) sigma[j] = g;
+        }
+    }
+    int64_t n_free = 0;
+    ST(int64_t raised = 0;)
+    for (size_t i = 0; i < m; i++) {
+        const int64_t j = p->x[i];
+        if (j >= 0) {
+            const LSAP_T s = p->xc[i] - p->v[j] - u[i];
+            if (!(s > 0)) continue;
+            if (s <= sigma[j]) { p->v[j] = p->xc[i] - u[i]; ST(raised++;) continue; }
+            p->x[i] = -1; p->y[j] = -1;
+        }
+        p->free_rows[n_free++] = (int64_t)i;
+    }
+    ST(fprintf(stderr, "exactify raised %lld free %lld\n", (long long)raised, (long long)n_free);)
+    return n_free;
+}
+
+/*
+ * Augments along paths of tight entries (c - v at the row's minimum) from the free rows without changing v:
+ * depth-first search with lookahead (Pothen & Fan 1990), each column entered once per phase, phases until one
+ * finds no path. Every row that moves goes to another column at its minimum, so the invariant holds. Borrows
+ * heap (lookahead), pred (the entry each row on the path was left by), level (the path), touched (phase stamps).
+ * Returns the new free count.
+ */
+static int64_t SFN(lsap_sp_tight)(SFN(lsap_sp) *p, int64_t n_free) {
+    const size_t m = p->m, n = p->n;
+    int64_t *look = p->heap, *iter = p->pred, *stack = p->level, *seen = p->touched;
+    for (size_t i = 0; i < m; i++) look[i] = p->rs[i];
+    for (size_t j = 0; j < n; j++) seen[j] = -1;
+    for (int64_t phase = 0; n_free > 0; phase++) {
+        int64_t new_free = 0, found_any = 0;
+        const int64_t step = (phase & 1) ? -1 : 1;   /* fairness: odd phases scan rows backwards */
+        for (int64_t f = 0; f < n_free; f++) {
+            const int64_t s = p->free_rows[f];
+            LSAP_T us, u2;
+            int64_t e1;
+            SFN(lsap_sp_min2)(p, s, &us, &u2, &e1);
+            int64_t depth = e1 < 0 ? -1 : 0;
+            stack[0] = s; iter[s] = step > 0 ? p->rs[s] - 1 : p->rs[s + 1];
+            int done = 0;
+            while (depth >= 0) {
+                const int64_t i = stack[depth];
+                const LSAP_T ui = depth == 0 ? us : p->xc[i] - p->v[p->x[i]];
+                const int64_t hi = p->rs[i + 1];
+                int64_t e = look[i];
+                for (; e < hi; e++) {
+                    const int64_t j = p->ci[e];
+                    if (p->y[j] >= 0) continue;
+                    const LSAP_T c = SFN(lsap_sp_load)(p, e);
+                    if (c < LSAP_UNREACH && c - p->v[j] == ui) break;
+                }
+                if (e < hi) {
+                    look[i] = e + 1;
+                    for (int64_t dd = depth; dd >= 0; dd--) {
+                        const int64_t r = stack[dd], ee = dd == depth ? e : iter[r], j = p->ci[ee];
+                        p->x[r] = j; p->y[j] = r; p->xc[r] = SFN(lsap_sp_load)(p, ee);
+                    }
+                    done = 1;
+                    break;
+                }
+                look[i] = hi;
+                const int64_t lo = p->rs[i];
+                int64_t k = iter[i] + step;
+                for (; k >= lo && k < hi; k += step) {
+                    const int64_t j = p->ci[k];
+                    if (seen[j] == phase) continue;
+                    const LSAP_T c = SFN(lsap_sp_load)(p, k);
+                    if (c < LSAP_UNREACH && c - p->v[j] == ui) break;
+                }
+                if (k >= lo && k < hi) {
+                    iter[i] = k;
+                    const int64_t j = p->ci[k];
+                    seen[j] = phase;
+                    const int64_t r = p->y[j];
+                    stack[++depth] = r;
+                    iter[r] = step > 0 ? p->rs[r] - 1 : p->rs[r + 1];
+                } else {
+                    depth--;
+                }
+            }
+            if (done) found_any = 1;
+            else p->free_rows[new_free++] = s;
+        }
+        n_free = new_free;
+        if (!found_any) break;
+    }
+    return n_free;
+}
+
+/*
+ * Whether the costs tie so much that the auction below would only blur them: of up to 1024 rows spread over the
+ * matrix, more than an eighth have their two cheapest entries equal. On such costs (integers 1-9) most of the
+ * work is finding augmenting paths among entries at the row minima, which lsap_sp_tight does without touching v,
+ * and an auction's prices, no longer on the integers' plateaus, make it slower (n = 2e4: 69 -> 125 ms).
+ */
+static int SFN(lsap_sp_tie_heavy)(const SFN(lsap_sp) *p) {
+    const int64_t m = (int64_t)p->m, samples = m < 1024 ? m : 1024;
+    int64_t ties = 0;
+    for (int64_t k = 0; k < samples; k++) {
+        const int64_t i = (int64_t)(((uint64_t)k * (uint64_t)m) / (uint64_t)samples);
+        LSAP_T c1 = LSAP_INF, c2 = LSAP_INF;
+        for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
+            const LSAP_T c = SFN(lsap_sp_load)(p, e);
+            if (c >= LSAP_UNREACH) continue;
+            if (c < c1) { c2 = c1; c1 = c; }
+            else if (c < c2) c2 = c;
+        }
+        ties += c1 < LSAP_INF && c1 == c2;
+    }
+    return ties * 8 > samples;
+}
+
+/*
+ * Square problems: forward auction with eps-scaling from the column reduction's state, then lsap_sp_exactify.
+ * eps starts at half the mean |cost| and shrinks 4-fold per phase (LSAP_SP_AUCTION_PHASES phases; on integers
+ * eps is a whole number and the phases end after one at 1); a phase frees the rows more than its eps above their
+ * minimum and auctions them with a budget of LSAP_SP_AUCTION_BUDGET bids per row. The prices it leaves are close
+ * to optimal duals, so the searches that follow are short; nothing here decides the answer (docs/lsap.md).
+ * Returns the free count, or -1 if a row has no allowed column.
+ */
+#ifndef LSAP_SP_AUCTION_PHASES
+#define LSAP_SP_AUCTION_PHASES 6
+#endif
+#ifndef LSAP_SP_AUCTION_BUDGET
+#define LSAP_SP_AUCTION_BUDGET 20
+#endif
+#ifndef LSAP_SP_AUCTION_THETA
+#define LSAP_SP_AUCTION_THETA 4.0
+#endif
+#ifndef LSAP_SP_AUCTION_EPS0
+#define LSAP_SP_AUCTION_EPS0 0.5
+#endif
+static int64_t SFN(lsap_sp_scaled_auction)(SFN(lsap_sp) *p, int64_t n_free) {
+    const int64_t m = (int64_t)p->m;
+    double sum = 0;
+    int64_t cnt = 0;
+    for (int64_t e = 0; e < p->rs[m]; e++) {
+        const LSAP_T c = SFN(lsap_sp_load)(p, e);
+        if (c >= LSAP_UNREACH) continue;
+        sum += (double)(c < 0 ? -c : c);
+        cnt++;
+    }
+    double eps = cnt > 0 ? LSAP_SP_AUCTION_EPS0 * (sum / (double)cnt) : 0;
+    if (!(eps > 0)) return n_free;
+    for (int ph = 0; ph < LSAP_SP_AUCTION_PHASES; ph++) {
+        LSAP_T e = (LSAP_T)eps;
+        if (LSAP_INTEGRAL && e < 1) e = 1;
+        if (ph > 0) n_free = SFN(lsap_sp_loosen)(p, e);
+        n_free = SFN(lsap_sp_auction)(p, n_free, e, LSAP_SP_AUCTION_BUDGET * m);
+        ST(fprintf(stderr, "auction eps %g free %lld bids %lld\n", (double)e, (long long)n_free, lsap_st_arrscans);)
+        if (n_free < 0) return -1;
+        if (LSAP_INTEGRAL && e == 1) break;
+        eps /= LSAP_SP_AUCTION_THETA;
+    }
+    return SFN(lsap_sp_exactify)(p);
 }
 
 /* rows < cols: v stays 0 (the rectangular certificate wants v = 0 on unassigned columns); each row takes its
@@ -272,6 +539,7 @@ static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
 static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
     int64_t size = 0, nt = 0, head = 0, top = 0, final_j = -1;   /* level queue: level[head, top) */
     LSAP_T mind = 0;
+    ST(LSAP_T first_mind = LSAP_INF;)
     for (int64_t e = p->rs[s]; e < p->rs[s + 1]; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
         if (c >= LSAP_UNREACH) continue;
@@ -282,6 +550,7 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
             head = top = 0;
             if (size == 0) break;
             mind = p->hk[0];
+            ST(if (first_mind == LSAP_INF) first_mind = mind;)
             while (size > 0 && p->hk[0] == mind) {
                 const int64_t j = SFN(lsap_heap_take)(p, 0, &size);
                 p->pos[j] = -2;
@@ -292,6 +561,7 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
         }
         const int64_t j = p->level[head++];
         const int64_t i = p->y[j];
+        ST(lsap_st_scans++;)
         const LSAP_T shift = (p->xc[i] - p->v[j]) - mind; /* u_i - d_j */
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const int64_t jj = p->ci[e];
@@ -313,6 +583,7 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
         }
     }
     if (final_j < 0) return V2G_E_INFEASIBLE;
+    ST(if (mind == first_mind) lsap_st_flat++;)
     for (int64_t t = 0; t < nt; t++) {
         const int64_t j = p->touched[t];
         if (p->pos[j] == -2 && p->d[j] < mind) p->v[j] += p->d[j] - mind;
@@ -334,16 +605,27 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
 static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
     const size_t m = p->m, n = p->n;
     for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
+    ST(double t0 = lsap_st_now(); lsap_st_scans = lsap_st_settled = lsap_st_searches = lsap_st_arrscans = lsap_st_flat = 0;)
     int64_t n_free = m == n ? SFN(lsap_sp_column_reduction)(p) : SFN(lsap_sp_row_start)(p);
     if (n_free < 0) return V2G_E_INFEASIBLE;
+    ST(fprintf(stderr, "init %.1f ms free %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free);)
+    if (m == n && n_free > 0 && !SFN(lsap_sp_tie_heavy)(p)) {
+        n_free = SFN(lsap_sp_scaled_auction)(p, n_free);
+        if (n_free < 0) return V2G_E_INFEASIBLE;
+        ST(fprintf(stderr, "auction+exactify %.1f ms free %lld bids %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free, lsap_st_arrscans);)
+    }
     for (int pass = 0; pass < 2 && n_free > 0; pass++) {
         n_free = SFN(lsap_sp_arr)(p, n_free);
         if (n_free < 0) return V2G_E_INFEASIBLE;
+        ST(fprintf(stderr, "arr%d %.1f ms free %lld scans %lld\n", pass, 1e3 * (lsap_st_now() - t0), (long long)n_free, lsap_st_arrscans);)
     }
+    if (n_free > 0) n_free = SFN(lsap_sp_tight)(p, n_free);
+    ST(fprintf(stderr, "tight %.1f ms free %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free);)
     for (int64_t f = 0; f < n_free; f++) {
         const v2g_status st = SFN(lsap_sp_search)(p, p->free_rows[f]);
         if (st != V2G_OK) return st;
     }
+    ST(fprintf(stderr, "search %.1f ms scans %lld flat %lld of %lld\n", 1e3 * (lsap_st_now() - t0), lsap_st_scans, lsap_st_flat, (long long)n_free);)
     return V2G_OK;
 }
 
