@@ -14,6 +14,7 @@
 #define LSAP_CAT2(a, b) a##_##b
 #define LSAP_CAT(a, b) LSAP_CAT2(a, b)
 #define SFN(name) LSAP_CAT(name, LSAP_SUF)
+#define LSAP_SPT LSAP_CAT(lsap_sp, LSAP_TS)
 #ifdef LSAP_SP_STATS
 #include <stdio.h>
 #include <time.h>
@@ -27,20 +28,24 @@ static long long lsap_st_flat, lsap_st_scans, lsap_st_settled, lsap_st_searches,
 #define ST(x)
 #endif
 
-typedef struct SFN(lsap_sp) {
+#ifdef LSAP_SP_DEFINE_STRUCT
+typedef struct LSAP_SPT {
     size_t m, n;
     const int64_t *rs, *ci;
     const LSAP_T *cv;
-    int neg;
     int64_t *x, *y, *pred, *heap, *pos, *touched, *free_rows, *level;
     LSAP_T *v, *d, *pc, *xc, *hk;   /* hk[k]: the key of heap[k], kept beside it so sifting reads no d[] */
     LSAP_T floor_v;   /* -(4K + 1): no initial lowering goes below it (docs/lsap.md, bounds) */
-} SFN(lsap_sp);
+} LSAP_SPT;
+#endif
 
-static inline LSAP_T SFN(lsap_sp_load)(const SFN(lsap_sp) *p, int64_t e) {
+/* A forbidden entry (only where LSAP_FORB says the matrix may hold one): its load is LSAP_INF. */
+#define LSAP_OFF(c) (LSAP_FORB && (c) >= LSAP_UNREACH)
+
+static inline LSAP_T SFN(lsap_sp_load)(const LSAP_SPT *p, int64_t e) {
     const LSAP_T c = p->cv[e];
-    if (c == LSAP_FORBID) return LSAP_INF;
-    return p->neg ? -c : c;
+    if (LSAP_FORB && c == LSAP_FORBID) return LSAP_INF;
+    return LSAP_NEG ? -c : c;
 }
 
 /*
@@ -48,11 +53,11 @@ static inline LSAP_T SFN(lsap_sp_load)(const SFN(lsap_sp) *p, int64_t e) {
  * distance are settled together as one level (below), so the heap needs no tie order. pos[j] is j's heap slot,
  * -1 if unreached, -2 once settled.
  */
-static inline void SFN(lsap_heap_place)(SFN(lsap_sp) *p, int64_t k, int64_t j, LSAP_T key) {
+static inline void SFN(lsap_heap_place)(LSAP_SPT *p, int64_t k, int64_t j, LSAP_T key) {
     p->heap[k] = j; p->hk[k] = key; p->pos[j] = k;
 }
 
-static void SFN(lsap_heap_up)(SFN(lsap_sp) *p, int64_t k, int64_t j, LSAP_T key) {
+static void SFN(lsap_heap_up)(LSAP_SPT *p, int64_t k, int64_t j, LSAP_T key) {
     while (k > 0) {
         const int64_t parent = (k - 1) / 2;
         if (!(key < p->hk[parent])) break;
@@ -62,7 +67,7 @@ static void SFN(lsap_heap_up)(SFN(lsap_sp) *p, int64_t k, int64_t j, LSAP_T key)
     SFN(lsap_heap_place)(p, k, j, key);
 }
 
-static void SFN(lsap_heap_down)(SFN(lsap_sp) *p, int64_t k, int64_t size, int64_t j, LSAP_T key) {
+static void SFN(lsap_heap_down)(LSAP_SPT *p, int64_t k, int64_t size, int64_t j, LSAP_T key) {
     for (;;) {
         int64_t ch = 2 * k + 1;
         if (ch >= size) break;
@@ -75,7 +80,7 @@ static void SFN(lsap_heap_down)(SFN(lsap_sp) *p, int64_t k, int64_t size, int64_
 }
 
 /* Removes the entry at slot k (the top when k = 0) and returns its column. */
-static int64_t SFN(lsap_heap_take)(SFN(lsap_sp) *p, int64_t k, int64_t *size) {
+static int64_t SFN(lsap_heap_take)(LSAP_SPT *p, int64_t k, int64_t *size) {
     const int64_t j = p->heap[k];
     const int64_t last = --*size;
     if (k < last) {
@@ -88,7 +93,7 @@ static int64_t SFN(lsap_heap_take)(SFN(lsap_sp) *p, int64_t k, int64_t *size) {
 }
 
 /* Relaxes column j reached from row i with distance cand over an edge of cost c. */
-static inline void SFN(lsap_relax)(SFN(lsap_sp) *p, int64_t *size, int64_t *nt, int64_t i, int64_t j,
+static inline void SFN(lsap_relax)(LSAP_SPT *p, int64_t *size, int64_t *nt, int64_t i, int64_t j,
                                    LSAP_T cand, LSAP_T c) {
     const int64_t pj = p->pos[j];
     if (pj == -1) {
@@ -102,7 +107,7 @@ static inline void SFN(lsap_relax)(SFN(lsap_sp) *p, int64_t *size, int64_t *nt, 
 }
 
 /* Between two columns at the same reduced cost: is a the better choice than b (b = -1: none yet)? */
-static inline int SFN(lsap_sp_prefer)(const SFN(lsap_sp) *p, int64_t a, int64_t b) {
+static inline int SFN(lsap_sp_prefer)(const LSAP_SPT *p, int64_t a, int64_t b) {
     if (b < 0) return 1;
     const int fa = p->y[a] < 0, fb = p->y[b] < 0;
     return fa != fb ? fa : a < b;
@@ -114,14 +119,14 @@ static inline int SFN(lsap_sp_prefer)(const SFN(lsap_sp) *p, int64_t a, int64_t 
  * only when the two minima tie, and then a second pass picks both among the tied columns: a free column
  * first, then the lower one (on tie-heavy costs, taking an assigned column displaces a row for nothing).
  */
-static inline void SFN(lsap_sp_two_min)(const SFN(lsap_sp) *p, int64_t i, LSAP_T *v1o, LSAP_T *v2o, int64_t *j1o,
+static inline void SFN(lsap_sp_two_min)(const LSAP_SPT *p, int64_t i, LSAP_T *v1o, LSAP_T *v2o, int64_t *j1o,
                                         int64_t *j2o, LSAP_T *c1o, LSAP_T *c2o) {
     LSAP_T v1 = LSAP_INF, v2 = LSAP_INF;
     int64_t e1 = -1;
     const int64_t lo = p->rs[i], hi = p->rs[i + 1];
     for (int64_t e = lo; e < hi; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
-        const LSAP_T h = c >= LSAP_UNREACH ? LSAP_INF : c - p->v[p->ci[e]];
+        const LSAP_T h = LSAP_OFF(c) ? LSAP_INF : c - p->v[p->ci[e]];
         const int lt = h < v1;
         v2 = lt ? v1 : (h < v2 ? h : v2);
         e1 = lt ? e : e1;
@@ -135,7 +140,7 @@ static inline void SFN(lsap_sp_two_min)(const SFN(lsap_sp) *p, int64_t i, LSAP_T
     LSAP_T c1 = 0, c2 = 0;
     for (int64_t e = lo; e < hi; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
-        if (c >= LSAP_UNREACH) continue;
+        if (LSAP_OFF(c)) continue;
         const int64_t j = p->ci[e];
         if (c - p->v[j] != v1) continue;
         if (SFN(lsap_sp_prefer)(p, j, j1)) { j2 = j1; c2 = c1; j1 = j; c1 = c; }
@@ -157,7 +162,7 @@ static inline void SFN(lsap_sp_two_min)(const SFN(lsap_sp) *p, int64_t i, LSAP_T
 #ifndef LSAP_SP_ARR_BUDGET
 #define LSAP_SP_ARR_BUDGET 256
 #endif
-static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
+static int64_t SFN(lsap_sp_arr)(LSAP_SPT *p, int64_t n_free) {
     int64_t current = 0, new_free = 0, rr_cnt = 0;
     const int64_t limit_n = (int64_t)p->n;
     while (current < n_free) {
@@ -198,13 +203,13 @@ static int64_t SFN(lsap_sp_arr)(SFN(lsap_sp) *p, int64_t n_free) {
 }
 
 /* Row i's cheapest reduced cost c - v and the entry holding it (-1 if none), and the second cheapest value. */
-static inline void SFN(lsap_sp_min2)(const SFN(lsap_sp) *p, int64_t i, LSAP_T *v1o, LSAP_T *v2o, int64_t *e1o) {
+static inline void SFN(lsap_sp_min2)(const LSAP_SPT *p, int64_t i, LSAP_T *v1o, LSAP_T *v2o, int64_t *e1o) {
     LSAP_T v1 = LSAP_INF, v2 = LSAP_INF;
     int64_t e1 = -1;
     const int64_t lo = p->rs[i], hi = p->rs[i + 1];
     for (int64_t e = lo; e < hi; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
-        const LSAP_T h = c >= LSAP_UNREACH ? LSAP_INF : c - p->v[p->ci[e]];
+        const LSAP_T h = LSAP_OFF(c) ? LSAP_INF : c - p->v[p->ci[e]];
         const int lt = h < v1;
         v2 = lt ? v1 : (h < v2 ? h : v2);
         e1 = lt ? e : e1;
@@ -219,7 +224,7 @@ static inline void SFN(lsap_sp_min2)(const SFN(lsap_sp) *p, int64_t i, LSAP_T *v
  * the back of the queue. Stops when no row is free or after budget bids. free_rows is the queue (circular);
  * level is scratch. Returns the free count (free rows in free_rows[0..]), or -1 if a row has no allowed column.
  */
-static int64_t SFN(lsap_sp_auction)(SFN(lsap_sp) *p, int64_t n_free, LSAP_T eps, int64_t budget) {
+static int64_t SFN(lsap_sp_auction)(LSAP_SPT *p, int64_t n_free, LSAP_T eps, int64_t budget) {
     const int64_t m = (int64_t)p->m;
     int64_t head = 0, cnt = n_free, bids = 0;
     while (cnt > 0 && bids < budget) {
@@ -252,7 +257,7 @@ static int64_t SFN(lsap_sp_auction)(SFN(lsap_sp) *p, int64_t n_free, LSAP_T eps,
 }
 
 /* Frees every assigned row whose column is more than eps above its cheapest reduced cost; returns the free list. */
-static int64_t SFN(lsap_sp_loosen)(SFN(lsap_sp) *p, LSAP_T eps) {
+static int64_t SFN(lsap_sp_loosen)(LSAP_SPT *p, LSAP_T eps) {
     int64_t n_free = 0;
     for (size_t i = 0; i < p->m; i++) {
         const int64_t j = p->x[i];
@@ -275,7 +280,7 @@ static int64_t SFN(lsap_sp_loosen)(SFN(lsap_sp) *p, LSAP_T eps) {
  * is freed. Raising keeps every other row at its minimum, and each column is raised by one row at most. hk (n >= m)
  * holds u, d holds sigma. Returns the free list.
  */
-static int64_t SFN(lsap_sp_exactify)(SFN(lsap_sp) *p) {
+static int64_t SFN(lsap_sp_exactify)(LSAP_SPT *p) {
     const size_t m = p->m, n = p->n;
     LSAP_T *u = p->hk, *sigma = p->d;
     for (size_t j = 0; j < n; j++) sigma[j] = LSAP_INF;
@@ -290,7 +295,7 @@ static int64_t SFN(lsap_sp_exactify)(SFN(lsap_sp) *p) {
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const int64_t j = p->ci[e];
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (j == ji || c >= LSAP_UNREACH) continue;
+            if (j == ji || LSAP_OFF(c)) continue;
             const LSAP_T g = c - p->v[j] - u[i];
             if (g < sigma[j]) sigma[j] = g;
         }
@@ -318,7 +323,7 @@ static int64_t SFN(lsap_sp_exactify)(SFN(lsap_sp) *p) {
  * heap (lookahead), pred (the entry each row on the path was left by), level (the path), touched (phase stamps).
  * Returns the new free count.
  */
-static int64_t SFN(lsap_sp_tight)(SFN(lsap_sp) *p, int64_t n_free) {
+static int64_t SFN(lsap_sp_tight)(LSAP_SPT *p, int64_t n_free) {
     const size_t m = p->m, n = p->n;
     int64_t *look = p->heap, *iter = p->pred, *stack = p->level, *seen = p->touched;
     for (size_t i = 0; i < m; i++) look[i] = p->rs[i];
@@ -343,7 +348,7 @@ static int64_t SFN(lsap_sp_tight)(SFN(lsap_sp) *p, int64_t n_free) {
                     const int64_t j = p->ci[e];
                     if (p->y[j] >= 0) continue;
                     const LSAP_T c = SFN(lsap_sp_load)(p, e);
-                    if (c < LSAP_UNREACH && c - p->v[j] == ui) break;
+                    if (!LSAP_OFF(c) && c - p->v[j] == ui) break;
                 }
                 if (e < hi) {
                     look[i] = e + 1;
@@ -361,7 +366,7 @@ static int64_t SFN(lsap_sp_tight)(SFN(lsap_sp) *p, int64_t n_free) {
                     const int64_t j = p->ci[k];
                     if (seen[j] == phase) continue;
                     const LSAP_T c = SFN(lsap_sp_load)(p, k);
-                    if (c < LSAP_UNREACH && c - p->v[j] == ui) break;
+                    if (!LSAP_OFF(c) && c - p->v[j] == ui) break;
                 }
                 if (k >= lo && k < hi) {
                     iter[i] = k;
@@ -389,7 +394,7 @@ static int64_t SFN(lsap_sp_tight)(SFN(lsap_sp) *p, int64_t n_free) {
  * work is finding augmenting paths among entries at the row minima, which lsap_sp_tight does without touching v,
  * and an auction's prices, no longer on the integers' plateaus, make it slower (n = 2e4: 69 -> 125 ms).
  */
-static int SFN(lsap_sp_tie_heavy)(const SFN(lsap_sp) *p) {
+static int SFN(lsap_sp_tie_heavy)(const LSAP_SPT *p) {
     const int64_t m = (int64_t)p->m, samples = m < 1024 ? m : 1024;
     int64_t ties = 0;
     for (int64_t k = 0; k < samples; k++) {
@@ -397,7 +402,7 @@ static int SFN(lsap_sp_tie_heavy)(const SFN(lsap_sp) *p) {
         LSAP_T c1 = LSAP_INF, c2 = LSAP_INF;
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (c >= LSAP_UNREACH) continue;
+            if (LSAP_OFF(c)) continue;
             if (c < c1) { c2 = c1; c1 = c; }
             else if (c < c2) c2 = c;
         }
@@ -426,13 +431,13 @@ static int SFN(lsap_sp_tie_heavy)(const SFN(lsap_sp) *p) {
 #ifndef LSAP_SP_AUCTION_EPS0
 #define LSAP_SP_AUCTION_EPS0 0.5
 #endif
-static int64_t SFN(lsap_sp_scaled_auction)(SFN(lsap_sp) *p, int64_t n_free) {
+static int64_t SFN(lsap_sp_scaled_auction)(LSAP_SPT *p, int64_t n_free) {
     const int64_t m = (int64_t)p->m;
     double sum = 0;
     int64_t cnt = 0;
     for (int64_t e = 0; e < p->rs[m]; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
-        if (c >= LSAP_UNREACH) continue;
+        if (LSAP_OFF(c)) continue;
         sum += (double)(c < 0 ? -c : c);
         cnt++;
     }
@@ -453,7 +458,7 @@ static int64_t SFN(lsap_sp_scaled_auction)(SFN(lsap_sp) *p, int64_t n_free) {
 
 /* rows < cols: v stays 0 (the rectangular certificate wants v = 0 on unassigned columns); each row takes its
    cheapest column if still free. Returns the free count, or -1 if a row has no allowed column. */
-static int64_t SFN(lsap_sp_row_start)(SFN(lsap_sp) *p) {
+static int64_t SFN(lsap_sp_row_start)(LSAP_SPT *p) {
     int64_t n_free = 0;
     for (size_t i = 0; i < p->m; i++) {
         LSAP_T best = LSAP_INF;
@@ -476,7 +481,7 @@ static int64_t SFN(lsap_sp_row_start)(SFN(lsap_sp) *p) {
  * a row minimum with room to spare. Rows with no column are free. Returns the free count, or -1 if a row has
  * no allowed column.
  */
-static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
+static int64_t SFN(lsap_sp_column_reduction)(LSAP_SPT *p) {
     const size_t m = p->m, n = p->n;
     int64_t *argmin = p->pred, *count = p->touched;   /* borrowed: both are per-search scratch */
     for (size_t j = 0; j < n; j++) { p->v[j] = LSAP_INF; argmin[j] = -1; }
@@ -486,7 +491,7 @@ static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
             const int64_t j = p->ci[e];
-            if (c < LSAP_UNREACH && c < p->v[j]) { p->v[j] = c; argmin[j] = (int64_t)i; p->pc[j] = c; }
+            if (!LSAP_OFF(c) && c < p->v[j]) { p->v[j] = c; argmin[j] = (int64_t)i; p->pc[j] = c; }
         }
     }
     for (size_t jj = n; jj-- > 0;) {   /* LAPJV's order: the last column first */
@@ -506,7 +511,7 @@ static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
             const int64_t j = p->ci[e];
             if (j == j1) continue;
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (c >= LSAP_UNREACH) continue;
+            if (LSAP_OFF(c)) continue;
             const LSAP_T h = c - p->v[j];
             if (h < mu) mu = h;
             any = 1;
@@ -536,13 +541,13 @@ static int64_t SFN(lsap_sp_column_reduction)(SFN(lsap_sp) *p) {
  * with long augmenting paths, first in first out fewer still; 3.2 s, 0.41 s, 0.18 s). A free column on the
  * level ends the search.
  */
-static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
+static v2g_status SFN(lsap_sp_search)(LSAP_SPT *p, int64_t s) {
     int64_t size = 0, nt = 0, head = 0, top = 0, final_j = -1;   /* level queue: level[head, top) */
     LSAP_T mind = 0;
     ST(LSAP_T first_mind = LSAP_INF;)
     for (int64_t e = p->rs[s]; e < p->rs[s + 1]; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
-        if (c >= LSAP_UNREACH) continue;
+        if (LSAP_OFF(c)) continue;
         SFN(lsap_relax)(p, &size, &nt, s, p->ci[e], c - p->v[p->ci[e]], c);
     }
     while (final_j < 0) {
@@ -568,7 +573,7 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
             const int64_t pj = p->pos[jj];
             if (pj == -2) continue;
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
-            if (c >= LSAP_UNREACH) continue;
+            if (LSAP_OFF(c)) continue;
             const LSAP_T cand = c - p->v[jj] - shift;
             if (cand > mind) {
                 SFN(lsap_relax)(p, &size, &nt, i, jj, cand, c);
@@ -602,7 +607,7 @@ static v2g_status SFN(lsap_sp_search)(SFN(lsap_sp) *p, int64_t s) {
     return V2G_OK;
 }
 
-static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
+static v2g_status SFN(lsap_sp_kernel)(LSAP_SPT *p) {
     const size_t m = p->m, n = p->n;
     for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
     ST(double t0 = lsap_st_now(); lsap_st_scans = lsap_st_settled = lsap_st_searches = lsap_st_arrscans = lsap_st_flat = 0;)
@@ -629,12 +634,13 @@ static v2g_status SFN(lsap_sp_kernel)(SFN(lsap_sp) *p) {
     return V2G_OK;
 }
 
+#ifdef LSAP_SP_DEFINE_STRUCT   /* the resume runs on the first variant of a type (not negated, forbidden possible) */
 /*
  * Resumes from a state the caller holds: x (m; -1 for a free row) and v (n) with every assigned row at a minimum
  * of c - v over its entries (the state a solve ends in, after which entries were added to the rows now free).
  * Only the free rows search; no initialisation, no ARR. V2G_E_INVALID if a row's column is not among its entries.
  */
-static v2g_status SFN(lsap_sp_resume)(SFN(lsap_sp) *p) {
+static v2g_status SFN(lsap_sp_resume)(LSAP_SPT *p) {
     const size_t m = p->m, n = p->n;
     for (size_t j = 0; j < n; j++) { p->y[j] = -1; p->pos[j] = -1; }
     int64_t n_free = 0;
@@ -653,7 +659,10 @@ static v2g_status SFN(lsap_sp_resume)(SFN(lsap_sp) *p) {
     }
     return V2G_OK;
 }
+#endif
 
 #undef SFN
+#undef LSAP_SPT
+#undef LSAP_OFF
 #undef LSAP_CAT
 #undef LSAP_CAT2
