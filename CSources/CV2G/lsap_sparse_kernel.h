@@ -389,38 +389,51 @@ static int64_t SFN(lsap_sp_tight)(LSAP_SPT *p, int64_t n_free) {
 }
 
 /*
- * Whether the costs tie so much that the auction below would only blur them: of up to 1024 rows spread over the
- * matrix, more than an eighth have their two cheapest entries equal. On such costs (integers 1-9) most of the
- * work is finding augmenting paths among entries at the row minima, which lsap_sp_tight does without touching v,
- * and an auction's prices, no longer on the integers' plateaus, make it slower (n = 2e4: 69 -> 125 ms).
+ * Looks at up to 1024 rows spread over the matrix: returns 1 if the costs tie so much that the auction below would
+ * only blur them (more than an eighth of those rows have their two cheapest entries equal), else 0 with *gap the
+ * mean difference between a row's two cheapest entries (0 if no row has two). On tie-heavy costs (integers 1-9)
+ * most of the work is finding augmenting paths among entries at the row minima, which lsap_sp_tight does without
+ * touching v, and an auction's prices, no longer on the integers' plateaus, make it slower (n = 2e4: 69 -> 125 ms).
  */
-static int SFN(lsap_sp_tie_heavy)(const LSAP_SPT *p) {
+static int SFN(lsap_sp_sample)(const LSAP_SPT *p, double *spread, double *gap) {
     const int64_t m = (int64_t)p->m, samples = m < 1024 ? m : 1024;
-    int64_t ties = 0;
+    int64_t ties = 0, pairs = 0;
+    double gsum = 0, ssum = 0;
     for (int64_t k = 0; k < samples; k++) {
         const int64_t i = (int64_t)(((uint64_t)k * (uint64_t)m) / (uint64_t)samples);
         LSAP_T c1 = LSAP_INF, c2 = LSAP_INF;
+        double rsum = 0;
+        int64_t cnt = 0;
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const LSAP_T c = SFN(lsap_sp_load)(p, e);
             if (LSAP_OFF(c)) continue;
+            rsum += (double)c;
+            cnt++;
             if (c < c1) { c2 = c1; c1 = c; }
             else if (c < c2) c2 = c;
         }
+        if (c2 < LSAP_INF) { gsum += (double)(c2 - c1); ssum += rsum / (double)cnt - (double)c1; pairs++; }
         ties += c1 < LSAP_INF && c1 == c2;
     }
+    *gap = pairs > 0 ? gsum / (double)pairs : 0;
+    *spread = pairs > 0 ? ssum / (double)pairs : 0;
+#ifdef LSAP_SP_FORCE_AUCTION
+    return LSAP_SP_FORCE_AUCTION == 0;
+#endif
     return ties * 8 > samples;
 }
 
 /*
  * Square problems: forward auction with eps-scaling from the column reduction's state, then lsap_sp_exactify.
- * eps starts at half the mean |cost| and shrinks 4-fold per phase (LSAP_SP_AUCTION_PHASES phases; on integers
- * eps is a whole number and the phases end after one at 1); a phase frees the rows more than its eps above their
- * minimum and auctions them with a budget of LSAP_SP_AUCTION_BUDGET bids per row. The prices it leaves are close
- * to optimal duals, so the searches that follow are short; nothing here decides the answer (docs/lsap.md).
- * Returns the free count, or -1 if a row has no allowed column.
+ * eps starts at LSAP_SP_AUCTION_EPS0 times the mean gap between a row's two cheapest entries (a scale that
+ * ignores a shift of a row's costs and outliers) and shrinks 4-fold per phase (LSAP_SP_AUCTION_PHASES phases; on
+ * integers eps is a whole number and the phases end after one at 1); a phase frees the rows more than its eps
+ * above their minimum and auctions them with a budget of LSAP_SP_AUCTION_BUDGET bids per row. The prices it
+ * leaves are close to optimal duals, so the searches that follow are short; nothing here decides the answer
+ * (docs/lsap.md). Returns the free count, or -1 if a row has no allowed column.
  */
 #ifndef LSAP_SP_AUCTION_PHASES
-#define LSAP_SP_AUCTION_PHASES 6
+#define LSAP_SP_AUCTION_PHASES 12
 #endif
 #ifndef LSAP_SP_AUCTION_BUDGET
 #define LSAP_SP_AUCTION_BUDGET 20
@@ -431,17 +444,13 @@ static int SFN(lsap_sp_tie_heavy)(const LSAP_SPT *p) {
 #ifndef LSAP_SP_AUCTION_EPS0
 #define LSAP_SP_AUCTION_EPS0 0.5
 #endif
-static int64_t SFN(lsap_sp_scaled_auction)(LSAP_SPT *p, int64_t n_free) {
+#ifndef LSAP_SP_AUCTION_LAST
+#define LSAP_SP_AUCTION_LAST 128.0
+#endif
+static int64_t SFN(lsap_sp_scaled_auction)(LSAP_SPT *p, int64_t n_free, double spread, double gap) {
     const int64_t m = (int64_t)p->m;
-    double sum = 0;
-    int64_t cnt = 0;
-    for (int64_t e = 0; e < p->rs[m]; e++) {
-        const LSAP_T c = SFN(lsap_sp_load)(p, e);
-        if (LSAP_OFF(c)) continue;
-        sum += (double)(c < 0 ? -c : c);
-        cnt++;
-    }
-    double eps = cnt > 0 ? LSAP_SP_AUCTION_EPS0 * (sum / (double)cnt) : 0;
+    double eps = LSAP_SP_AUCTION_EPS0 * spread;
+    const double last = gap / LSAP_SP_AUCTION_LAST;
     if (!(eps > 0)) return n_free;
     for (int ph = 0; ph < LSAP_SP_AUCTION_PHASES; ph++) {
         LSAP_T e = (LSAP_T)eps;
@@ -450,7 +459,7 @@ static int64_t SFN(lsap_sp_scaled_auction)(LSAP_SPT *p, int64_t n_free) {
         n_free = SFN(lsap_sp_auction)(p, n_free, e, LSAP_SP_AUCTION_BUDGET * m);
         ST(fprintf(stderr, "auction eps %g free %lld bids %lld\n", (double)e, (long long)n_free, lsap_st_arrscans);)
         if (n_free < 0) return -1;
-        if (LSAP_INTEGRAL && e == 1) break;
+        if ((LSAP_INTEGRAL && e == 1) || !(eps > last)) break;
         eps /= LSAP_SP_AUCTION_THETA;
     }
     return SFN(lsap_sp_exactify)(p);
@@ -614,8 +623,9 @@ static v2g_status SFN(lsap_sp_kernel)(LSAP_SPT *p) {
     int64_t n_free = m == n ? SFN(lsap_sp_column_reduction)(p) : SFN(lsap_sp_row_start)(p);
     if (n_free < 0) return V2G_E_INFEASIBLE;
     ST(fprintf(stderr, "init %.1f ms free %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free);)
-    if (m == n && n_free > 0 && !SFN(lsap_sp_tie_heavy)(p)) {
-        n_free = SFN(lsap_sp_scaled_auction)(p, n_free);
+    double spread = 0, gap = 0;
+    if (m == n && n_free > 0 && !SFN(lsap_sp_sample)(p, &spread, &gap)) {
+        n_free = SFN(lsap_sp_scaled_auction)(p, n_free, spread, gap);
         if (n_free < 0) return V2G_E_INFEASIBLE;
         ST(fprintf(stderr, "auction+exactify %.1f ms free %lld bids %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free, lsap_st_arrscans);)
     }
