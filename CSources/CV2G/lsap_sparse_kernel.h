@@ -1,32 +1,22 @@
 /*
- * lsap_sparse_kernel.h - shortest augmenting paths on CSR costs, instantiated per cost type.
+ * lsap_sparse_kernel.h - shortest augmenting paths on CSR costs, instantiated per cost type and variant.
  *
- * Internal to CV2G; included by lsap_sparse.c with LSAP_T, LSAP_SUF, LSAP_INF,
- * LSAP_UNREACH and LSAP_FORBID (the stored forbidden value). Solves m x n with
- * m <= n, minimising sign * cost (sign = -1 maximises); same potentials and
- * invariants as the dense kernel (lsap_kernel.h): v starts at 0, each row
- * first takes its cheapest column if free, two passes of augmenting row
- * reduction (ARR, as the dense kernel's, never lowering v below floor_v)
- * leave few rows free, then Dijkstra with a binary heap over the columns a
- * search reaches, so one search costs O(nnz_reached log n).
+ * Internal to CV2G; included by lsap_sparse.c with LSAP_T, LSAP_TS (the type's suffix), LSAP_SUF (the
+ * variant's), LSAP_INF, LSAP_UNREACH, LSAP_FORBID (the stored forbidden value), LSAP_INTEGRAL (1 for int64),
+ * LSAP_NEG (1: minimise -cost) and LSAP_FORB (0: the matrix holds no forbidden entry, so no scan tests for
+ * one); LSAP_SP_DEFINE_STRUCT on the first variant of a type defines the state and the resume. Solves m x n
+ * with m <= n; same potentials and invariants as the dense kernel (lsap_kernel.h): only v is stored, and every
+ * assigned row sits at a minimum of c - v over its entries. Square problems start with the column reduction
+ * and, unless the costs tie heavily, an eps-scaled auction whose prices are made exact (lsap_sp_exactify);
+ * rows < cols start from v = 0. Then two passes of augmenting row reduction (ARR), augmenting paths among
+ * entries at the row minima (lsap_sp_tight), and Dijkstra with a binary heap for the rows still free. Only the
+ * last three decide the answer; everything before them just leaves a valid state with few free rows.
  */
 
 #define LSAP_CAT2(a, b) a##_##b
 #define LSAP_CAT(a, b) LSAP_CAT2(a, b)
 #define SFN(name) LSAP_CAT(name, LSAP_SUF)
 #define LSAP_SPT LSAP_CAT(lsap_sp, LSAP_TS)
-#ifdef LSAP_SP_STATS
-#include <stdio.h>
-#include <time.h>
-#ifndef LSAP_SP_STATS_DEFINED
-#define LSAP_SP_STATS_DEFINED
-static double lsap_st_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-static long long lsap_st_flat, lsap_st_scans, lsap_st_settled, lsap_st_searches, lsap_st_arrscans;
-#define ST(x) x
-#endif
-#else
-#define ST(x)
-#endif
 
 #ifdef LSAP_SP_DEFINE_STRUCT
 typedef struct LSAP_SPT {
@@ -171,7 +161,6 @@ static int64_t SFN(lsap_sp_arr)(LSAP_SPT *p, int64_t n_free) {
             break;
         }
         rr_cnt++;
-        ST(lsap_st_arrscans++;)
         const int64_t i = p->free_rows[current++];
         LSAP_T v1, v2, c1, c2;
         int64_t j1, j2;
@@ -250,7 +239,6 @@ static int64_t SFN(lsap_sp_auction)(LSAP_SPT *p, int64_t n_free, LSAP_T eps, int
         }
         p->x[i] = j1; p->y[j1] = i; p->xc[i] = SFN(lsap_sp_load)(p, e1);
     }
-    ST(lsap_st_arrscans += bids;)
     for (int64_t k = 0; k < cnt; k++) { int64_t h = head + k; if (h >= m) h -= m; p->level[k] = p->free_rows[h]; }
     for (int64_t k = 0; k < cnt; k++) p->free_rows[k] = p->level[k];
     return cnt;
@@ -301,18 +289,16 @@ static int64_t SFN(lsap_sp_exactify)(LSAP_SPT *p) {
         }
     }
     int64_t n_free = 0;
-    ST(int64_t raised = 0;)
     for (size_t i = 0; i < m; i++) {
         const int64_t j = p->x[i];
         if (j >= 0) {
             const LSAP_T s = p->xc[i] - p->v[j] - u[i];
             if (!(s > 0)) continue;
-            if (s <= sigma[j]) { p->v[j] = p->xc[i] - u[i]; ST(raised++;) continue; }
+            if (s <= sigma[j]) { p->v[j] = p->xc[i] - u[i]; continue; }
             p->x[i] = -1; p->y[j] = -1;
         }
         p->free_rows[n_free++] = (int64_t)i;
     }
-    ST(fprintf(stderr, "exactify raised %lld free %lld\n", (long long)raised, (long long)n_free);)
     return n_free;
 }
 
@@ -417,9 +403,6 @@ static int SFN(lsap_sp_sample)(const LSAP_SPT *p, double *spread, double *gap) {
     }
     *gap = pairs > 0 ? gsum / (double)pairs : 0;
     *spread = pairs > 0 ? ssum / (double)pairs : 0;
-#ifdef LSAP_SP_FORCE_AUCTION
-    return LSAP_SP_FORCE_AUCTION == 0;
-#endif
     return ties * 8 > samples;
 }
 
@@ -452,12 +435,16 @@ static int64_t SFN(lsap_sp_scaled_auction)(LSAP_SPT *p, int64_t n_free, double s
     double eps = LSAP_SP_AUCTION_EPS0 * spread;
     const double last = gap / LSAP_SP_AUCTION_LAST;
     if (!(eps > 0)) return n_free;
+    if (!LSAP_INTEGRAL) {   /* a power of two: on integer-valued doubles every price stays a short dyadic, exact */
+        int ex;
+        (void)frexp(eps, &ex);
+        eps = ldexp(1.0, ex - 1);
+    }
     for (int ph = 0; ph < LSAP_SP_AUCTION_PHASES; ph++) {
         LSAP_T e = (LSAP_T)eps;
         if (LSAP_INTEGRAL && e < 1) e = 1;
         if (ph > 0) n_free = SFN(lsap_sp_loosen)(p, e);
         n_free = SFN(lsap_sp_auction)(p, n_free, e, LSAP_SP_AUCTION_BUDGET * m);
-        ST(fprintf(stderr, "auction eps %g free %lld bids %lld\n", (double)e, (long long)n_free, lsap_st_arrscans);)
         if (n_free < 0) return -1;
         if ((LSAP_INTEGRAL && e == 1) || !(eps > last)) break;
         eps /= LSAP_SP_AUCTION_THETA;
@@ -553,7 +540,6 @@ static int64_t SFN(lsap_sp_column_reduction)(LSAP_SPT *p) {
 static v2g_status SFN(lsap_sp_search)(LSAP_SPT *p, int64_t s) {
     int64_t size = 0, nt = 0, head = 0, top = 0, final_j = -1;   /* level queue: level[head, top) */
     LSAP_T mind = 0;
-    ST(LSAP_T first_mind = LSAP_INF;)
     for (int64_t e = p->rs[s]; e < p->rs[s + 1]; e++) {
         const LSAP_T c = SFN(lsap_sp_load)(p, e);
         if (LSAP_OFF(c)) continue;
@@ -564,7 +550,6 @@ static v2g_status SFN(lsap_sp_search)(LSAP_SPT *p, int64_t s) {
             head = top = 0;
             if (size == 0) break;
             mind = p->hk[0];
-            ST(if (first_mind == LSAP_INF) first_mind = mind;)
             while (size > 0 && p->hk[0] == mind) {
                 const int64_t j = SFN(lsap_heap_take)(p, 0, &size);
                 p->pos[j] = -2;
@@ -575,7 +560,6 @@ static v2g_status SFN(lsap_sp_search)(LSAP_SPT *p, int64_t s) {
         }
         const int64_t j = p->level[head++];
         const int64_t i = p->y[j];
-        ST(lsap_st_scans++;)
         const LSAP_T shift = (p->xc[i] - p->v[j]) - mind; /* u_i - d_j */
         for (int64_t e = p->rs[i]; e < p->rs[i + 1]; e++) {
             const int64_t jj = p->ci[e];
@@ -597,7 +581,6 @@ static v2g_status SFN(lsap_sp_search)(LSAP_SPT *p, int64_t s) {
         }
     }
     if (final_j < 0) return V2G_E_INFEASIBLE;
-    ST(if (mind == first_mind) lsap_st_flat++;)
     for (int64_t t = 0; t < nt; t++) {
         const int64_t j = p->touched[t];
         if (p->pos[j] == -2 && p->d[j] < mind) p->v[j] += p->d[j] - mind;
@@ -619,28 +602,22 @@ static v2g_status SFN(lsap_sp_search)(LSAP_SPT *p, int64_t s) {
 static v2g_status SFN(lsap_sp_kernel)(LSAP_SPT *p) {
     const size_t m = p->m, n = p->n;
     for (size_t j = 0; j < n; j++) { p->v[j] = 0; p->y[j] = -1; p->pos[j] = -1; }
-    ST(double t0 = lsap_st_now(); lsap_st_scans = lsap_st_settled = lsap_st_searches = lsap_st_arrscans = lsap_st_flat = 0;)
     int64_t n_free = m == n ? SFN(lsap_sp_column_reduction)(p) : SFN(lsap_sp_row_start)(p);
     if (n_free < 0) return V2G_E_INFEASIBLE;
-    ST(fprintf(stderr, "init %.1f ms free %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free);)
     double spread = 0, gap = 0;
     if (m == n && n_free > 0 && !SFN(lsap_sp_sample)(p, &spread, &gap)) {
         n_free = SFN(lsap_sp_scaled_auction)(p, n_free, spread, gap);
         if (n_free < 0) return V2G_E_INFEASIBLE;
-        ST(fprintf(stderr, "auction+exactify %.1f ms free %lld bids %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free, lsap_st_arrscans);)
     }
     for (int pass = 0; pass < 2 && n_free > 0; pass++) {
         n_free = SFN(lsap_sp_arr)(p, n_free);
         if (n_free < 0) return V2G_E_INFEASIBLE;
-        ST(fprintf(stderr, "arr%d %.1f ms free %lld scans %lld\n", pass, 1e3 * (lsap_st_now() - t0), (long long)n_free, lsap_st_arrscans);)
     }
     if (n_free > 0) n_free = SFN(lsap_sp_tight)(p, n_free);
-    ST(fprintf(stderr, "tight %.1f ms free %lld\n", 1e3 * (lsap_st_now() - t0), (long long)n_free);)
     for (int64_t f = 0; f < n_free; f++) {
         const v2g_status st = SFN(lsap_sp_search)(p, p->free_rows[f]);
         if (st != V2G_OK) return st;
     }
-    ST(fprintf(stderr, "search %.1f ms scans %lld flat %lld of %lld\n", 1e3 * (lsap_st_now() - t0), lsap_st_scans, lsap_st_flat, (long long)n_free);)
     return V2G_OK;
 }
 
