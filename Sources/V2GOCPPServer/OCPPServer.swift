@@ -1,11 +1,10 @@
 import FoundationEssentials
-import Hummingbird
-import HummingbirdCore
-import HummingbirdTLS
-import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import NIOSSL
+import NIOWebSocket
 import Synchronization
 import V2GOCPP
 
@@ -73,57 +72,70 @@ public final class OCPPServer: StationLine {
         return await session.call(action, payload, timeout: timeout)
     }
 
-    /// Serves until the task is cancelled.
+    /// Serves until the task is cancelled, then closes every station's connection.
     public func run() async throws {
         _ = OCPPSchemas.actions   // parse the schemas now, not on the first station's first message
-        let router = Router(context: BasicWebSocketRequestContext.self)
-        let credentials = configuration.credentials, logger = logger, maxMessage = configuration.maxMessageBytes
-        router.ws("/ocpp/:station", shouldUpgrade: { request, context in
-            let station = context.parameters.get("station") ?? ""
-            guard StationIdentity.isValid(station) else { throw HTTPError(.notFound, message: "not a charging station identity") }
-            guard credentials.admits(station, authorization: request.headers[.authorization]) else {
-                logger.warning("OCPP: \(station) refused: wrong or missing password")
-                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"OCPP\""], message: "wrong or missing password")
+        let ssl = try configuration.tls.map { try NIOSSLContext(configuration: Self.tlsConfiguration($0)) }
+        let connections = OpenConnections()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture { try self.configure(channel, ssl: ssl) }
             }
-            let offered = request.headers[values: .secWebSocketProtocol].joined(separator: ",")
-            guard let version = OCPPVersion.negotiate(offered) else {
-                logger.warning("OCPP: \(station) refused: offered \"\(offered)\", not ocpp2.1 or ocpp2.0.1")
-                throw HTTPError(.badRequest, message: "no supported OCPP subprotocol (ocpp2.1, ocpp2.0.1) offered")
-            }
-            return .upgrade([.secWebSocketProtocol: version.rawValue])
-        }, onUpgrade: { [registry, handler] inbound, outbound, context in
-            let station = context.requestContext.parameters.get("station") ?? ""
-            let offered = context.request.headers[values: .secWebSocketProtocol].joined(separator: ",")
-            let identity = StationIdentity(id: station, version: OCPPVersion.negotiate(offered) ?? .v201)
-            let session = StationSession(station: identity, handler: handler) { text in
-                try? await outbound.write(.text(text))
-            }
-            await registry.connect(session) { try? await outbound.close(.goingAway, reason: "replaced by a new connection") }
-            logger.info("OCPP: \(identity) connected")
-            defer { logger.info("OCPP: \(identity) disconnected") }
-            do {
-                for try await message in inbound.messages(maxSize: maxMessage) {
-                    guard case .text(let text) = message else {
-                        try await outbound.close(.unacceptableData, reason: "OCPP-J messages are text")
-                        break
-                    }
-                    await session.receive(text)
+        let server = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        port.set(server.localAddress?.port)
+        try await withTaskCancellationHandler {
+            try await server.closeFuture.get()
+        } onCancel: {
+            server.close(promise: nil)
+        }
+        await connections.closeAll()
+    }
+
+    /// A new connection's pipeline: TLS if configured, HTTP/1.1 whose only way on is a WebSocket upgrade that
+    /// `OCPPAdmission` admits, and for everything else an answer saying why.
+    private func configure(_ channel: Channel, ssl: NIOSSLContext?) throws {
+        let admission = OCPPAdmission(credentials: configuration.credentials)
+        let maxMessage = configuration.maxMessageBytes
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: maxMessage,
+            shouldUpgrade: { channel, head in
+                let verdict = admission.check(head)
+                return channel.eventLoop.makeSucceededFuture(verdict.version.map { ["Sec-WebSocket-Protocol": $0.rawValue] })
+            },
+            upgradePipelineHandler: { [self] channel, head in
+                guard let version = admission.check(head).version, let station = OCPPAdmission.station(in: head.uri) else {
+                    return channel.close()
                 }
-            } catch {
-                logger.warning("OCPP: \(identity): \(error)")
-            }
-            await registry.disconnect(session)
-        })
-        let port = self.port
-        var server = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: maxMessage))
-        if let tls = configuration.tls { server = try .tls(server, tlsConfiguration: try Self.tlsConfiguration(tls)) }
-        let app = Application(
-            router: router,
-            server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "v2g"),
-            onServerRunning: { channel in port.set(channel.localAddress?.port) },
-            logger: logger)
-        try await app.runService(gracefulShutdownSignals: [])
+                let identity = StationIdentity(id: station, version: version)
+                // Past the upgrade the refusals' HTTP handler has nothing to answer, and frames must not reach it.
+                return channel.pipeline.removeHandler(name: UpgradeRefusal.name).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
+                                                    maxAccumulatedFrameSize: maxMessage),
+                        StationChannelHandler(identity: identity, server: self),
+                    ])
+                }
+            })
+        let pipeline = channel.pipeline.syncOperations
+        if let ssl { try pipeline.addHandler(NIOSSLServerHandler(context: ssl)) }
+        try pipeline.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+        try pipeline.addHandler(UpgradeRefusal(admission: admission, logger: logger), name: UpgradeRefusal.name)
+    }
+
+    /// A station's WebSocket is open: its session starts and replaces any earlier one of the same station.
+    func connected(_ session: StationSession, close: @escaping @Sendable () async -> Void) async {
+        await registry.connect(session, close: close)
+        logger.info("OCPP: \(session.station) connected")
+    }
+
+    /// A station's WebSocket closed.
+    func disconnected(_ session: StationSession) async {
+        await registry.disconnect(session)
+        logger.info("OCPP: \(session.station) disconnected")
     }
 }
 

@@ -5,6 +5,7 @@ import asyncio
 import base64
 import json
 import os
+import socket
 import subprocess
 import time
 
@@ -105,8 +106,8 @@ def refusals(err, reason):
     return err.read_text().count(reason)
 
 
-# hummingbird-websocket answers every refused upgrade with 400 and no body (docs/ocpp.md); the gateway's log
-# says why.
+# A refused upgrade gets the status that says why (401 with a Basic challenge for a password, 400 for a
+# subprotocol, 404 for a path that names no station) and a one-line body; the gateway's log says it too.
 def test_a_wrong_password_and_an_unknown_station_are_refused(server):
     port, _, err = server
     before = refusals(err, "refused: wrong or missing password")
@@ -116,10 +117,11 @@ def test_a_wrong_password_and_an_unknown_station_are_refused(server):
             async with connect(f"ws://127.0.0.1:{port}/ocpp/{station}", subprotocols=["ocpp2.0.1"],
                                additional_headers=auth(station, password)):
                 pass
-        return refused.value.response.status_code
+        response = refused.value.response
+        return response.status_code, response.headers.get("WWW-Authenticate"), response.body
 
-    assert run(attempt("CS1", "secret-two")) == 400
-    assert run(attempt("CS9", "anything")) == 400
+    assert run(attempt("CS1", "secret-two")) == (401, 'Basic realm="OCPP"', b"wrong or missing password\n")
+    assert run(attempt("CS9", "anything"))[0] == 401
 
     async def no_header():
         with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
@@ -127,7 +129,7 @@ def test_a_wrong_password_and_an_unknown_station_are_refused(server):
                 pass
         return refused.value.response.status_code
 
-    assert run(no_header()) == 400
+    assert run(no_header()) == 401
     time.sleep(0.2)
     assert refusals(err, "refused: wrong or missing password") - before == 3
 
@@ -144,6 +146,24 @@ def test_an_unknown_subprotocol_is_refused(server):
     assert run(attempt()) == 400
     time.sleep(0.2)
     assert refusals(err, 'CS2 refused: offered "ocpp1.6"') == 1
+
+
+def test_a_path_that_names_no_station_and_a_plain_request_are_refused(server):
+    port, _, _ = server
+
+    async def attempt(path):
+        with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+            async with connect(f"ws://127.0.0.1:{port}{path}", subprotocols=["ocpp2.0.1"], additional_headers=auth("CS1")):
+                pass
+        return refused.value.response.status_code
+
+    assert run(attempt("/ocpp/")) == 404
+    assert run(attempt("/elsewhere/CS1")) == 404
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as plain:
+        authorization = auth("CS1")["Authorization"]
+        plain.sendall(f"GET /ocpp/CS1 HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\n\r\n".encode())
+        answer = plain.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 400") and "expected a WebSocket upgrade" in answer
 
 
 def test_malformed_messages_get_the_callerror_the_specification_asks_for(server):
