@@ -83,8 +83,8 @@ install-lib: lib
 	install -m 644 include/v2g/*.h $(DESTDIR)$(PREFIX)/include/v2g/
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/v2g.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/v2g.pc
 
-# The installed v2g: the Swift runtime linked in, optimised for size (its hot loops are the C core's, built -O3
-# either way), linked by lld with identical code folded, relative relocations packed and no exported symbols.
+# The installed v2g: the Swift runtime linked in, its Swift optimised for size (the hot loops are the C core's,
+# which -Osize does not touch), linked by lld with identical code folded, relative relocations packed and no exported symbols.
 STATIC_BUILD := .build-static
 STATIC_FLAGS := --static-swift-stdlib -Xswiftc -Osize -Xswiftc -use-ld=lld \
   -Xlinker --version-script=$(abspath packaging/v2g-exports.map) -Xlinker --icf=all -Xlinker -z -Xlinker pack-relative-relocs
@@ -181,8 +181,8 @@ crossdeps:
 cross-test: crossdeps
 	bash tests/cross/run.sh
 
-# make install into a scratch prefix, then the installed v2g runs with an empty environment and links no Swift
-# library, and its man page has every command.
+# make install into a scratch prefix, then the installed v2g runs with an empty environment, links no Swift
+# library, stays within 25 MB, and its man page has every command.
 INSTALL_CHECK := $(abspath $(BUILD)/install-check)
 install-check:
 	rm -rf $(INSTALL_CHECK)
@@ -190,6 +190,7 @@ install-check:
 	env -i $(INSTALL_CHECK)/bin/v2g --help > /dev/null
 	env -i $(INSTALL_CHECK)/bin/v2g --version
 	@if ldd $(INSTALL_CHECK)/bin/v2g | grep -i swift; then echo "install-check: v2g links Swift libraries"; exit 1; fi
+	@size=$$(stat -c %s $(INSTALL_CHECK)/bin/v2g); test $$size -le 25000000 || { echo "install-check: v2g is $$size bytes, over the 25 MB a gateway can spare"; exit 1; }
 	@for c in match demo simulate forecast keygen ledger node ocpp bench; do \
 	  grep -q "^\.SS v2g $$c" $(INSTALL_CHECK)/share/man/man1/v2g.1 || { echo "install-check: v2g.1 lacks $$c"; exit 1; }; done
 	@test -s $(INSTALL_CHECK)/share/bash-completion/completions/v2g && test -s $(INSTALL_CHECK)/lib/systemd/system/v2g-node@.service
