@@ -163,6 +163,18 @@ struct NodeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: spec.dataDir))
     }
 
+    /// A config named without a directory (`--config node.toml`, run from its directory) once trapped in
+    /// Foundation's `deletingLastPathComponent`; its relative paths resolve against the working directory.
+    @Test func aConfigNamedWithoutADirectoryIsRead() throws {
+        let (dir, spec, _) = try Self.goodSetup()
+        try spec.toml.write(toFile: dir.file("node.toml"), atomically: true, encoding: .utf8)
+        let process = try ChildProcess("/bin/sh", ["-c", "cd \"$0\" && exec \"$1\" node --config node.toml --check", dir.path,
+                                                   CLI.executable.path],
+                                       standardOutput: .file(dir.file("stdout")), standardError: .file(dir.file("stderr")))
+        #expect(process.wait() == .exited(0), "\(String(decoding: FileManager.default.contents(atPath: dir.file("stderr")) ?? Data(), as: UTF8.self))")
+        #expect(String(decoding: FileManager.default.contents(atPath: dir.file("stdout")) ?? Data(), as: UTF8.self).hasPrefix("ok: exchange node "))
+    }
+
     @Test(arguments: [
         ("unknown key", "colour", "colour: unknown key"),
         ("wrong type", "interval", "catch_up_interval_ms: expected an integer, got a string"),

@@ -5,6 +5,11 @@ extension String {
     /// `String(cFormat:)` does, without Foundation. Pass `Int`, `Double` and `Int64` values, never `String`s
     /// (use `%@`-free formats; strings go through interpolation).
     public init(cFormat format: String, _ arguments: CVarArg...) {
+        self.init(cFormat: format, arguments: arguments)
+    }
+
+    /// `String(cFormat:_:)` with the arguments in an array.
+    public init(cFormat format: String, arguments: [CVarArg]) {
         self = withVaList(arguments) { list in
             var buffer = [CChar](repeating: 0, count: 128)
             let needed = Int(vsnprintf(&buffer, buffer.count, format, list))
