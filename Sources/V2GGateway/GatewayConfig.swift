@@ -66,8 +66,9 @@ public struct GatewayConfig: Sendable {
     /// A node needs tens of MiB; 512 leaves room for a big store's cache on a 1 GB gateway.
     static let defaultMaxResidentMiB = 512
 
-    /// The largest config file read (a real one is a few kilobytes).
-    public static let maxConfigBytes = 1 << 20
+    /// The largest config file read: a control system's roster names every vehicle of its campus (about 110
+    /// bytes each, so 10,000 vehicles take 1 MB), and 64 MiB holds about 600,000.
+    public static let maxConfigBytes = 64 << 20
 
     /// Reads and checks the file at `path`; every error names the key at fault.
     /// - Returns: the configuration and the node's key (read from `key_file`, which must be mode 0600).

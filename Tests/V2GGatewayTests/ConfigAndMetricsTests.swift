@@ -54,6 +54,26 @@ struct ConfigAndMetricsTests {
         #expect(config.roles.rounds?.collect == .seconds(1))   // half the interval by default
     }
 
+    /// `v2g bench gateway`'s control system names 10,000 vehicles in its roster (1 MB of TOML), which a 1 MiB
+    /// read limit once refused; past the limit the file is refused in one line, whatever it holds.
+    @Test func aRosterOfTwentyThousandVehiclesIsReadAndAnOversizedFileRefused() throws {
+        let dir = try ScratchDirectory()
+        let (text, _, _) = try Self.controlSystem(dir)
+        let evs = try (1...20_000).map { i in "    { name = \"w\(i)\", public_key = \"\(try SigningKey().publicKey)\" }," }
+        let big = text.replacingOccurrences(of: "evs = [", with: "evs = [\n" + evs.joined(separator: "\n") + "\n")
+        #expect(big.utf8.count > 2 << 20)
+        try big.write(toFile: dir.path("cs.toml"), atomically: true, encoding: .utf8)
+        let (config, _) = try GatewayConfig.load(path: dir.path("cs.toml"))
+        #expect(config.roles.campus?.evs.count == 20_001)
+
+        let huge = dir.path("huge.toml")
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        #expect(truncate(huge, off_t(GatewayConfig.maxConfigBytes + 1)) == 0)
+        #expect { try GatewayConfig.load(path: huge) } throws: {
+            "\($0)" == "cannot read \(huge): longer than \(GatewayConfig.maxConfigBytes) bytes"
+        }
+    }
+
     @Test func theMemoryGuardIsOnByDefaultAndSetOrTurnedOffInTheNetworkTable() throws {
         let dir = try ScratchDirectory()
         let (text, _, _) = try Self.controlSystem(dir)
